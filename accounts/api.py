@@ -1,0 +1,157 @@
+"""API for units, users and the current user."""
+
+from __future__ import annotations
+
+from django.contrib.auth.password_validation import validate_password
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
+from rest_framework.decorators import api_view
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from config.api import AdminOnly, AdminWritesOthersRead
+from config.viewsets import ScopedViewSet
+
+from .models import Unit, User
+from .selectors import units_visible_to, users_visible_to
+
+
+class UnitSerializer(serializers.ModelSerializer):
+    kind_label = serializers.CharField(source="get_kind_display", read_only=True)
+
+    class Meta:
+        model = Unit
+        fields = [
+            "id",
+            "name",
+            "short_name",
+            "kind",
+            "kind_label",
+            "parent",
+            "is_active",
+            "head",
+            "webhook_url",
+        ]
+
+    def validate_parent(self, parent: Unit | None) -> Unit | None:
+        node = parent
+        while node is not None and self.instance is not None:
+            if node.pk == self.instance.pk:
+                raise serializers.ValidationError(_("A unit cannot sit below itself."))
+            node = node.parent
+        return parent
+
+    def to_representation(self, instance: Unit) -> dict:
+        data = super().to_representation(instance)
+        request = self.context.get("request")
+        if request is None or not request.user.is_admin:
+            data.pop("webhook_url", None)
+        return data
+
+
+class UnitViewSet(ScopedViewSet):
+    """Units (单位): the organisation tree. Everyone reads it; admins maintain it."""
+
+    selector = staticmethod(units_visible_to)
+    queryset = Unit.objects.none()
+
+    serializer_class = UnitSerializer
+    permission_classes = [AdminWritesOthersRead]
+    filterset_fields = ["kind", "parent", "is_active"]
+    ordering_fields = ["name", "id"]
+
+
+class UserSerializer(serializers.ModelSerializer):
+    password = serializers.CharField(
+        write_only=True,
+        required=False,
+        min_length=8,
+        max_length=128,
+        style={"input_type": "password"},
+    )
+    role_label = serializers.CharField(source="get_role_display", read_only=True)
+
+    class Meta:
+        model = User
+        fields = [
+            "id",
+            "username",
+            "display_name",
+            "email",
+            "role",
+            "role_label",
+            "unit",
+            "is_active",
+            "password",
+            "last_login",
+        ]
+        read_only_fields = ["last_login"]
+
+    def validate(self, attrs: dict) -> dict:
+        role = attrs.get("role", getattr(self.instance, "role", User.Role.LIAISON))
+        unit = attrs.get("unit", getattr(self.instance, "unit", None))
+        if role == User.Role.LIAISON and unit is None:
+            raise serializers.ValidationError(
+                {"unit": [_("A unit liaison must belong to a unit.")]}
+            )
+        if self.instance is None and not attrs.get("password"):
+            raise serializers.ValidationError({"password": [_("A new account needs a password.")]})
+        if attrs.get("password"):
+            validate_password(attrs["password"])
+        return attrs
+
+    def create(self, validated_data: dict) -> User:
+        password = validated_data.pop("password")
+        user = User(**validated_data)
+        user.set_password(password)
+        user.save()
+        return user
+
+    def update(self, instance: User, validated_data: dict) -> User:
+        password = validated_data.pop("password", None)
+        if password:
+            instance.set_password(password)
+        return super().update(instance, validated_data)
+
+
+class UserViewSet(ScopedViewSet):
+    """Accounts; administrators only."""
+
+    selector = staticmethod(users_visible_to)
+    queryset = User.objects.none()
+
+    serializer_class = UserSerializer
+    permission_classes = [AdminOnly]
+    filterset_fields = ["role", "unit", "is_active"]
+    ordering_fields = ["username", "id"]
+
+
+class MeSerializer(serializers.ModelSerializer):
+    role_label = serializers.CharField(source="get_role_display", read_only=True)
+    unit_name = serializers.CharField(source="unit.name", read_only=True, default=None)
+    unread_notifications = serializers.SerializerMethodField()
+
+    class Meta:
+        model = User
+        fields = [
+            "id",
+            "username",
+            "display_name",
+            "email",
+            "role",
+            "role_label",
+            "unit",
+            "unit_name",
+            "unread_notifications",
+        ]
+
+    def get_unread_notifications(self, user: User) -> int:
+        return user.notifications.filter(read_at__isnull=True).count()
+
+
+@extend_schema(responses=MeSerializer)
+@api_view(["GET"])
+def me(request: Request) -> Response:
+    """The signed-in user: role, unit and unread notifications."""
+    return Response(MeSerializer(request.user).data)

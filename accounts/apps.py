@@ -1,0 +1,9 @@
+"""App config for accounts: units, users and roles."""
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class AccountsConfig(AppConfig):
+    name = "accounts"
+    verbose_name = _("Units and accounts")

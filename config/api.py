@@ -1,0 +1,97 @@
+"""Project-wide API plumbing: pagination, permissions, scoped fields, error mapping."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.db import IntegrityError
+from django.db.models import ProtectedError, QuerySet
+from django.utils.translation import gettext as _
+from rest_framework import permissions, serializers
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from .errors import DomainError
+
+
+class Pagination(PageNumberPagination):
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 500
+
+
+class OfficeWritesOthersRead(permissions.BasePermission):
+    """Everyone signed in reads what the selectors let them see; office staff and admins write.
+
+    Writes on a detail route are decided per object, so that an object outside the user's
+    scope answers 404 (the scoped queryset does not find it) rather than 403.
+    """
+
+    def has_permission(self, request: Request, view: Any) -> bool:
+        if request.method in permissions.SAFE_METHODS or request.user.is_office:
+            return True
+        return bool(getattr(view, "detail", False))
+
+    def has_object_permission(self, request: Request, view: Any, obj: Any) -> bool:
+        return request.method in permissions.SAFE_METHODS or request.user.is_office
+
+
+class OfficeOnly(permissions.BasePermission):
+    """Clues and petitions: office staff and admins only; leaders see counts in stats."""
+
+    def has_permission(self, request: Request, view: Any) -> bool:
+        return bool(request.user.is_authenticated and request.user.is_office)
+
+
+class AdminWritesOthersRead(permissions.BasePermission):
+    def has_permission(self, request: Request, view: Any) -> bool:
+        return request.method in permissions.SAFE_METHODS or request.user.is_admin
+
+
+class AdminOnly(permissions.BasePermission):
+    def has_permission(self, request: Request, view: Any) -> bool:
+        return bool(request.user.is_authenticated and request.user.is_admin)
+
+
+class VisibleRelatedField(serializers.PrimaryKeyRelatedField):
+    """A foreign key that only accepts objects the requesting user may see.
+
+    An object outside the user's scope gets the same answer as one that does not exist.
+    """
+
+    def __init__(self, *, visible_to: Callable[[Any], QuerySet], **kwargs: Any) -> None:
+        self.visible_to = visible_to
+        super().__init__(**kwargs)
+
+    def get_queryset(self) -> QuerySet:
+        return self.visible_to(self.context["request"].user)
+
+
+def exception_handler(exc: Exception, context: dict) -> Response | None:
+    if isinstance(exc, DomainError):
+        if exc.field:
+            return Response({exc.field: [exc.message]}, status=exc.status_code)
+        return Response({"detail": exc.message, "code": exc.code}, status=exc.status_code)
+    if isinstance(exc, ProtectedError):
+        return Response(
+            {
+                "detail": _(
+                    "This record is still referred to by other records and cannot be deleted."
+                ),
+                "code": "protected",
+            },
+            status=409,
+        )
+    if isinstance(exc, IntegrityError):
+        # A unique key taken by a concurrent write: nothing was saved.
+        return Response(
+            {
+                "detail": _("The record conflicts with an existing one; nothing was saved."),
+                "code": "conflict",
+            },
+            status=409,
+        )
+    return drf_exception_handler(exc, context)

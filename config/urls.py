@@ -1,0 +1,27 @@
+"""Root URLs: pages, the admin, API v1 and its documentation."""
+
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.authtoken.views import obtain_auth_token
+
+from accounts.urls import api_urlpatterns as accounts_api
+from findings.urls import api_urlpatterns as findings_api
+from inspections.urls import api_urlpatterns as inspections_api
+from rectification.urls import api_urlpatterns as rectification_api
+
+api_v1 = [
+    path("auth/token/", obtain_auth_token, name="api-token"),
+    *accounts_api,
+    *inspections_api,
+    *findings_api,
+    *rectification_api,
+]
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("api/v1/", include((api_v1, "api"), namespace="api")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
+    path("i18n/", include("django.conf.urls.i18n")),
+]

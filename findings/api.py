@@ -1,0 +1,214 @@
+"""API for aspects, problems, problem clues and petitions."""
+
+from __future__ import annotations
+
+import django_filters
+from django.utils.translation import gettext as _
+from rest_framework import serializers
+
+from accounts.selectors import units_visible_to
+from config.api import OfficeOnly, OfficeWritesOthersRead, VisibleRelatedField
+from config.seq import check_seq_free, next_seq
+from config.viewsets import ScopedViewSet
+from inspections.selectors import rounds_visible_to
+
+from .models import Aspect, Petition, Problem, ProblemClue
+from .selectors import (
+    aspects_visible_to,
+    clues_visible_to,
+    petitions_visible_to,
+    problems_visible_to,
+)
+
+
+class AspectSerializer(serializers.ModelSerializer):
+    round = VisibleRelatedField(visible_to=rounds_visible_to)
+    seq = serializers.IntegerField(min_value=1, required=False)
+
+    class Meta:
+        model = Aspect
+        fields = ["id", "round", "seq", "title"]
+        validators: list = []
+
+    def validate(self, attrs: dict) -> dict:
+        inspection_round = attrs.get("round", getattr(self.instance, "round", None))
+        siblings = Aspect.objects.filter(round=inspection_round)
+        if "seq" in attrs:
+            check_seq_free(siblings, attrs["seq"], self.instance)
+        elif self.instance is None:
+            attrs["seq"] = next_seq(siblings)
+        return attrs
+
+
+class AspectViewSet(ScopedViewSet):
+    """Aspects (方面) that group a round's problems."""
+
+    selector = staticmethod(aspects_visible_to)
+    queryset = Aspect.objects.none()
+
+    serializer_class = AspectSerializer
+    permission_classes = [OfficeWritesOthersRead]
+    filterset_fields = ["round"]
+    ordering_fields = ["seq", "id"]
+
+
+class ProblemFilter(django_filters.FilterSet):
+    status = django_filters.ChoiceFilter(
+        choices=Problem.Status.choices, field_name="derived_status", label=_("status")
+    )
+
+    class Meta:
+        model = Problem
+        fields = ["round", "aspect", "category", "source", "status"]
+
+
+class ProblemSerializer(serializers.ModelSerializer):
+    round = VisibleRelatedField(visible_to=rounds_visible_to)
+    aspect = VisibleRelatedField(visible_to=aspects_visible_to, required=False, allow_null=True)
+    seq = serializers.IntegerField(min_value=1, required=False)
+    status = serializers.ChoiceField(
+        choices=Problem.Status.choices, source="derived_status", read_only=True
+    )
+    measures_total = serializers.IntegerField(read_only=True)
+    measures_closed = serializers.IntegerField(read_only=True)
+    category_label = serializers.CharField(source="get_category_display", read_only=True)
+
+    class Meta:
+        model = Problem
+        fields = [
+            "id",
+            "round",
+            "aspect",
+            "seq",
+            "title",
+            "description",
+            "category",
+            "category_label",
+            "source",
+            "status",
+            "measures_total",
+            "measures_closed",
+            "created_at",
+        ]
+        read_only_fields = ["created_at"]
+        validators: list = []
+
+    def validate(self, attrs: dict) -> dict:
+        inspection_round = attrs.get("round", getattr(self.instance, "round", None))
+        aspect = attrs.get("aspect", getattr(self.instance, "aspect", None))
+        if aspect is not None and aspect.round_id != inspection_round.pk:
+            raise serializers.ValidationError(
+                {"aspect": [_("The aspect belongs to another round.")]}
+            )
+        moves = self.instance is not None and "round" in attrs
+        if moves and attrs["round"] != self.instance.round and self.instance.measures.exists():
+            raise serializers.ValidationError(
+                {"round": [_("A problem with measures cannot move to another round.")]}
+            )
+        siblings = Problem.objects.filter(round=inspection_round)
+        if "seq" in attrs:
+            check_seq_free(siblings, attrs["seq"], self.instance)
+        elif self.instance is None:
+            attrs["seq"] = next_seq(siblings)
+        return attrs
+
+
+class ProblemViewSet(ScopedViewSet):
+    """Problems (问题) found by a round; their status follows from their measures."""
+
+    selector = staticmethod(problems_visible_to)
+    queryset = Problem.objects.none()
+
+    serializer_class = ProblemSerializer
+    permission_classes = [OfficeWritesOthersRead]
+    filterset_class = ProblemFilter
+    ordering_fields = ["seq", "id", "round"]
+
+    def perform_create(self, serializer: ProblemSerializer) -> None:
+        problem = serializer.save()
+        # Re-read so the response carries the derived status like every other read.
+        serializer.instance = problems_visible_to(self.request.user).get(pk=problem.pk)
+
+    def perform_update(self, serializer: ProblemSerializer) -> None:
+        problem = serializer.save()
+        serializer.instance = problems_visible_to(self.request.user).get(pk=problem.pk)
+
+
+class ClueSerializer(serializers.ModelSerializer):
+    round = VisibleRelatedField(visible_to=rounds_visible_to)
+    status_label = serializers.CharField(source="get_status_display", read_only=True)
+    disposal_label = serializers.CharField(source="get_disposal_display", read_only=True)
+
+    class Meta:
+        model = ProblemClue
+        fields = [
+            "id",
+            "round",
+            "summary",
+            "subject",
+            "transferred_to",
+            "transferred_on",
+            "disposal",
+            "disposal_label",
+            "status",
+            "status_label",
+            "outcome",
+            "case_opened",
+            "disciplined_count",
+            "created_at",
+        ]
+        read_only_fields = ["created_at"]
+
+
+class ClueViewSet(ScopedViewSet):
+    """Problem clues (问题线索) handed over by the inspection body: office only."""
+
+    selector = staticmethod(clues_visible_to)
+    queryset = ProblemClue.objects.none()
+
+    serializer_class = ClueSerializer
+    permission_classes = [OfficeOnly]
+    filterset_fields = ["round", "status", "disposal", "case_opened"]
+    ordering_fields = ["transferred_on", "id"]
+
+
+class PetitionSerializer(serializers.ModelSerializer):
+    round = VisibleRelatedField(visible_to=rounds_visible_to)
+    handler_unit = VisibleRelatedField(visible_to=units_visible_to, required=False, allow_null=True)
+    status_label = serializers.CharField(source="get_status_display", read_only=True)
+
+    class Meta:
+        model = Petition
+        fields = [
+            "id",
+            "round",
+            "summary",
+            "received_on",
+            "handler_unit",
+            "status",
+            "status_label",
+            "concluded_on",
+            "created_at",
+        ]
+        read_only_fields = ["created_at"]
+
+    def validate(self, attrs: dict) -> dict:
+        status = attrs.get("status", getattr(self.instance, "status", Petition.Status.PENDING))
+        concluded_on = attrs.get("concluded_on", getattr(self.instance, "concluded_on", None))
+        if status == Petition.Status.CONCLUDED and concluded_on is None:
+            raise serializers.ValidationError(
+                {"concluded_on": [_("A concluded petition needs its conclusion date.")]}
+            )
+        return attrs
+
+
+class PetitionViewSet(ScopedViewSet):
+    """Petitions (信访件) handed over by the inspection body: office only."""
+
+    selector = staticmethod(petitions_visible_to)
+    queryset = Petition.objects.none()
+
+    serializer_class = PetitionSerializer
+    permission_classes = [OfficeOnly]
+    filterset_fields = ["round", "status", "handler_unit"]
+    ordering_fields = ["received_on", "id"]

@@ -1,0 +1,375 @@
+"""Load a realistic demo: units, one account per role, a round with its findings and measures.
+
+Running it again changes nothing that is already there.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import Unit, User
+from findings.models import Aspect, Petition, Problem, ProblemClue
+from inspections.models import InspectionRound
+from rectification.models import Measure, StatusChange
+
+DEMO_PASSWORD = "demo12345"
+
+OFFICE_UNIT = "区委巡察工作领导小组办公室"
+TARGET_UNIT = "区住房和城乡建设局"
+SUB_UNITS = [
+    ("局办公室", "办公室", "liaison_a", "李明"),
+    ("建筑市场监管科", "市场科", "liaison_b", "赵丽"),
+    ("城建档案馆", "档案馆", "liaison_c", "孙强"),
+    ("房屋征收管理中心", "征收中心", "liaison_d", "周敏"),
+]
+ACCOUNTS = [
+    ("admin", "系统管理员", User.Role.ADMIN, OFFICE_UNIT),
+    ("office", "陈静（巡察办）", User.Role.OFFICE, OFFICE_UNIT),
+    ("office2", "刘洋（巡察办）", User.Role.OFFICE, OFFICE_UNIT),
+    ("leader", "王书记（区委）", User.Role.LEADER, OFFICE_UNIT),
+    ("head", "吴建国（局长）", User.Role.LEADER, TARGET_UNIT),
+]
+
+ROUND_NAME = "2026年区委第一轮巡察·区住房和城乡建设局"
+
+# (aspect, [(problem title, category, [(text, lead unit, cooperating, days to deadline or None
+#   for long-term, final status, immediate)])])
+S, P, SUB, C = "not_started", "in_progress", "submitted", "closed"
+FINDINGS = [
+    (
+        "贯彻落实党的路线方针政策和上级决策部署方面",
+        [
+            (
+                "学习贯彻党的创新理论不够深入",
+                "party_leadership",
+                [
+                    (
+                        "制定党组理论学习中心组年度学习计划，每月至少开展1次专题学习",
+                        "局办公室",
+                        [],
+                        -40,
+                        C,
+                        False,
+                    ),
+                    ("开展“以学促干”专题研讨，形成调研成果不少于3篇", "局办公室", [], 5, P, False),
+                ],
+            ),
+            (
+                "保障性住房建设推进不力",
+                "party_leadership",
+                [
+                    (
+                        "建立保障性住房项目周调度机制，倒排工期、挂图作战",
+                        "房屋征收管理中心",
+                        [],
+                        -20,
+                        P,
+                        False,
+                    ),
+                    (
+                        "对逾期未交付项目逐一约谈建设单位，督促按期交付",
+                        "房屋征收管理中心",
+                        ["建筑市场监管科"],
+                        10,
+                        SUB,
+                        False,
+                    ),
+                ],
+            ),
+        ],
+    ),
+    (
+        "落实全面从严治党“两个责任”方面",
+        [
+            (
+                "工程建设领域廉政风险防控不到位",
+                "strict_governance",
+                [
+                    (
+                        "梳理工程招投标、质量监督等环节廉政风险点，制定防控措施",
+                        "建筑市场监管科",
+                        [],
+                        -30,
+                        C,
+                        False,
+                    ),
+                    (
+                        "开展工程建设领域专项检查，对发现问题建立台账限期整改",
+                        "建筑市场监管科",
+                        ["局办公室"],
+                        15,
+                        S,
+                        False,
+                    ),
+                    ("健全工程建设领域廉政风险防控长效机制", "建筑市场监管科", [], None, P, False),
+                ],
+            ),
+            (
+                "落实中央八项规定精神有差距",
+                "strict_governance",
+                [
+                    ("清理规范公务接待和公车使用，建立月度通报制度", "局办公室", [], -50, C, False),
+                    ("对违规发放津补贴问题全面清退", "局办公室", ["城建档案馆"], -8, P, False),
+                ],
+            ),
+        ],
+    ),
+    (
+        "领导班子和干部队伍建设方面",
+        [
+            (
+                "选人用人程序不规范",
+                "personnel",
+                [
+                    (
+                        "对近三年干部选拔任用档案全面核查，补齐缺失材料",
+                        "城建档案馆",
+                        [],
+                        -25,
+                        C,
+                        False,
+                    ),
+                    ("修订《干部选拔任用工作实施细则》", "局办公室", [], -10, C, False),
+                ],
+            ),
+            (
+                "基层党组织建设薄弱",
+                "party_building",
+                [
+                    ("按期完成所属党支部换届选举", "城建档案馆", [], 40, P, False),
+                    (
+                        "落实“三会一课”制度，建立党支部工作记录季度检查机制",
+                        "城建档案馆",
+                        ["局办公室"],
+                        None,
+                        S,
+                        False,
+                    ),
+                    ("补缴欠缴党费", "城建档案馆", [], -60, C, True),
+                ],
+            ),
+        ],
+    ),
+]
+
+CLUES = [
+    (
+        "反映某科室负责人在工程验收中收受施工单位礼金",
+        "某科室负责人",
+        "区纪委监委",
+        ProblemClue.Disposal.PRELIMINARY_CHECK,
+        ProblemClue.Status.IN_HANDLING,
+    ),
+    (
+        "反映某项目负责人违规插手工程分包",
+        "某项目负责人",
+        "区纪委监委",
+        ProblemClue.Disposal.TALK_OR_LETTER,
+        ProblemClue.Status.CONCLUDED,
+    ),
+]
+PETITIONS = [
+    ("反映某小区保障房交付延期", "房屋征收管理中心", Petition.Status.IN_HANDLING),
+    ("反映征收补偿款发放不及时", "房屋征收管理中心", Petition.Status.CONCLUDED),
+    ("反映施工扬尘扰民", "建筑市场监管科", Petition.Status.PENDING),
+]
+
+
+class Command(BaseCommand):
+    help = "Load the demo units, accounts and a round with findings and measures."
+
+    @transaction.atomic
+    def handle(self, *args, **options) -> None:
+        today = timezone.localdate()
+        units = self._units()
+        users = self._users(units)
+        inspection_round, created = InspectionRound.objects.get_or_create(
+            name=ROUND_NAME,
+            defaults={
+                "kind": InspectionRound.Kind.XUNCHA,
+                "mode": InspectionRound.Mode.REGULAR,
+                "inspecting_body": "区委第一巡察组",
+                "target_unit": units[TARGET_UNIT],
+                "onsite_start": today - datetime.timedelta(days=200),
+                "onsite_end": today - datetime.timedelta(days=150),
+                "feedback_date": today - datetime.timedelta(days=120),
+                "declared_problems": 6,
+                "declared_measures": 13,
+                "accountability_count": 3,
+                "discipline_count": 1,
+                "organisational_count": 2,
+                "rules_established": 8,
+                "funds_recovered": "36.50",
+                "contact": (
+                    "联系电话：0510-12345678；邮政信箱：区委巡察办；电子邮箱：xcb@example.gov.cn"
+                ),
+            },
+        )
+        if created:
+            self._findings(inspection_round, units, users, today)
+            self._clues_and_petitions(inspection_round, units, today)
+        self.stdout.write(
+            self.style.SUCCESS(
+                "演示数据已就绪 / demo data ready" + ("" if created else "（已存在，未重复创建）")
+            )
+        )
+        self.stdout.write(f"所有演示账号的密码 / password of every demo account: {DEMO_PASSWORD}")
+        for user in User.objects.filter(username__in=[u for u, *_ in self._all_accounts()]):
+            unit = user.unit.name if user.unit else ""
+            self.stdout.write(f"  {user.username:<10} {user.get_role_display():<8} {unit}")
+
+    def _all_accounts(self) -> list[tuple[str, str, str, str]]:
+        return [*ACCOUNTS, *((u, n, User.Role.LIAISON, unit) for unit, _s, u, n in SUB_UNITS)]
+
+    def _units(self) -> dict[str, Unit]:
+        office, _ = Unit.objects.get_or_create(
+            name=OFFICE_UNIT,
+            defaults={"short_name": "区委巡察办", "kind": Unit.Kind.PARTY_COMMITTEE},
+        )
+        target, _ = Unit.objects.get_or_create(
+            name=TARGET_UNIT, defaults={"short_name": "区住建局", "kind": Unit.Kind.DEPARTMENT}
+        )
+        units = {OFFICE_UNIT: office, TARGET_UNIT: target}
+        for name, short, *_rest in SUB_UNITS:
+            units[name], _ = Unit.objects.get_or_create(
+                name=name,
+                defaults={"short_name": short, "kind": Unit.Kind.DEPARTMENT, "parent": target},
+            )
+        return units
+
+    def _users(self, units: dict[str, Unit]) -> dict[str, User]:
+        users = {}
+        for username, display, role, unit_name in self._all_accounts():
+            user, created = User.objects.get_or_create(
+                username=username,
+                defaults={
+                    "display_name": display,
+                    "role": role,
+                    "unit": units[unit_name],
+                    "email": f"{username}@example.gov.cn",
+                    "is_staff": role in (User.Role.ADMIN, User.Role.OFFICE),
+                    "is_superuser": role == User.Role.ADMIN,
+                },
+            )
+            if created:
+                user.set_password(DEMO_PASSWORD)
+                user.save(update_fields=["password"])
+            users[username] = user
+        target = units[TARGET_UNIT]
+        if target.head_id is None:
+            target.head = users["head"]
+            target.save(update_fields=["head"])
+        return users
+
+    def _findings(
+        self,
+        inspection_round: InspectionRound,
+        units: dict[str, Unit],
+        users: dict[str, User],
+        today: datetime.date,
+    ) -> None:
+        liaison_of = {unit: users[username] for unit, _s, username, _n in SUB_UNITS}
+        office = users["office"]
+        problem_seq = 0
+        for aspect_seq, (aspect_title, problems) in enumerate(FINDINGS, start=1):
+            aspect = Aspect.objects.create(
+                round=inspection_round, seq=aspect_seq, title=aspect_title
+            )
+            for title, category, measures in problems:
+                problem_seq += 1
+                problem = Problem.objects.create(
+                    round=inspection_round,
+                    aspect=aspect,
+                    seq=problem_seq,
+                    title=title,
+                    category=category,
+                    description=f"巡察发现，{title}。",
+                )
+                for seq, (text, lead, coop, days, status, immediate) in enumerate(measures, 1):
+                    deadline = None if days is None else today + datetime.timedelta(days=days)
+                    measure = Measure.objects.create(
+                        problem=problem,
+                        seq=seq,
+                        text=text,
+                        lead_unit=units[lead],
+                        lead_official="吴建国" if lead == "局办公室" else "分管副局长",
+                        deadline=deadline,
+                        is_long_term=days is None,
+                        is_immediate=immediate,
+                    )
+                    measure.cooperating_units.set([units[c] for c in coop])
+                    self._live(measure, status, liaison_of[lead], office, deadline, today)
+
+    def _live(
+        self,
+        measure: Measure,
+        status: str,
+        liaison: User,
+        office: User,
+        deadline: datetime.date | None,
+        today: datetime.date,
+    ) -> None:
+        """Walk the measure through its life up to `status`, writing the history rows."""
+        if status == S:
+            return
+        base = deadline or today
+        moments = {
+            "start": base - datetime.timedelta(days=60),
+            "submit": base - datetime.timedelta(days=3),
+            "approve": base - datetime.timedelta(days=1),
+        }
+        steps = [("start", S, P, liaison)]
+        if status in (SUB, C):
+            steps.append(("submit", P, SUB, liaison))
+        if status == C:
+            steps.append(("approve", SUB, C, office))
+        for action, before, after, actor in steps:
+            at = timezone.make_aware(
+                datetime.datetime.combine(min(moments[action], today), datetime.time(10, 0))
+            )
+            StatusChange.objects.create(
+                measure=measure,
+                from_status=before,
+                to_status=after,
+                action=action,
+                actor=actor,
+                at=at,
+            )
+            if action == "submit":
+                measure.submitted_at, measure.submitted_by = at, actor
+                measure.result_summary = "已按整改方案完成，相关制度和台账已建立。"
+            if action == "approve":
+                measure.closed_at, measure.closed_by = at, actor
+        measure.status = status
+        measure.version = len(steps) + 1
+        measure.save()
+
+    def _clues_and_petitions(
+        self, inspection_round: InspectionRound, units: dict[str, Unit], today: datetime.date
+    ) -> None:
+        for summary, subject, to, disposal, status in CLUES:
+            ProblemClue.objects.create(
+                round=inspection_round,
+                summary=summary,
+                subject=subject,
+                transferred_to=to,
+                transferred_on=today - datetime.timedelta(days=110),
+                disposal=disposal,
+                status=status,
+                case_opened=False,
+                outcome="经谈话函询，予以了结" if status == ProblemClue.Status.CONCLUDED else "",
+            )
+        for summary, handler, status in PETITIONS:
+            concluded = status == Petition.Status.CONCLUDED
+            Petition.objects.create(
+                round=inspection_round,
+                summary=summary,
+                handler_unit=units[handler],
+                received_on=today - datetime.timedelta(days=140),
+                status=status,
+                concluded_on=today - datetime.timedelta(days=30) if concluded else None,
+            )

@@ -1,0 +1,137 @@
+"""Shared fixtures: the fixed people of every test, and the service markers."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from django.db import connection
+from rest_framework.test import APIClient
+
+from accounts.models import Unit, User
+
+from .factories import MeasureFactory, ProblemFactory, RoundFactory, UnitFactory, UserFactory
+
+# In CI (.ci/run sets CI_REQUIRE_SERVICES=1) a test that needs PostgreSQL or Redis must run.
+REQUIRE_SERVICES = os.environ.get("CI_REQUIRE_SERVICES") == "1"
+
+
+def redis_url() -> str | None:
+    from django.conf import settings
+
+    return settings.REDIS_URL or None
+
+
+def redis_available() -> bool:
+    url = redis_url()
+    if not url:
+        return False
+    import redis
+
+    try:
+        return bool(redis.Redis.from_url(url, socket_connect_timeout=1).ping())
+    except redis.RedisError:
+        return False
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    missing = None
+    if item.get_closest_marker("postgres") and connection.vendor != "postgresql":
+        missing = "needs PostgreSQL: set DATABASE_URL=postgres://…"
+    elif item.get_closest_marker("redis") and not redis_available():
+        missing = "needs Redis: set REDIS_URL=redis://…"
+    if missing:
+        if REQUIRE_SERVICES:
+            pytest.fail(f"CI requires this test to run, but it {missing}")
+        pytest.skip(missing)
+
+
+@pytest.fixture
+def unit_top(db) -> Unit:
+    return UnitFactory(name="区住房和城乡建设局", short_name="区住建局")
+
+
+@pytest.fixture
+def unit_a(unit_top) -> Unit:
+    return UnitFactory(name="局办公室", short_name="办公室", parent=unit_top)
+
+
+@pytest.fixture
+def unit_b(unit_top) -> Unit:
+    return UnitFactory(name="建筑市场监管科", short_name="市场科", parent=unit_top)
+
+
+@pytest.fixture
+def admin_user(db) -> User:
+    return UserFactory(username="admin", role=User.Role.ADMIN, is_staff=True)
+
+
+@pytest.fixture
+def office(db) -> User:
+    return UserFactory(username="clerk", role=User.Role.OFFICE, display_name="巡察办陈静")
+
+
+@pytest.fixture
+def office2(db) -> User:
+    return UserFactory(username="clerk2", role=User.Role.OFFICE, display_name="巡察办刘洋")
+
+
+@pytest.fixture
+def leader(db) -> User:
+    return UserFactory(username="leader", role=User.Role.LEADER)
+
+
+@pytest.fixture
+def liaison_a(unit_a) -> User:
+    return UserFactory(username="liaison_a", role=User.Role.LIAISON, unit=unit_a)
+
+
+@pytest.fixture
+def liaison_b(unit_b) -> User:
+    return UserFactory(username="liaison_b", role=User.Role.LIAISON, unit=unit_b)
+
+
+@pytest.fixture
+def people(admin_user, office, leader, liaison_a, liaison_b) -> dict[str, User]:
+    return {
+        "admin": admin_user,
+        "office": office,
+        "leader": leader,
+        "liaison_a": liaison_a,
+        "liaison_b": liaison_b,
+    }
+
+
+@pytest.fixture
+def inspection_round(unit_top):
+    return RoundFactory(name="2026年第一轮巡察", target_unit=unit_top)
+
+
+@pytest.fixture
+def problem(inspection_round):
+    return ProblemFactory(round=inspection_round, seq=1, title="学习领会不够深刻")
+
+
+@pytest.fixture
+def measure_a(problem, unit_a):
+    """A measure led by unit A."""
+    return MeasureFactory(problem=problem, seq=1, lead_unit=unit_a)
+
+
+@pytest.fixture
+def measure_b(problem, unit_b):
+    """A measure led by unit B, in the same problem."""
+    return MeasureFactory(problem=problem, seq=2, lead_unit=unit_b)
+
+
+@pytest.fixture
+def client_for():
+    """An API client signed in as the given user (zh-hans unless told otherwise)."""
+
+    def make(user: User | None, language: str = "zh-hans") -> APIClient:
+        client = APIClient(HTTP_ACCEPT_LANGUAGE=language)
+        if user is not None:
+            client.force_authenticate(user)
+        return client
+
+    return make
