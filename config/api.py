@@ -31,6 +31,9 @@ class OfficeWritesOthersRead(permissions.BasePermission):
     """
 
     def has_permission(self, request: Request, view: Any) -> bool:
+        # These classes replace the default IsAuthenticated, so they must check it themselves.
+        if not request.user.is_authenticated:
+            return False
         if request.method in permissions.SAFE_METHODS or request.user.is_office:
             return True
         return bool(getattr(view, "detail", False))
@@ -48,6 +51,8 @@ class OfficeOnly(permissions.BasePermission):
 
 class AdminWritesOthersRead(permissions.BasePermission):
     def has_permission(self, request: Request, view: Any) -> bool:
+        if not request.user.is_authenticated:
+            return False
         return request.method in permissions.SAFE_METHODS or request.user.is_admin
 
 

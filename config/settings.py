@@ -205,7 +205,13 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
-    "ENUM_NAME_OVERRIDES": {},
+    "ENUM_NAME_OVERRIDES": {
+        "MeasureStatusEnum": "rectification.models.Measure.Status",
+        "ProblemStatusEnum": "findings.models.Problem.Status",
+        "ClueStatusEnum": "findings.models.ProblemClue.Status",
+        "PetitionStatusEnum": "findings.models.Petition.Status",
+        "ExtensionStatusEnum": "rectification.models.Extension.Status",
+    },
 }
 
 # Celery: Redis as broker when REDIS_URL (or CELERY_BROKER_URL) is set, else a filesystem

@@ -6,10 +6,16 @@ import datetime
 
 import django_filters
 from django.db.models import Q, QuerySet
+from django.http import FileResponse
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
+from rest_framework.decorators import action
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -20,8 +26,13 @@ from config.viewsets import ScopedViewSet
 from findings.selectors import problems_visible_to
 
 from . import services
-from .models import Measure, today
-from .selectors import measures_visible_to
+from .models import Evidence, Extension, Measure, ProgressReport, StatusChange, today
+from .selectors import (
+    evidence_visible_to,
+    extensions_visible_to,
+    measure_history,
+    measures_visible_to,
+)
 
 CLOSED = Measure.Status.CLOSED
 
@@ -168,7 +179,303 @@ def etag(measure: Measure) -> str:
     return f'"{measure.version}"'
 
 
-class MeasureViewSet(ScopedViewSet):
+# --- Transitions, progress and history --------------------------------------------------------
+
+
+class CommentSerializer(serializers.Serializer):
+    comment = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
+
+
+class SubmitSerializer(CommentSerializer):
+    result_summary = serializers.CharField(max_length=10000, allow_blank=True)
+
+
+class ReasonSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=2000, allow_blank=True)
+
+
+class ProgressReportSerializer(serializers.ModelSerializer):
+    author_name = serializers.CharField(source="author.__str__", read_only=True)
+    period = serializers.CharField(max_length=10, required=False)
+
+    class Meta:
+        model = ProgressReport
+        fields = [
+            "id",
+            "measure",
+            "author",
+            "author_name",
+            "period",
+            "text",
+            "percent",
+            "created_at",
+        ]
+        read_only_fields = ["measure", "author", "created_at"]
+        extra_kwargs = {
+            "text": {"max_length": 10000},
+            "percent": {"min_value": 0, "max_value": 100},
+        }
+
+
+class HistorySerializer(serializers.ModelSerializer):
+    actor_name = serializers.CharField(source="actor.__str__", read_only=True)
+    action_label = serializers.CharField(source="get_action_display", read_only=True)
+    old = serializers.CharField(source="old_value", read_only=True)
+    new = serializers.CharField(source="new_value", read_only=True)
+
+    class Meta:
+        model = StatusChange
+        fields = [
+            "id",
+            "action",
+            "action_label",
+            "from_status",
+            "to_status",
+            "actor",
+            "actor_name",
+            "at",
+            "comment",
+            "field",
+            "old",
+            "new",
+        ]
+        read_only_fields = fields
+
+
+def _transition_action(name: str, serializer_class, service):
+    """A POST endpoint that validates its body, calls one service and answers the measure."""
+
+    @extend_schema(request=serializer_class, responses=MeasureSerializer)
+    def endpoint(self, request: Request, pk: str | None = None) -> Response:
+        measure = self.get_object()
+        body = serializer_class(data=request.data)
+        body.is_valid(raise_exception=True)
+        service(
+            measure_id=measure.pk,
+            actor=request.user,
+            expected_version=expected_version(request),
+            **body.validated_data,
+        )
+        return self._respond(measure.pk)
+
+    endpoint.__name__ = name
+    return endpoint
+
+
+class MeasureWorkflowMixin:
+    """The measure's life (DESIGN.md section 5); every rule is in rectification.services."""
+
+    start = action(detail=True, methods=["post"], permission_classes=[IsAuthenticated])(
+        _transition_action("start", CommentSerializer, services.measure_start)
+    )
+    submit = action(detail=True, methods=["post"], permission_classes=[IsAuthenticated])(
+        _transition_action("submit", SubmitSerializer, services.measure_submit)
+    )
+    approve = action(detail=True, methods=["post"], permission_classes=[IsAuthenticated])(
+        _transition_action("approve", CommentSerializer, services.measure_approve)
+    )
+    return_ = action(
+        detail=True,
+        methods=["post"],
+        url_path="return",
+        url_name="return",
+        permission_classes=[IsAuthenticated],
+    )(_transition_action("return_", ReasonSerializer, services.measure_return))
+    reopen = action(detail=True, methods=["post"], permission_classes=[IsAuthenticated])(
+        _transition_action("reopen", ReasonSerializer, services.measure_reopen)
+    )
+
+    @extend_schema(responses=HistorySerializer(many=True))
+    @action(detail=True, methods=["get"], pagination_class=None)
+    def history(self, request: Request, pk: str | None = None) -> Response:
+        """Every status change and field edit, oldest first."""
+        rows = measure_history(self.get_object())
+        return Response(HistorySerializer(rows, many=True).data)
+
+    @extend_schema(methods=["GET"], responses=ProgressReportSerializer(many=True))
+    @extend_schema(
+        methods=["POST"],
+        request=ProgressReportSerializer,
+        responses={201: ProgressReportSerializer},
+    )
+    @action(
+        detail=True,
+        methods=["get", "post"],
+        pagination_class=None,
+        permission_classes=[IsAuthenticated],
+    )
+    def progress(self, request: Request, pk: str | None = None) -> Response:
+        """Progress reports (进展报告) in the order they were written."""
+        measure = self.get_object()
+        if request.method == "GET":
+            rows = measure.progress.select_related("author").order_by("created_at", "id")
+            return Response(ProgressReportSerializer(rows, many=True).data)
+        body = ProgressReportSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        report = services.progress_report_create(
+            measure_id=measure.pk, actor=request.user, **body.validated_data
+        )
+        return Response(ProgressReportSerializer(report).data, status=status.HTTP_201_CREATED)
+
+
+# --- Evidence -----------------------------------------------------------------------------------
+
+
+class EvidenceSerializer(serializers.ModelSerializer):
+    measure = VisibleRelatedField(visible_to=measures_visible_to)
+    file = serializers.FileField(write_only=True, max_length=255)
+    uploaded_by_name = serializers.CharField(source="uploaded_by.__str__", read_only=True)
+    download_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Evidence
+        fields = [
+            "id",
+            "measure",
+            "file",
+            "original_name",
+            "size",
+            "content_type",
+            "sha256",
+            "description",
+            "uploaded_by",
+            "uploaded_by_name",
+            "uploaded_at",
+            "download_url",
+        ]
+        read_only_fields = [
+            "original_name",
+            "size",
+            "content_type",
+            "sha256",
+            "uploaded_by",
+            "uploaded_at",
+        ]
+
+    def get_download_url(self, evidence: Evidence) -> str:
+        return reverse("api:evidence-download", args=[evidence.pk])
+
+
+class EvidenceViewSet(ScopedViewSet):
+    """Evidence files (佐证材料): uploaded as multipart, downloaded only through `download/`."""
+
+    selector = staticmethod(evidence_visible_to)
+    queryset = Evidence.objects.none()
+    serializer_class = EvidenceSerializer
+    permission_classes = [IsAuthenticated]
+    parser_classes = [MultiPartParser, FormParser]
+    filterset_fields = ["measure"]
+    http_method_names = ["get", "post", "delete", "head", "options"]
+
+    def create(self, request: Request, *args, **kwargs) -> Response:
+        body = self.get_serializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        evidence = services.evidence_upload(
+            measure_id=body.validated_data["measure"].pk,
+            actor=request.user,
+            uploaded_file=body.validated_data["file"],
+            description=body.validated_data.get("description", ""),
+        )
+        return Response(self.get_serializer(evidence).data, status=status.HTTP_201_CREATED)
+
+    def destroy(self, request: Request, *args, **kwargs) -> Response:
+        services.evidence_delete(evidence_id=self.get_object().pk, actor=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
+    @action(detail=True, methods=["get"])
+    def download(self, request: Request, pk: str | None = None) -> FileResponse:
+        """The file itself, as an attachment, for those who may see its measure."""
+        evidence = self.get_object()
+        return FileResponse(
+            evidence.file.open("rb"),
+            as_attachment=True,
+            filename=evidence.original_name,
+            content_type=evidence.content_type,
+        )
+
+
+# --- Extensions ---------------------------------------------------------------------------------
+
+
+class ExtensionSerializer(serializers.ModelSerializer):
+    measure = VisibleRelatedField(visible_to=measures_visible_to)
+    status_label = serializers.CharField(source="get_status_display", read_only=True)
+    requested_by_name = serializers.CharField(source="requested_by.__str__", read_only=True)
+
+    class Meta:
+        model = Extension
+        fields = [
+            "id",
+            "measure",
+            "requested_by",
+            "requested_by_name",
+            "requested_at",
+            "old_deadline",
+            "new_deadline",
+            "reason",
+            "status",
+            "status_label",
+            "decided_by",
+            "decided_at",
+            "decision_comment",
+        ]
+        read_only_fields = [
+            "requested_by",
+            "requested_at",
+            "old_deadline",
+            "status",
+            "decided_by",
+            "decided_at",
+            "decision_comment",
+        ]
+        extra_kwargs = {"reason": {"max_length": 2000, "allow_blank": True}}
+
+
+class DecisionSerializer(serializers.Serializer):
+    comment = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
+
+
+class ExtensionViewSet(ScopedViewSet):
+    """Extension requests (延期申请): liaisons ask, office decides."""
+
+    selector = staticmethod(extensions_visible_to)
+    queryset = Extension.objects.none()
+    serializer_class = ExtensionSerializer
+    permission_classes = [IsAuthenticated]
+    filterset_fields = ["measure", "status"]
+    http_method_names = ["get", "post", "head", "options"]
+
+    def create(self, request: Request, *args, **kwargs) -> Response:
+        body = self.get_serializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        extension = services.extension_request(
+            measure_id=body.validated_data["measure"].pk,
+            actor=request.user,
+            new_deadline=body.validated_data["new_deadline"],
+            reason=body.validated_data["reason"],
+        )
+        return Response(self.get_serializer(extension).data, status=status.HTTP_201_CREATED)
+
+    def _decide(self, request: Request, service) -> Response:
+        extension = self.get_object()
+        body = DecisionSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        decided = service(extension_id=extension.pk, actor=request.user, **body.validated_data)
+        return Response(self.get_serializer(decided).data)
+
+    @extend_schema(request=DecisionSerializer, responses=ExtensionSerializer)
+    @action(detail=True, methods=["post"])
+    def approve(self, request: Request, pk: str | None = None) -> Response:
+        return self._decide(request, services.extension_approve)
+
+    @extend_schema(request=DecisionSerializer, responses=ExtensionSerializer)
+    @action(detail=True, methods=["post"])
+    def reject(self, request: Request, pk: str | None = None) -> Response:
+        return self._decide(request, services.extension_reject)
+
+
+class MeasureViewSet(MeasureWorkflowMixin, ScopedViewSet):
     """Rectification measures (整改措施). GET of one answers its ETag; writes take If-Match."""
 
     selector = staticmethod(measures_visible_to)

@@ -10,7 +10,7 @@ from django.db.models.functions import TruncDate
 
 from accounts.models import User
 
-from .models import Extension, Measure, StatusChange, today
+from .models import Evidence, Extension, Measure, StatusChange, today
 
 CLOSED = Measure.Status.CLOSED
 
@@ -112,3 +112,13 @@ def problem_numbers(problems: QuerySet) -> dict:
     counts["problems_in_progress"] = counts["problems"] - counts["problems_completed"]
     counts["problem_completion_rate"] = _rate(counts["problems_completed"], counts["problems"])
     return counts
+
+
+def evidence_visible_to(user: User) -> QuerySet[Evidence]:
+    visible = measures_visible_to(user).values("id")
+    return Evidence.objects.filter(measure_id__in=visible).select_related("uploaded_by")
+
+
+def extensions_visible_to(user: User) -> QuerySet[Extension]:
+    visible = measures_visible_to(user).values("id")
+    return Extension.objects.filter(measure_id__in=visible).select_related("requested_by")

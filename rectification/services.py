@@ -7,18 +7,24 @@ a domain error (config.errors) that the API maps to 400 / 403 / 409 / 412.
 from __future__ import annotations
 
 import datetime
+import hashlib
+import re
 from collections.abc import Iterable
 from typing import Any
 
+import filetype
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import Model
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Unit, User
-from config.errors import InvalidInput, NotAllowed, StaleVersion
+from config.errors import InvalidInput, NotAllowed, StaleVersion, WrongState
 from findings.models import Problem
 
-from .models import Measure, StatusChange
+from .models import Evidence, Extension, Measure, ProgressReport, StatusChange
 
 # Fields an office may edit directly; each change is recorded with its old and new value.
 EDITABLE_FIELDS = (
@@ -163,3 +169,375 @@ def measure_delete(*, measure_id: int, actor: User, expected_version: int | None
     check_version(measure, expected_version)
     measure.cooperating_units.clear()
     measure.delete()  # history, progress and evidence protect it: ProtectedError answers 409
+
+
+# --- The measure's life (DESIGN.md section 5) -------------------------------------------------
+
+Status = Measure.Status
+Action = StatusChange.Action
+
+
+def is_lead_liaison(user: User, measure: Measure) -> bool:
+    return user.is_liaison and user.unit_id is not None and user.unit_id == measure.lead_unit_id
+
+
+def _require_lead_liaison(user: User, measure: Measure, what: str) -> None:
+    """Steps taken by the lead unit: its liaison does them; admins may act for anyone."""
+    if not (user.is_admin or is_lead_liaison(user, measure)):
+        raise NotAllowed(_("Only the liaison of the lead unit can %(what)s.") % {"what": what})
+
+
+def _require_office(user: User, what: str) -> None:
+    if not user.is_office:
+        raise NotAllowed(_("Only office staff can %(what)s.") % {"what": what})
+
+
+def _require_state(measure: Measure, *allowed: str) -> None:
+    if measure.status not in allowed:
+        raise WrongState(
+            _("The measure is “%(status)s”; this step needs it to be “%(allowed)s”.")
+            % {
+                "status": measure.get_status_display(),
+                "allowed": "、".join(str(Status(s).label) for s in allowed),
+            }
+        )
+
+
+def _require_text(value: str, field: str, message: str) -> str:
+    value = (value or "").strip()
+    if not value:
+        raise InvalidInput(message, field=field)
+    return value
+
+
+def _transition(
+    measure: Measure, *, to: str, action: str, actor: User, comment: str = ""
+) -> Measure:
+    """Move the locked measure to `to`, raise its version and append the history row."""
+    StatusChange.objects.create(
+        measure=measure,
+        from_status=measure.status,
+        to_status=to,
+        action=action,
+        actor=actor,
+        comment=comment,
+    )
+    measure.status = to
+    measure.version += 1
+    measure.save()
+    return measure
+
+
+@transaction.atomic
+def measure_start(
+    *, measure_id: int, actor: User, comment: str = "", expected_version: int | None = None
+) -> Measure:
+    measure = lock_measure(measure_id)
+    _require_lead_liaison(actor, measure, _("start the measure"))
+    check_version(measure, expected_version)
+    _require_state(measure, Status.NOT_STARTED)
+    return _transition(
+        measure, to=Status.IN_PROGRESS, action=Action.START, actor=actor, comment=comment
+    )
+
+
+@transaction.atomic
+def measure_submit(
+    *,
+    measure_id: int,
+    actor: User,
+    result_summary: str,
+    comment: str = "",
+    expected_version: int | None = None,
+) -> Measure:
+    """Ask for sign-off (申请销号): needs the result (整改成效) and at least one evidence file."""
+    measure = lock_measure(measure_id)
+    _require_lead_liaison(actor, measure, _("submit the measure for sign-off"))
+    check_version(measure, expected_version)
+    _require_state(measure, Status.IN_PROGRESS)
+    summary = _require_text(
+        result_summary, "result_summary", _("Describe the rectification result before submitting.")
+    )
+    if not measure.evidence.exists():
+        raise InvalidInput(
+            _("Upload at least one evidence file before submitting."), field="evidence"
+        )
+    measure.result_summary = summary
+    measure.submitted_at = timezone.now()
+    measure.submitted_by = actor
+    return _transition(
+        measure, to=Status.SUBMITTED, action=Action.SUBMIT, actor=actor, comment=comment
+    )
+
+
+@transaction.atomic
+def measure_approve(
+    *, measure_id: int, actor: User, comment: str = "", expected_version: int | None = None
+) -> Measure:
+    """Sign off (销号). The on-time rate reads the submitted_at of the approved submission."""
+    measure = lock_measure(measure_id)
+    _require_office(actor, _("sign off a measure"))
+    if measure.submitted_by_id == actor.pk:
+        raise NotAllowed(_("Nobody may sign off a submission they made themselves."))
+    check_version(measure, expected_version)
+    _require_state(measure, Status.SUBMITTED)
+    measure.closed_at = timezone.now()
+    measure.closed_by = actor
+    return _transition(
+        measure, to=Status.CLOSED, action=Action.APPROVE, actor=actor, comment=comment
+    )
+
+
+@transaction.atomic
+def measure_return(
+    *, measure_id: int, actor: User, reason: str, expected_version: int | None = None
+) -> Measure:
+    """Send a submission back to the unit (退回), with the reason the liaison will read."""
+    measure = lock_measure(measure_id)
+    _require_office(actor, _("return a submission"))
+    check_version(measure, expected_version)
+    _require_state(measure, Status.SUBMITTED)
+    reason = _require_text(reason, "reason", _("Give the reason for returning it."))
+    return _transition(
+        measure, to=Status.IN_PROGRESS, action=Action.RETURN, actor=actor, comment=reason
+    )
+
+
+@transaction.atomic
+def measure_reopen(
+    *, measure_id: int, actor: User, reason: str, expected_version: int | None = None
+) -> Measure:
+    """Reopen a signed-off measure that has relapsed (回头看)."""
+    measure = lock_measure(measure_id)
+    _require_office(actor, _("reopen a measure"))
+    check_version(measure, expected_version)
+    _require_state(measure, Status.CLOSED)
+    reason = _require_text(reason, "reason", _("Give the reason for reopening it."))
+    measure.closed_at = None
+    measure.closed_by = None
+    return _transition(
+        measure, to=Status.IN_PROGRESS, action=Action.REOPEN, actor=actor, comment=reason
+    )
+
+
+# --- Progress reports ---------------------------------------------------------------------------
+
+PERIOD_PATTERN = re.compile(r"^\d{4}-(0[1-9]|1[0-2])-H[12]$")
+
+
+def period_key(day: datetime.date) -> str:
+    """The half-month reporting period of a day: 2026-11-H1 (1st–15th) or 2026-11-H2."""
+    return f"{day.year}-{day.month:02d}-{'H1' if day.day <= 15 else 'H2'}"
+
+
+@transaction.atomic
+def progress_report_create(
+    *,
+    measure_id: int,
+    actor: User,
+    text: str,
+    percent: int | None = None,
+    period: str | None = None,
+) -> ProgressReport:
+    """A progress report (进展报告); a second one in the same period is another row."""
+    measure = lock_measure(measure_id)
+    _require_lead_liaison(actor, measure, _("report progress"))
+    _require_state(measure, Status.NOT_STARTED, Status.IN_PROGRESS, Status.SUBMITTED)
+    text = _require_text(text, "text", _("Describe the progress."))
+    if percent is not None and not 0 <= percent <= 100:
+        raise InvalidInput(_("The percentage must be between 0 and 100."), field="percent")
+    period = period or period_key(timezone.localdate())
+    if not PERIOD_PATTERN.match(period):
+        raise InvalidInput(_("The period looks like 2026-11-H1 or 2026-11-H2."), field="period")
+    return ProgressReport.objects.create(
+        measure=measure, author=actor, period=period, text=text, percent=percent
+    )
+
+
+# --- Evidence files (佐证材料) -------------------------------------------------------------------
+
+# Allowed extensions and the content types their bytes must show.
+EVIDENCE_TYPES: dict[str, set[str]] = {
+    "pdf": {"pdf"},
+    "doc": {"doc", "ole"},
+    "docx": {"docx"},
+    "xls": {"xls", "ole"},
+    "xlsx": {"xlsx"},
+    "jpg": {"jpg"},
+    "jpeg": {"jpg"},
+    "png": {"png"},
+    "zip": {"zip", "docx", "xlsx"},
+}
+CONTENT_TYPES = {
+    "pdf": "application/pdf",
+    "doc": "application/msword",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "xls": "application/vnd.ms-excel",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "jpg": "image/jpeg",
+    "jpeg": "image/jpeg",
+    "png": "image/png",
+    "zip": "application/zip",
+}
+OLE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
+
+def sniff_kind(head: bytes) -> str | None:
+    """What the file's bytes say it is, whatever its name claims."""
+    guess = filetype.guess(head)
+    if guess is not None:
+        return guess.extension
+    if head.startswith(OLE_SIGNATURE):
+        return "ole"  # Word 97 / Excel 97 compound file that filetype cannot name further
+    return None
+
+
+def _hash_file(uploaded: UploadedFile) -> str:
+    digest = hashlib.sha256()
+    for chunk in uploaded.chunks():
+        digest.update(chunk)
+    uploaded.seek(0)
+    return digest.hexdigest()
+
+
+@transaction.atomic
+def evidence_upload(
+    *, measure_id: int, actor: User, uploaded_file: UploadedFile, description: str = ""
+) -> Evidence:
+    measure = lock_measure(measure_id)
+    if not (actor.is_office or is_lead_liaison(actor, measure)):
+        raise NotAllowed(_("Only the lead unit's liaison or office staff can upload evidence."))
+    _require_state(measure, Status.NOT_STARTED, Status.IN_PROGRESS, Status.SUBMITTED)
+    limit = settings.EVIDENCE_MAX_BYTES
+    if uploaded_file.size > limit:
+        raise InvalidInput(
+            _("The file is %(size).1f MB; the limit is %(limit).0f MB.")
+            % {"size": uploaded_file.size / 1048576, "limit": limit / 1048576},
+            field="file",
+        )
+    if uploaded_file.size == 0:
+        raise InvalidInput(_("The file is empty."), field="file")
+    name = (uploaded_file.name or "").rsplit("/", 1)[-1][:255]
+    extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    if extension not in EVIDENCE_TYPES:
+        raise InvalidInput(
+            _("Allowed file types: PDF, Word, Excel, JPG, PNG and ZIP."), field="file"
+        )
+    head = uploaded_file.read(8192)
+    uploaded_file.seek(0)
+    if sniff_kind(head) not in EVIDENCE_TYPES[extension]:
+        raise InvalidInput(
+            _("The file's content is not a %(ext)s file; it was refused.")
+            % {"ext": extension.upper()},
+            field="file",
+        )
+    evidence = Evidence(
+        measure=measure,
+        original_name=name,
+        size=uploaded_file.size,
+        content_type=CONTENT_TYPES[extension],
+        sha256=_hash_file(uploaded_file),
+        description=description.strip(),
+        uploaded_by=actor,
+    )
+    evidence.file.save(name, uploaded_file, save=False)
+    try:
+        evidence.save()
+    except Exception:
+        # Nothing half-saved: the stored file goes when its row could not be written.
+        evidence.file.delete(save=False)
+        raise
+    return evidence
+
+
+@transaction.atomic
+def evidence_delete(*, evidence_id: int, actor: User) -> None:
+    evidence = Evidence.objects.select_related("measure").get(pk=evidence_id)
+    measure = lock_measure(evidence.measure_id)
+    if not (actor.is_office or evidence.uploaded_by_id == actor.pk):
+        raise NotAllowed(_("Only the uploader or office staff can delete evidence."))
+    if measure.status == Status.CLOSED:
+        raise WrongState(_("Evidence of a signed-off measure cannot be deleted."))
+    name = evidence.file.name
+    evidence.delete()
+    if not Evidence.objects.filter(file=name).exists():
+        storage = evidence.file.storage
+        transaction.on_commit(lambda: storage.delete(name))
+
+
+# --- Extensions (延期申请) -----------------------------------------------------------------------
+
+
+@transaction.atomic
+def extension_request(
+    *, measure_id: int, actor: User, new_deadline: datetime.date, reason: str
+) -> Extension:
+    measure = lock_measure(measure_id)
+    _require_lead_liaison(actor, measure, _("ask for an extension"))
+    _require_state(measure, Status.NOT_STARTED, Status.IN_PROGRESS)
+    if measure.deadline is None:
+        raise InvalidInput(_("A long-term measure has no deadline to extend."))
+    reason = _require_text(reason, "reason", _("Give the reason for the extension."))
+    if new_deadline <= measure.deadline:
+        raise InvalidInput(
+            _("The new deadline must be later than the current one (%(deadline)s).")
+            % {"deadline": measure.deadline.isoformat()},
+            field="new_deadline",
+        )
+    if measure.extensions.filter(status=Extension.Status.PENDING).exists():
+        raise WrongState(_("This measure already has an extension request waiting."))
+    return Extension.objects.create(
+        measure=measure,
+        requested_by=actor,
+        old_deadline=measure.deadline,
+        new_deadline=new_deadline,
+        reason=reason,
+    )
+
+
+def _lock_pending_extension(extension_id: int, actor: User, what: str) -> Extension:
+    extension = Extension.objects.select_for_update().get(pk=extension_id)
+    _require_office(actor, what)
+    if extension.status != Extension.Status.PENDING:
+        raise WrongState(_("This extension request has already been decided."))
+    return extension
+
+
+@transaction.atomic
+def extension_approve(*, extension_id: int, actor: User, comment: str = "") -> Extension:
+    """Approve: the measure's deadline in force becomes the new one; the old stays on record."""
+    extension = _lock_pending_extension(extension_id, actor, _("decide extensions"))
+    measure = lock_measure(extension.measure_id)
+    _require_state(measure, Status.NOT_STARTED, Status.IN_PROGRESS)
+    extension.old_deadline = measure.deadline
+    extension.status = Extension.Status.APPROVED
+    extension.decided_by, extension.decided_at = actor, timezone.now()
+    extension.decision_comment = comment.strip()
+    extension.save()
+    StatusChange.objects.create(
+        measure=measure,
+        from_status=measure.status,
+        to_status=measure.status,
+        action=Action.EXTEND,
+        actor=actor,
+        comment=extension.reason,
+        field="deadline",
+        old_value=_as_text(measure.deadline),
+        new_value=_as_text(extension.new_deadline),
+    )
+    measure.deadline = extension.new_deadline
+    measure.version += 1
+    measure.save()
+    return extension
+
+
+@transaction.atomic
+def extension_reject(*, extension_id: int, actor: User, comment: str) -> Extension:
+    extension = _lock_pending_extension(extension_id, actor, _("decide extensions"))
+    extension.decision_comment = _require_text(
+        comment, "comment", _("Give the reason for rejecting the request.")
+    )
+    extension.status = Extension.Status.REJECTED
+    extension.decided_by, extension.decided_at = actor, timezone.now()
+    extension.save()
+    return extension

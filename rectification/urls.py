@@ -6,5 +6,7 @@ from . import api
 
 router = SimpleRouter()
 router.register("measures", api.MeasureViewSet, basename="measure")
+router.register("evidence", api.EvidenceViewSet, basename="evidence")
+router.register("extensions", api.ExtensionViewSet, basename="extension")
 
 api_urlpatterns = [*router.urls]

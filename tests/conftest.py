@@ -34,6 +34,12 @@ def redis_available() -> bool:
         return False
 
 
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings) -> None:
+    # PBKDF2 costs ~0.3 s per account; tests create several per test.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 def pytest_runtest_setup(item: pytest.Item) -> None:
     missing = None
     if item.get_closest_marker("postgres") and connection.vendor != "postgresql":
