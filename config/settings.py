@@ -5,6 +5,7 @@ import secrets
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -237,7 +238,13 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
-CELERY_BEAT_SCHEDULE: dict[str, dict] = {}
+CELERY_BEAT_SCHEDULE: dict[str, dict] = {
+    # The reminder sweep (DESIGN.md section 8); it is idempotent, so an overlap is harmless.
+    "reminder-sweep": {
+        "task": "rectification.tasks.send_reminders",
+        "schedule": crontab(minute=env_int("REMINDER_SWEEP_MINUTE", 5)),
+    },
+}
 
 EMAIL_BACKEND = env_str(
     "EMAIL_BACKEND",
@@ -279,3 +286,19 @@ REMINDER_YELLOW_DAYS = env_int("REMINDER_YELLOW_DAYS", 10)
 REMINDER_LAST_DAYS = env_int("REMINDER_LAST_DAYS", 1)
 REMINDER_RED_REPEAT_DAYS = env_int("REMINDER_RED_REPEAT_DAYS", 7)
 REMINDER_REVIEW_WORKING_DAYS = env_int("REMINDER_REVIEW_WORKING_DAYS", 3)
+# The progress-report reminder goes out on the 1st and 16th, or this many days later at most
+# if no sweep ran on the day itself.
+REMINDER_PROGRESS_GRACE_DAYS = env_int("REMINDER_PROGRESS_GRACE_DAYS", 2)
+REMINDER_SWEEP_CHUNK = env_int("REMINDER_SWEEP_CHUNK", 500)
+REMINDER_EMAIL_MAX_ITEMS = env_int("REMINDER_EMAIL_MAX_ITEMS", 50)
+REMINDER_EMAIL_TIMEOUT = env_int("REMINDER_EMAIL_TIMEOUT", 30)
+REMINDER_SITE_URL = env_str("REMINDER_SITE_URL")
+# Delivery: Celery retries a failed message with back-off; a later sweep queues again what
+# is still unsent after REMINDER_REQUEUE_MINUTES, up to REMINDER_DELIVERY_MAX_ATTEMPTS.
+REMINDER_DELIVERY_RETRIES = env_int("REMINDER_DELIVERY_RETRIES", 5)
+REMINDER_DELIVERY_MAX_ATTEMPTS = env_int("REMINDER_DELIVERY_MAX_ATTEMPTS", 10)
+REMINDER_REQUEUE_MINUTES = env_int("REMINDER_REQUEUE_MINUTES", 60)
+# Enterprise chat robots (WeCom / DingTalk): WeCom refuses texts over 2048 bytes.
+WEBHOOK_TIMEOUT = env_int("WEBHOOK_TIMEOUT", 10)
+WEBHOOK_MAX_ITEMS = env_int("WEBHOOK_MAX_ITEMS", 5)
+WEBHOOK_MAX_BYTES = env_int("WEBHOOK_MAX_BYTES", 2000)

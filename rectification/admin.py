@@ -9,6 +9,7 @@ from .models import (
     Measure,
     Notification,
     ProgressReport,
+    ReminderDelivery,
     ReminderLog,
     StatusChange,
 )
@@ -127,3 +128,12 @@ class ReminderLogAdmin(ReadOnlyAdmin):
     list_display = ["kind", "measure", "key_date", "recipient", "created_at"]
     list_filter = ["kind"]
     list_select_related = ["measure", "recipient"]
+
+
+@admin.register(ReminderDelivery)
+class ReminderDeliveryAdmin(ReadOnlyAdmin):
+    """The outbox of reminder e-mails and chat messages, so failed deliveries show."""
+
+    list_display = ["channel", "recipient", "unit", "status", "attempts", "created_at"]
+    list_filter = ["channel", "status"]
+    list_select_related = ["recipient", "unit"]

@@ -333,8 +333,77 @@ class Notification(models.Model):
         return self.title
 
 
+class ReminderDelivery(models.Model):
+    """One email or chat-robot message carrying one sweep's reminders to one person or unit.
+
+    It is the outbox of the reminder sweep: written with the claim of its reminders, sent
+    after commit by a Celery task that retries, and kept with its status so failures show.
+    """
+
+    class Channel(models.TextChoices):
+        EMAIL = "email", _("Email")
+        WEBHOOK = "webhook", _("Chat robot")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
+        SKIPPED = "skipped", _("Skipped (no address)")
+
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recipient"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    unit = models.ForeignKey(
+        "accounts.Unit",
+        verbose_name=_("unit"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    address = models.CharField(_("address"), max_length=500, blank=True)
+    subject = models.CharField(_("subject"), max_length=200, blank=True)
+    body = models.TextField(_("body"), blank=True)
+    items = models.PositiveIntegerField(_("reminders carried"), default=0)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    last_attempt_at = models.DateTimeField(_("last attempt at"), null=True, blank=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("reminder delivery")
+        verbose_name_plural = _("reminder deliveries")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(
+                fields=["created_at"],
+                condition=Q(status__in=["pending", "failed"]),
+                name="reminderdelivery_unsent",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.channel} → {self.address or '-'} ({self.status})"
+
+
 class ReminderLog(models.Model):
-    """One row per reminder ever sent: its unique key is what keeps reminders exactly-once."""
+    """One row per reminder ever sent: its unique key is what keeps reminders exactly-once.
+
+    The key is (measure, kind, key date, step, recipient); for a deadline reminder the key
+    date is the deadline in force, so a new deadline starts a fresh ladder, and the step
+    tells the weekly red warnings apart. Reminders about a unit (progress reports due, no
+    liaison) have no measure and are keyed by the unit instead.
+    """
 
     kind = models.CharField(_("kind"), max_length=30)
     measure = models.ForeignKey(
@@ -345,7 +414,16 @@ class ReminderLog(models.Model):
         blank=True,
         related_name="+",
     )
+    unit = models.ForeignKey(
+        "accounts.Unit",
+        verbose_name=_("unit"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     key_date = models.DateField(_("key date"))
+    step = models.PositiveSmallIntegerField(_("step"), default=0)
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("recipient"),
@@ -360,6 +438,24 @@ class ReminderLog(models.Model):
         blank=True,
         related_name="+",
     )
+    # The outbox marks: null / true until a sweep has put the reminder into a message.
+    email_delivery = models.ForeignKey(
+        ReminderDelivery,
+        verbose_name=_("email"),
+        on_delete=models.RESTRICT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    webhook_pending = models.BooleanField(_("chat robot message due"), default=False)
+    webhook_delivery = models.ForeignKey(
+        ReminderDelivery,
+        verbose_name=_("chat robot message"),
+        on_delete=models.RESTRICT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
 
     class Meta:
@@ -367,13 +463,29 @@ class ReminderLog(models.Model):
         verbose_name_plural = _("reminder logs")
         constraints = [
             models.UniqueConstraint(
-                fields=["measure", "kind", "key_date", "recipient"],
+                fields=["measure", "kind", "key_date", "step", "recipient"],
                 name="reminder_once_per_measure",
             ),
             models.UniqueConstraint(
-                fields=["kind", "key_date", "recipient"],
+                fields=["unit", "kind", "key_date", "recipient"],
                 condition=Q(measure__isnull=True),
-                name="reminder_once_without_measure",
+                name="reminder_once_per_unit",
+            ),
+            models.CheckConstraint(
+                condition=Q(measure__isnull=False) | Q(unit__isnull=False),
+                name="reminder_about_measure_or_unit",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["recipient"],
+                condition=Q(email_delivery__isnull=True),
+                name="reminderlog_email_pending",
+            ),
+            models.Index(
+                fields=["unit"],
+                condition=Q(webhook_pending=True),
+                name="reminderlog_webhook_pending",
             ),
         ]
 

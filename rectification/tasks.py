@@ -1,0 +1,33 @@
+"""Celery tasks of rectification: thin fronts over the reminder service."""
+
+from __future__ import annotations
+
+import datetime
+
+from celery import shared_task
+from celery.utils.time import get_exponential_backoff_interval
+from django.conf import settings
+
+from . import reminders
+
+
+@shared_task(name="rectification.tasks.send_reminders")
+def send_reminders(as_of: str | None = None) -> dict:
+    """The hourly reminder sweep (beat); `as_of` is an ISO date, today when omitted."""
+    day = datetime.date.fromisoformat(as_of) if as_of else None
+    return reminders.sweep(as_of=day).as_dict()
+
+
+@shared_task(bind=True, name="rectification.tasks.deliver_reminder")
+def deliver_reminder(self, delivery_id: int) -> str:
+    """Send one reminder email or chat-robot message; a failure is retried with back-off."""
+    try:
+        return reminders.deliver(delivery_id)
+    except reminders.DeliveryFailed as exc:
+        # 30 s, 1 min, 2 min … up to 10 min, jittered so a recovering server is not stormed.
+        countdown = get_exponential_backoff_interval(
+            factor=30, retries=self.request.retries, maximum=600, full_jitter=True
+        )
+        raise self.retry(
+            exc=exc, countdown=countdown, max_retries=settings.REMINDER_DELIVERY_RETRIES
+        ) from exc
