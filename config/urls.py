@@ -7,8 +7,11 @@ from rest_framework.authtoken.views import obtain_auth_token
 
 from accounts.urls import api_urlpatterns as accounts_api
 from findings.urls import api_urlpatterns as findings_api
+from findings.urls import urlpatterns as findings_pages
 from inspections.urls import api_urlpatterns as inspections_api
+from inspections.urls import urlpatterns as inspections_pages
 from rectification.urls import api_urlpatterns as rectification_api
+from rectification.urls import urlpatterns as rectification_pages
 
 api_v1 = [
     path("auth/token/", obtain_auth_token, name="api-token"),
@@ -24,4 +27,7 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
     path("i18n/", include("django.conf.urls.i18n")),
+    *inspections_pages,
+    *rectification_pages,
+    *findings_pages,
 ]

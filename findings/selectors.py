@@ -37,6 +37,8 @@ def problems_visible_to(user: User) -> QuerySet[Problem]:
                 output_field=CharField(),
             )
         )
+        # Meta.ordering is dropped from a GROUP BY query, which the counts above make this.
+        .order_by(*Problem._meta.ordering)
     )
     if user.sees_everything:
         return qs

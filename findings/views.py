@@ -1,0 +1,85 @@
+"""Pages of findings: paste feedback text, preview what it parses into, import it."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from config.errors import DomainError
+from inspections.models import InspectionRound
+from inspections.selectors import rounds_visible_to
+
+from .feedback_api import preview
+from .parser import MAX_TEXT_CHARS, FeedbackParseError, parse_feedback
+from .services import feedback_import, provisional_deadline
+
+
+class FeedbackTextForm(forms.Form):
+    text = forms.CharField(
+        label=gettext_lazy("Feedback or progress report text"),
+        widget=forms.Textarea(attrs={"rows": 18, "class": "feedback-text"}),
+        max_length=MAX_TEXT_CHARS,
+        strip=False,
+    )
+
+
+def office_round(request: HttpRequest) -> InspectionRound:
+    """The round named by ?round= (or the form's round), for office staff only."""
+    if not request.user.is_office:
+        raise PermissionDenied(_("Only office staff can import documents."))
+    raw = request.POST.get("round") or request.GET.get("round") or ""
+    if not raw.isdigit():
+        raise PermissionDenied(_("Choose a round first."))
+    return get_object_or_404(rounds_visible_to(request.user), pk=int(raw))
+
+
+@login_required
+def feedback_import_page(request: HttpRequest) -> HttpResponse:
+    """Paste → preview (nothing saved) → import; the office then fills the ledger."""
+    inspection_round = office_round(request)
+    form = FeedbackTextForm(request.POST or None)
+    context = {
+        "round": inspection_round,
+        "form": form,
+        "provisional_deadline": provisional_deadline(inspection_round),
+        "preview": None,
+    }
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = parse_feedback(form.cleaned_data["text"])
+        except FeedbackParseError as exc:
+            form.add_error("text", str(exc))
+        else:
+            if "import" not in request.POST:
+                context["preview"] = preview(result)
+            else:
+                try:
+                    imported = feedback_import(
+                        actor=request.user,
+                        inspection_round=inspection_round,
+                        problems=result.problems,
+                    )
+                except DomainError as exc:
+                    form.add_error(None, exc.message)
+                    context["preview"] = preview(result)
+                else:
+                    messages.success(
+                        request,
+                        _(
+                            "Imported %(problems)d problems and %(measures)d measures. Download "
+                            "the ledger, fill in units and deadlines, and upload it here."
+                        )
+                        % {
+                            "problems": len(imported.problems),
+                            "measures": imported.measures_created,
+                        },
+                    )
+                    return redirect(f"{reverse('ledger-import-page')}?round={inspection_round.pk}")
+    return render(request, "findings/feedback_import.html", context)
