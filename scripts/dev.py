@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """Set up and run the tracker on a fresh machine with nothing but Python 3.11.
 
-    python3.11 scripts/dev.py run    # install, migrate, load the demo, start site + worker + beat
-    python3.11 scripts/dev.py test   # install, then run the whole test suite (args go to pytest)
+python3.11 scripts/dev.py run    # install, migrate, load the demo, start site + worker + beat
+python3.11 scripts/dev.py test   # install, then run the whole test suite (args go to pytest)
 """
 
 from __future__ import annotations
@@ -49,8 +49,19 @@ def run() -> None:
     var.mkdir(exist_ok=True)
     # Worker with embedded beat: reminders go out on the local (or Redis) broker.
     worker = subprocess.Popen(
-        [str(BIN / "celery"), "-A", "config", "worker", "-B", "--loglevel", "INFO",
-         "--concurrency", "2", "--schedule", str(var / "celerybeat-schedule")],
+        [
+            str(BIN / "celery"),
+            "-A",
+            "config",
+            "worker",
+            "-B",
+            "--loglevel",
+            "INFO",
+            "--concurrency",
+            "2",
+            "--schedule",
+            str(var / "celerybeat-schedule"),
+        ],
         cwd=ROOT,
     )
     print("\nThe site is at http://127.0.0.1:8000/  (Ctrl-C stops site and worker)\n", flush=True)

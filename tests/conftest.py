@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 
 import pytest
 from django.db import connection
@@ -12,7 +13,8 @@ from accounts.models import Unit, User
 
 from .factories import MeasureFactory, ProblemFactory, RoundFactory, UnitFactory, UserFactory
 
-# In CI (.ci/run sets CI_REQUIRE_SERVICES=1) a test that needs PostgreSQL or Redis must run.
+# In CI (.ci/run sets CI_REQUIRE_SERVICES=1) a test that needs PostgreSQL, Redis or
+# Chromium must run.
 REQUIRE_SERVICES = os.environ.get("CI_REQUIRE_SERVICES") == "1"
 
 
@@ -46,6 +48,10 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
         missing = "needs PostgreSQL: set DATABASE_URL=postgres://…"
     elif item.get_closest_marker("redis") and not redis_available():
         missing = "needs Redis: set REDIS_URL=redis://…"
+    elif item.get_closest_marker("browser") and not (
+        shutil.which("chromium") and shutil.which("chromedriver")
+    ):
+        missing = "needs Debian's chromium and chromium-driver packages"
     if missing:
         if REQUIRE_SERVICES:
             pytest.fail(f"CI requires this test to run, but it {missing}")
