@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
@@ -98,7 +99,16 @@ class UserSerializer(serializers.ModelSerializer):
         if self.instance is None and not attrs.get("password"):
             raise serializers.ValidationError({"password": [_("A new account needs a password.")]})
         if attrs.get("password"):
-            validate_password(attrs["password"])
+            # Judged against the account as it will be (the similarity check reads its name),
+            # and answered on the field rather than under non_field_errors.
+            candidate = User(
+                username=attrs.get("username", getattr(self.instance, "username", "")),
+                email=attrs.get("email", getattr(self.instance, "email", "")),
+            )
+            try:
+                validate_password(attrs["password"], user=candidate)
+            except DjangoValidationError as exc:
+                raise serializers.ValidationError({"password": list(exc.messages)}) from None
         return attrs
 
     def create(self, validated_data: dict) -> User:

@@ -12,6 +12,11 @@ def units_visible_to(user: User) -> QuerySet[Unit]:
     return Unit.objects.select_related("parent")
 
 
+def units_assignable_by(user: User) -> QuerySet[Unit]:
+    """Units a record may newly point at: a deactivated unit stays listed but takes no work."""
+    return units_visible_to(user).filter(is_active=True)
+
+
 def users_visible_to(user: User) -> QuerySet[User]:
     # Office staff pick lead officials' accounts; everyone else sees only themselves.
     if user.is_office:

@@ -6,9 +6,9 @@ import django_filters
 from django.utils.translation import gettext as _
 from rest_framework import serializers
 
-from accounts.selectors import units_visible_to
+from accounts.selectors import units_assignable_by
 from config.api import OfficeOnly, OfficeWritesOthersRead, VisibleRelatedField
-from config.seq import check_seq_free, next_seq
+from config.seq import check_seq_free, next_seq, seq_field
 from config.viewsets import ScopedViewSet
 from inspections.selectors import rounds_visible_to
 
@@ -23,7 +23,7 @@ from .selectors import (
 
 class AspectSerializer(serializers.ModelSerializer):
     round = VisibleRelatedField(visible_to=rounds_visible_to)
-    seq = serializers.IntegerField(min_value=1, required=False)
+    seq = seq_field()
 
     class Meta:
         model = Aspect
@@ -32,11 +32,19 @@ class AspectSerializer(serializers.ModelSerializer):
 
     def validate(self, attrs: dict) -> dict:
         inspection_round = attrs.get("round", getattr(self.instance, "round", None))
+        moves = self.instance is not None and inspection_round.pk != self.instance.round_id
+        # Its problems stay in their round, so the aspect must stay there with them.
+        if moves and self.instance.problems.exists():
+            raise serializers.ValidationError(
+                {"round": [_("An aspect with problems cannot move to another round.")]}
+            )
         siblings = Aspect.objects.filter(round=inspection_round)
         if "seq" in attrs:
             check_seq_free(siblings, attrs["seq"], self.instance)
         elif self.instance is None:
             attrs["seq"] = next_seq(siblings)
+        elif moves:
+            check_seq_free(siblings, self.instance.seq, self.instance)
         return attrs
 
 
@@ -65,7 +73,7 @@ class ProblemFilter(django_filters.FilterSet):
 class ProblemSerializer(serializers.ModelSerializer):
     round = VisibleRelatedField(visible_to=rounds_visible_to)
     aspect = VisibleRelatedField(visible_to=aspects_visible_to, required=False, allow_null=True)
-    seq = serializers.IntegerField(min_value=1, required=False)
+    seq = seq_field()
     status = serializers.ChoiceField(
         choices=Problem.Status.choices, source="derived_status", read_only=True
     )
@@ -110,6 +118,9 @@ class ProblemSerializer(serializers.ModelSerializer):
             check_seq_free(siblings, attrs["seq"], self.instance)
         elif self.instance is None:
             attrs["seq"] = next_seq(siblings)
+        elif inspection_round.pk != self.instance.round_id:
+            # Moving keeps the number, which may be taken in the new round.
+            check_seq_free(siblings, self.instance.seq, self.instance)
         return attrs
 
 
@@ -174,7 +185,9 @@ class ClueViewSet(ScopedViewSet):
 
 class PetitionSerializer(serializers.ModelSerializer):
     round = VisibleRelatedField(visible_to=rounds_visible_to)
-    handler_unit = VisibleRelatedField(visible_to=units_visible_to, required=False, allow_null=True)
+    handler_unit = VisibleRelatedField(
+        visible_to=units_assignable_by, required=False, allow_null=True
+    )
     status_label = serializers.CharField(source="get_status_display", read_only=True)
 
     class Meta:

@@ -12,7 +12,7 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from accounts.selectors import units_visible_to
+from accounts.selectors import units_assignable_by
 from config.api import OfficeWritesOthersRead, VisibleRelatedField
 from config.viewsets import ScopedViewSet
 
@@ -21,7 +21,7 @@ from .selectors import round_stats, rounds_visible_to
 
 
 class RoundSerializer(serializers.ModelSerializer):
-    target_unit = VisibleRelatedField(visible_to=units_visible_to)
+    target_unit = VisibleRelatedField(visible_to=units_assignable_by)
     target_unit_name = serializers.CharField(source="target_unit.name", read_only=True)
     kind_label = serializers.CharField(source="get_kind_display", read_only=True)
     mode_label = serializers.CharField(source="get_mode_display", read_only=True)

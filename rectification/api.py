@@ -19,7 +19,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from accounts.selectors import units_visible_to, users_visible_to
+from accounts.selectors import units_assignable_by, users_visible_to
 from config.api import OfficeWritesOthersRead, VisibleRelatedField
 from config.errors import InvalidInput
 from config.viewsets import ScopedViewSet
@@ -97,12 +97,14 @@ class MeasureSerializer(serializers.ModelSerializer):
     seq = serializers.IntegerField(min_value=1, required=False)
     round = serializers.IntegerField(source="problem.round_id", read_only=True)
     problem_title = serializers.CharField(source="problem.title", read_only=True)
-    lead_unit = VisibleRelatedField(visible_to=units_visible_to, required=False, allow_null=True)
+    lead_unit = VisibleRelatedField(visible_to=units_assignable_by, required=False, allow_null=True)
     lead_unit_name = serializers.CharField(source="lead_unit.name", read_only=True, default=None)
     lead_official_user = VisibleRelatedField(
         visible_to=users_visible_to, required=False, allow_null=True
     )
-    cooperating_units = VisibleRelatedField(visible_to=units_visible_to, many=True, required=False)
+    cooperating_units = VisibleRelatedField(
+        visible_to=units_assignable_by, many=True, required=False
+    )
     status_label = serializers.CharField(source="get_status_display", read_only=True)
     is_overdue = serializers.SerializerMethodField()
     colour = serializers.SerializerMethodField()

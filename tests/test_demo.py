@@ -1,0 +1,107 @@
+"""`load_demo`: a realistic demo that loads once, reloads harmlessly, and lets everyone in."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.apps import apps
+from django.core.management import call_command
+
+from accounts.models import User
+from inspections.management.commands.load_demo import DEMO_PASSWORD
+from rectification.models import Measure
+
+DEMO_APPS = ["accounts", "inspections", "findings", "rectification"]
+
+
+def row_counts() -> dict[str, int]:
+    return {
+        model._meta.label: model.objects.count()
+        for app in DEMO_APPS
+        for model in apps.get_app_config(app).get_models()
+    }
+
+
+def load_demo() -> str:
+    out = io.StringIO()
+    call_command("load_demo", stdout=out)
+    return out.getvalue()
+
+
+@pytest.fixture
+def demo(db) -> dict[str, int]:
+    load_demo()
+    return row_counts()
+
+
+def test_it_loads_a_round_with_its_findings_and_people(demo):
+    assert demo["accounts.User"] == 9
+    assert demo["inspections.InspectionRound"] == 1
+    assert demo["findings.Aspect"] == 3
+    assert demo["findings.Problem"] == 6
+    assert demo["rectification.Measure"] == 14
+    assert demo["findings.ProblemClue"] == 2
+    assert demo["findings.Petition"] == 3
+    assert set(Measure.objects.values_list("status", flat=True)) == set(Measure.Status.values)
+
+
+def test_it_creates_nothing_more_when_loaded_twice(demo):
+    output = load_demo()
+
+    assert row_counts() == demo
+    assert "已存在" in output
+
+
+DEMO_ACCOUNTS = [
+    "admin",
+    "office",
+    "office2",
+    "leader",
+    "head",
+    "liaison_a",
+    "liaison_b",
+    "liaison_c",
+    "liaison_d",
+]
+
+
+@pytest.mark.parametrize("username", DEMO_ACCOUNTS)
+def test_it_lets_every_demo_account_sign_in_and_ask_who_it_is(demo, client, username):
+    assert client.login(username=username, password=DEMO_PASSWORD)
+
+    response = client.get("/api/v1/me/")
+
+    assert response.status_code == 200
+    assert response.json()["username"] == username
+    assert response.json()["role"] == User.objects.get(username=username).role
+
+
+@pytest.mark.parametrize("username", ["admin", "office", "office2"])
+def test_it_opens_the_admin_site_to_admin_and_office(demo, client, username):
+    assert client.login(username=username, password=DEMO_PASSWORD)
+
+    response = client.get("/admin/")
+
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize("username", ["leader", "liaison_a"])
+def test_it_keeps_others_out_of_the_admin_site(demo, client, username):
+    assert client.login(username=username, password=DEMO_PASSWORD)
+
+    response = client.get("/admin/")
+
+    assert response.status_code == 302
+    assert "/admin/login/" in response["Location"]
+
+
+def test_it_shows_a_demo_liaison_only_their_units_measures(demo, client):
+    client.login(username="liaison_b", password=DEMO_PASSWORD)
+
+    response = client.get("/api/v1/measures/", {"page_size": 500})
+
+    # 建筑市场监管科 leads three measures and cooperates on one of 房屋征收管理中心's.
+    unit_names = {(row["lead_unit_name"]) for row in response.json()["results"]}
+    assert response.json()["count"] == 4
+    assert unit_names == {"建筑市场监管科", "房屋征收管理中心"}

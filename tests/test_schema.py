@@ -1,0 +1,55 @@
+"""The OpenAPI schema builds cleanly and its pages answer."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.management import call_command
+from drf_spectacular.drainage import GENERATOR_STATS
+from drf_spectacular.generators import SchemaGenerator
+from drf_spectacular.validation import validate_schema
+
+
+@pytest.fixture
+def clean_generator_stats():
+    # Warnings are remembered process-wide; start from none so only this build is judged.
+    GENERATOR_STATS.reset()
+    yield GENERATOR_STATS
+    GENERATOR_STATS.reset()
+
+
+def test_it_builds_the_schema_without_warnings_or_errors(db, clean_generator_stats):
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+
+    assert dict(clean_generator_stats._warn_cache) == {}
+    assert dict(clean_generator_stats._error_cache) == {}
+    validate_schema(schema)
+    assert "/api/v1/measures/{id}/" in schema["paths"]
+    assert "/api/v1/rounds/{id}/stats/" in schema["paths"]
+
+
+def test_it_passes_the_spectacular_command_with_fail_on_warn(db, tmp_path, clean_generator_stats):
+    target = tmp_path / "schema.yml"
+
+    # --fail-on-warn turns any warning into a CommandError, which fails this test.
+    call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(target))
+
+    assert target.read_text().startswith("openapi: 3.0.3")
+
+
+@pytest.mark.parametrize("path", ["/api/schema/", "/api/docs/"])
+def test_it_serves_the_schema_and_docs_to_a_signed_in_user(liaison_a, client, path):
+    client.force_login(liaison_a)
+
+    response = client.get(path)
+
+    assert response.status_code == 200
+    assert len(response.content) > 100
+
+
+def test_it_serves_the_schema_as_openapi(office, client):
+    client.force_login(office)
+
+    response = client.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
+
+    assert response.status_code == 200
+    assert response.json()["info"]["title"] == "巡视巡察整改跟踪系统 API"
