@@ -6,7 +6,6 @@ from django.db.models import Max, QuerySet
 from django.utils.translation import gettext as _
 from rest_framework import serializers
 
-
 # The largest number a PositiveIntegerField holds in every supported database.
 SEQ_MAX = 2_147_483_647
 
