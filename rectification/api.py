@@ -22,6 +22,7 @@ from rest_framework.response import Response
 from accounts.selectors import units_assignable_by, users_visible_to
 from config.api import OfficeWritesOthersRead, VisibleRelatedField
 from config.errors import InvalidInput
+from config.seq import seq_field
 from config.viewsets import ScopedViewSet
 from findings.selectors import problems_visible_to
 
@@ -94,7 +95,7 @@ class MeasureFilter(django_filters.FilterSet):
 
 class MeasureSerializer(serializers.ModelSerializer):
     problem = VisibleRelatedField(visible_to=problems_visible_to)
-    seq = serializers.IntegerField(min_value=1, required=False)
+    seq = seq_field()
     round = serializers.IntegerField(source="problem.round_id", read_only=True)
     problem_title = serializers.CharField(source="problem.title", read_only=True)
     lead_unit = VisibleRelatedField(visible_to=units_assignable_by, required=False, allow_null=True)

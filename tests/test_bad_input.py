@@ -152,6 +152,7 @@ CREATE_CASES: list[tuple[str, str, Any, Callable[[dict], str | None] | str | Non
     ("aspects", "seq", "一", NOT_INTEGER),
     ("aspects", "seq", 0, "请确保该值大于或者等于 1。"),
     ("aspects", "seq", 1, None),  # already taken by the fixture's aspect
+    ("aspects", "seq", 2**31, "请确保该值小于或者等于 2147483647。"),
     ("aspects", "title", "方" * 301, too_long(300)),
     ("aspects", "round", MISSING_PK, no_such_object(MISSING_PK)),
     ("problems", "title", DROP, REQUIRED),
@@ -162,6 +163,7 @@ CREATE_CASES: list[tuple[str, str, Any, Callable[[dict], str | None] | str | Non
     ("problems", "aspect", "other_aspect", None),  # an aspect of another round
     ("problems", "aspect", MISSING_PK, no_such_object(MISSING_PK)),
     ("problems", "seq", 1, None),  # already taken by the fixture's problem
+    ("problems", "seq", 2**31, "请确保该值小于或者等于 2147483647。"),
     ("measures", "text", DROP, REQUIRED),
     ("measures", "problem", DROP, REQUIRED),
     ("measures", "deadline", DROP, None),  # no deadline and not long-term
@@ -503,3 +505,28 @@ def test_it_refuses_a_deactivated_unit_on_a_measure_like_a_missing_one(
     assert response.status_code == 400
     assert response.json()[field] == [no_such_object(inactive)]
     assert Measure.objects.count() == 2
+
+
+def test_it_refuses_a_measure_number_too_large_for_its_column(things, office, client_for):
+    body = {**valid_body("measures", things), "seq": 2**31}
+
+    response = client_for(office).post("/api/v1/measures/", body, format="json")
+
+    assert response.status_code == 400
+    assert response.json()["seq"] == ["请确保该值小于或者等于 2147483647。"]
+
+
+@pytest.mark.parametrize("resource", ["aspects", "problems"])
+def test_it_refuses_a_number_too_large_for_its_column_on_update(
+    things, office, client_for, resource
+):
+    obj = things["aspect"] if resource == "aspects" else things["problem"]
+
+    response = client_for(office).patch(
+        f"/api/v1/{resource}/{obj.pk}/", {"seq": 10**12}, format="json"
+    )
+
+    assert response.status_code == 400
+    assert list(response.json()) == ["seq"]
+    obj.refresh_from_db()
+    assert obj.seq == 1

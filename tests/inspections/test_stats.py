@@ -112,3 +112,19 @@ def test_it_refuses_an_as_of_that_is_not_a_date(measure_set, office, client_for,
 
     assert response.status_code == 400
     assert list(response.json()) == ["as_of"]
+
+
+@pytest.mark.parametrize(
+    ("status", "titles"),
+    [("completed", ["问题P1", "问题P5"]), ("in_progress", ["问题P2", "问题P3", "问题P4"])],
+)
+def test_it_filters_problems_by_their_derived_status(
+    measure_set, office, client_for, status, titles
+):
+    response = client_for(office).get(
+        "/api/v1/problems/", {"round": measure_set["round"].pk, "status": status}
+    )
+
+    assert response.status_code == 200
+    assert [row["title"] for row in response.json()["results"]] == titles
+    assert {row["status"] for row in response.json()["results"]} == {status}
