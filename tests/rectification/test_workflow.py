@@ -427,7 +427,6 @@ class TestExtensions:
         assert rejected.status_code == 200 and rejected.json()["status"] == "rejected"
         assert client_for(office).post(f"/api/v1/extensions/{pk}/approve/").status_code == 409
         measure_a.refresh_from_db()
-        assert measure_a.deadline == created.json()["old_deadline"] or True
         assert str(measure_a.deadline) == created.json()["old_deadline"]
 
 
