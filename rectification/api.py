@@ -489,14 +489,17 @@ class MeasureViewSet(MeasureWorkflowMixin, ScopedViewSet):
     filterset_class = MeasureFilter
     ordering_fields = ["deadline", "seq", "id", "status", "updated_at"]
 
-    def _respond(self, measure_id: int, code: int = status.HTTP_200_OK) -> Response:
-        measure = self.get_queryset().get(pk=measure_id)
+    def _answer(self, measure: Measure, code: int = status.HTTP_200_OK) -> Response:
         response = Response(self.get_serializer(measure).data, status=code)
         response["ETag"] = etag(measure)
         return response
 
+    def _respond(self, measure_id: int, code: int = status.HTTP_200_OK) -> Response:
+        """Answer a measure just written, read again with everything the serializer shows."""
+        return self._answer(self.get_queryset().get(pk=measure_id), code)
+
     def retrieve(self, request: Request, *args, **kwargs) -> Response:
-        return self._respond(self.get_object().pk)
+        return self._answer(self.get_object())
 
     def create(self, request: Request, *args, **kwargs) -> Response:
         serializer = self.get_serializer(data=request.data)

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Unit, User
 from config.errors import InvalidInput, NotAllowed, StaleVersion, WrongState
+from config.seq import next_seq
 from findings.models import Problem
 
 from .models import Evidence, Extension, Measure, ProgressReport, StatusChange
@@ -92,8 +93,7 @@ def measure_create(
     _check_deadline_rule(fields.get("deadline"), fields.get("is_long_term", False))
     siblings = Measure.objects.filter(problem=problem)
     if seq is None:
-        last = siblings.order_by("-seq").values_list("seq", flat=True).first()
-        seq = (last or 0) + 1
+        seq = next_seq(siblings)
     elif siblings.filter(seq=seq).exists():
         raise InvalidInput(_("This number is already taken."), field="seq")
     measure = Measure.objects.create(problem=problem, text=text, seq=seq, **fields)
