@@ -33,9 +33,14 @@ from accounts.models import Unit, User
 from config.errors import NotAllowed
 from findings.models import Problem
 from findings.selectors import problems_visible_to
-from rectification.ledger import problem_order, with_latest_progress
 from rectification.models import Measure, today
-from rectification.selectors import measure_numbers, measures_visible_to, problem_numbers
+from rectification.selectors import (
+    measure_numbers,
+    measures_visible_to,
+    problem_numbers,
+    problem_order,
+    with_latest_progress,
+)
 
 from .models import InspectionRound
 from .selectors import rounds_visible_to

@@ -18,8 +18,7 @@ from dataclasses import dataclass, field
 from typing import IO, Any
 
 from django.db import transaction
-from django.db.models import Count, F, IntegerField, OuterRef, QuerySet, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -39,8 +38,14 @@ from findings.selectors import problems_visible_to
 from findings.services import aspect_create, problem_create
 from inspections.models import InspectionRound
 
-from .models import Evidence, Measure, ProgressReport, today
-from .selectors import measure_numbers, measures_visible_to, problem_numbers
+from .models import Measure, today
+from .selectors import (
+    measure_numbers,
+    measures_visible_to,
+    problem_numbers,
+    problem_order,
+    with_latest_progress,
+)
 from .services import measure_create, measure_update
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -78,30 +83,6 @@ STATUS_TEXT = {
 YES, NO = "是", "否"
 
 EXPORT_CHUNK = 1000  # rows fetched (and cooperating units prefetched) per database round trip
-
-
-def with_latest_progress(measures: QuerySet[Measure]) -> QuerySet[Measure]:
-    """Annotate each measure's latest progress text and evidence count in the same query."""
-    latest = ProgressReport.objects.filter(measure=OuterRef("pk")).order_by("-created_at", "-id")
-    evidence = (
-        Evidence.objects.filter(measure=OuterRef("pk"))
-        .order_by()
-        .values("measure")
-        .annotate(n=Count("id"))
-        .values("n")
-    )
-    return measures.annotate(
-        latest_progress=Subquery(latest.values("text")[:1]),
-        evidence_count=Coalesce(Subquery(evidence, output_field=IntegerField()), 0),
-    )
-
-
-def problem_order(prefix: str = "") -> tuple[Any, str]:
-    """Problems grouped by aspect, then by number: the order of the ledger and the report.
-
-    `prefix` names the problem from another model, e.g. "problem__" from a measure.
-    """
-    return (F(f"{prefix}aspect__seq").asc(nulls_last=True), f"{prefix}seq")
 
 
 # ---------------------------------------------------------------------------

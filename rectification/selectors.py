@@ -5,12 +5,12 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
-from django.db.models.functions import TruncDate
+from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce, TruncDate
 
 from accounts.models import User
 
-from .models import Evidence, Extension, Measure, StatusChange, today
+from .models import Evidence, Extension, Measure, ProgressReport, StatusChange, today
 
 CLOSED = Measure.Status.CLOSED
 
@@ -122,3 +122,27 @@ def evidence_visible_to(user: User) -> QuerySet[Evidence]:
 def extensions_visible_to(user: User) -> QuerySet[Extension]:
     visible = measures_visible_to(user).values("id")
     return Extension.objects.filter(measure_id__in=visible).select_related("requested_by")
+
+
+def with_latest_progress(measures: QuerySet[Measure]) -> QuerySet[Measure]:
+    """Annotate each measure's latest progress text and evidence count in the same query."""
+    latest = ProgressReport.objects.filter(measure=OuterRef("pk")).order_by("-created_at", "-id")
+    evidence = (
+        Evidence.objects.filter(measure=OuterRef("pk"))
+        .order_by()
+        .values("measure")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
+    return measures.annotate(
+        latest_progress=Subquery(latest.values("text")[:1]),
+        evidence_count=Coalesce(Subquery(evidence, output_field=IntegerField()), 0),
+    )
+
+
+def problem_order(prefix: str = "") -> tuple[Any, str]:
+    """Problems grouped by aspect, then by number: the order of the ledger and the report.
+
+    `prefix` names the problem from another model, e.g. "problem__" from a measure.
+    """
+    return (F(f"{prefix}aspect__seq").asc(nulls_last=True), f"{prefix}seq")
