@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Callable
 from typing import Any
 
@@ -100,3 +101,14 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
             status=409,
         )
     return drf_exception_handler(exc, context)
+
+
+def parse_as_of(request: Request) -> datetime.date | None:
+    """The `as_of` query parameter of the numbers' endpoints; None means today."""
+    raw = request.query_params.get("as_of")
+    if not raw:
+        return None
+    try:
+        return datetime.date.fromisoformat(raw)
+    except ValueError:
+        raise serializers.ValidationError({"as_of": [_("Enter a date as YYYY-MM-DD.")]}) from None

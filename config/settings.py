@@ -95,6 +95,7 @@ INSTALLED_APPS = [
     "inspections",
     "findings",
     "rectification",
+    "documents",
 ]
 
 MIDDLEWARE = [

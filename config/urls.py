@@ -1,4 +1,4 @@
-"""Root URLs: pages, the admin, API v1 and its documentation."""
+"""Root URLs, the composition root: pages, the admin, API v1 and its documentation."""
 
 from django.contrib import admin
 from django.urls import include, path
@@ -6,10 +6,11 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.authtoken.views import obtain_auth_token
 
 from accounts.urls import api_urlpatterns as accounts_api
+from accounts.urls import urlpatterns as accounts_pages
+from documents.urls import api_urlpatterns as documents_api
+from documents.urls import urlpatterns as documents_pages
 from findings.urls import api_urlpatterns as findings_api
-from findings.urls import urlpatterns as findings_pages
 from inspections.urls import api_urlpatterns as inspections_api
-from inspections.urls import urlpatterns as inspections_pages
 from rectification.urls import api_urlpatterns as rectification_api
 from rectification.urls import urlpatterns as rectification_pages
 
@@ -19,6 +20,7 @@ api_v1 = [
     *inspections_api,
     *findings_api,
     *rectification_api,
+    *documents_api,
 ]
 
 urlpatterns = [
@@ -27,7 +29,7 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
     path("i18n/", include("django.conf.urls.i18n")),
-    *inspections_pages,
+    *accounts_pages,
     *rectification_pages,
-    *findings_pages,
+    *documents_pages,
 ]

@@ -1,8 +1,8 @@
-"""API for aspects, problems, problem clues and petitions."""
+"""API for aspects, problem clues and petitions (problems, whose status comes from their
+measures, are served by rectification/findings_api.py)."""
 
 from __future__ import annotations
 
-import django_filters
 from django.utils.translation import gettext as _
 from rest_framework import serializers
 
@@ -12,12 +12,11 @@ from config.seq import check_seq_free, next_seq, seq_field
 from config.viewsets import ScopedViewSet
 from inspections.selectors import rounds_visible_to
 
-from .models import Aspect, Petition, Problem, ProblemClue
+from .models import Aspect, Petition, ProblemClue
 from .selectors import (
     aspects_visible_to,
     clues_visible_to,
     petitions_visible_to,
-    problems_visible_to,
 )
 
 
@@ -58,91 +57,6 @@ class AspectViewSet(ScopedViewSet):
     permission_classes = [OfficeWritesOthersRead]
     filterset_fields = ["round"]
     ordering_fields = ["seq", "id"]
-
-
-class ProblemFilter(django_filters.FilterSet):
-    status = django_filters.ChoiceFilter(
-        choices=Problem.Status.choices, field_name="derived_status", label=_("status")
-    )
-
-    class Meta:
-        model = Problem
-        fields = ["round", "aspect", "category", "source", "status"]
-
-
-class ProblemSerializer(serializers.ModelSerializer):
-    round = VisibleRelatedField(visible_to=rounds_visible_to)
-    aspect = VisibleRelatedField(visible_to=aspects_visible_to, required=False, allow_null=True)
-    seq = seq_field()
-    status = serializers.ChoiceField(
-        choices=Problem.Status.choices, source="derived_status", read_only=True
-    )
-    measures_total = serializers.IntegerField(read_only=True)
-    measures_closed = serializers.IntegerField(read_only=True)
-    category_label = serializers.CharField(source="get_category_display", read_only=True)
-
-    class Meta:
-        model = Problem
-        fields = [
-            "id",
-            "round",
-            "aspect",
-            "seq",
-            "title",
-            "description",
-            "category",
-            "category_label",
-            "source",
-            "status",
-            "measures_total",
-            "measures_closed",
-            "created_at",
-        ]
-        read_only_fields = ["created_at"]
-        validators: list = []
-
-    def validate(self, attrs: dict) -> dict:
-        inspection_round = attrs.get("round", getattr(self.instance, "round", None))
-        aspect = attrs.get("aspect", getattr(self.instance, "aspect", None))
-        if aspect is not None and aspect.round_id != inspection_round.pk:
-            raise serializers.ValidationError(
-                {"aspect": [_("The aspect belongs to another round.")]}
-            )
-        moves = self.instance is not None and "round" in attrs
-        if moves and attrs["round"] != self.instance.round and self.instance.measures.exists():
-            raise serializers.ValidationError(
-                {"round": [_("A problem with measures cannot move to another round.")]}
-            )
-        siblings = Problem.objects.filter(round=inspection_round)
-        if "seq" in attrs:
-            check_seq_free(siblings, attrs["seq"], self.instance)
-        elif self.instance is None:
-            attrs["seq"] = next_seq(siblings)
-        elif inspection_round.pk != self.instance.round_id:
-            # Moving keeps the number, which may be taken in the new round.
-            check_seq_free(siblings, self.instance.seq, self.instance)
-        return attrs
-
-
-class ProblemViewSet(ScopedViewSet):
-    """Problems (问题) found by a round; their status follows from their measures."""
-
-    selector = staticmethod(problems_visible_to)
-    queryset = Problem.objects.none()
-
-    serializer_class = ProblemSerializer
-    permission_classes = [OfficeWritesOthersRead]
-    filterset_class = ProblemFilter
-    ordering_fields = ["seq", "id", "round"]
-
-    def perform_create(self, serializer: ProblemSerializer) -> None:
-        problem = serializer.save()
-        # Re-read so the response carries the derived status like every other read.
-        serializer.instance = problems_visible_to(self.request.user).get(pk=problem.pk)
-
-    def perform_update(self, serializer: ProblemSerializer) -> None:
-        problem = serializer.save()
-        serializer.instance = problems_visible_to(self.request.user).get(pk=problem.pk)
 
 
 class ClueSerializer(serializers.ModelSerializer):

@@ -2,48 +2,21 @@
 
 from __future__ import annotations
 
-from django.db.models import Case, CharField, Count, Exists, OuterRef, Q, QuerySet, Value, When
+from django.db.models import QuerySet
 
 from accounts.models import User
-from rectification.models import Measure
-from rectification.selectors import liaison_measure_filter, problem_completion_filters
+from accounts.selectors import in_liaison_scope
 
 from .models import Aspect, Petition, Problem, ProblemClue
 
 
-def _liaison_measures(user: User) -> QuerySet[Measure]:
-    return Measure.objects.filter(liaison_measure_filter(user.unit_id))
-
-
 def problems_visible_to(user: User) -> QuerySet[Problem]:
-    """Problems with their derived status and measure counts annotated."""
-    qs = (
-        Problem.objects.select_related("round", "aspect")
-        .annotate(
-            **problem_completion_filters(),
-            measures_total=Count("measures", distinct=True),
-            measures_closed=Count(
-                "measures", filter=Q(measures__status=Measure.Status.CLOSED), distinct=True
-            ),
-        )
-        .annotate(
-            derived_status=Case(
-                When(
-                    has_measures=True,
-                    has_open_measures=False,
-                    then=Value(Problem.Status.COMPLETED.value),
-                ),
-                default=Value(Problem.Status.IN_PROGRESS.value),
-                output_field=CharField(),
-            )
-        )
-        # Meta.ordering is dropped from a GROUP BY query, which the counts above make this.
-        .order_by(*Problem._meta.ordering)
-    )
+    """Problems as found; their status and counts come from their measures (rectification)."""
+    qs = Problem.objects.select_related("round", "aspect")
     if user.sees_everything:
         return qs
     if user.is_liaison and user.unit_id:
-        return qs.filter(Exists(_liaison_measures(user).filter(problem=OuterRef("pk"))))
+        return in_liaison_scope(qs, user.unit_id, via="measures__")
     return qs.none()
 
 
@@ -52,7 +25,7 @@ def aspects_visible_to(user: User) -> QuerySet[Aspect]:
     if user.sees_everything:
         return qs
     if user.is_liaison and user.unit_id:
-        return qs.filter(Exists(_liaison_measures(user).filter(problem__aspect=OuterRef("pk"))))
+        return in_liaison_scope(qs, user.unit_id, via="problems__measures__")
     return qs.none()
 
 

@@ -1,32 +1,25 @@
-"""Writes on findings that have a rule: aspects and problems, and the feedback-text import."""
+"""Writes on findings that have a rule: aspects and problems."""
 
 from __future__ import annotations
 
-import datetime
-from dataclasses import dataclass, field
-
-from django.db import transaction
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from config.errors import InvalidInput, NotAllowed, WrongState
+from config.errors import InvalidInput, NotAllowed
 from config.seq import next_seq
-from inspections.models import REPORT_DUE_MONTHS, InspectionRound, add_months
-from rectification.models import today
-from rectification.services import measure_create
+from inspections.models import InspectionRound
 
 from .models import Aspect, Problem
-from .parser import ParsedProblem
 
 TITLE_MAX = Problem._meta.get_field("title").max_length
 
 
-def _check_office(actor: User) -> None:
+def check_office(actor: User) -> None:
     if not actor.is_office:
         raise NotAllowed(_("Only office staff can add aspects and problems."))
 
 
-def _check_title(title: str, field: str = "title") -> str:
+def check_title(title: str, field: str = "title") -> str:
     title = " ".join(title.split())
     if not title:
         raise InvalidInput(_("The title is empty."), field=field)
@@ -40,10 +33,10 @@ def _check_title(title: str, field: str = "title") -> str:
 def aspect_create(
     *, actor: User, inspection_round: InspectionRound, title: str, seq: int | None = None
 ) -> Aspect:
-    _check_office(actor)
+    check_office(actor)
     siblings = Aspect.objects.filter(round=inspection_round)
     return Aspect.objects.create(
-        round=inspection_round, title=_check_title(title), seq=seq or next_seq(siblings)
+        round=inspection_round, title=check_title(title), seq=seq or next_seq(siblings)
     )
 
 
@@ -55,89 +48,13 @@ def problem_create(
     aspect: Aspect | None = None,
     seq: int | None = None,
 ) -> Problem:
-    _check_office(actor)
+    check_office(actor)
     siblings = Problem.objects.filter(round=inspection_round)
     if seq is not None and siblings.filter(seq=seq).exists():
         raise InvalidInput(_("This number is already taken."), field="seq")
     return Problem.objects.create(
         round=inspection_round,
         aspect=aspect,
-        title=_check_title(title),
+        title=check_title(title),
         seq=seq or next_seq(siblings),
     )
-
-
-def provisional_deadline(inspection_round: InspectionRound) -> datetime.date:
-    """The deadline imported measures get until the office sets the real one in the ledger.
-
-    The database requires a deadline on every measure that is not long-term; the date the
-    rectification report is due (feedback + 2 months) is the natural placeholder.
-    """
-    return inspection_round.report_due_date or add_months(today(), REPORT_DUE_MONTHS)
-
-
-@dataclass
-class FeedbackImportResult:
-    provisional_deadline: datetime.date
-    aspects_created: int = 0
-    problems: list[Problem] = field(default_factory=list)
-    measures_created: int = 0
-
-
-@transaction.atomic
-def feedback_import(
-    *, actor: User, inspection_round: InspectionRound, problems: list[ParsedProblem]
-) -> FeedbackImportResult:
-    """Save a parsed (and possibly corrected) feedback tree into a round.
-
-    Problems are appended after the round's existing ones, and aspects are reused by title.
-    A problem whose title the round already has stops the whole import: that is what a
-    second click on the import button, or a second paste of the same text, looks like.
-    Measures get no units and the provisional deadline; the office fills them in the ledger.
-    """
-    _check_office(actor)
-    if not problems:
-        raise InvalidInput(_("There is no problem to import."))
-    # Serialise imports into one round, so two clicks cannot both pass the duplicate check.
-    inspection_round = InspectionRound.objects.select_for_update().get(pk=inspection_round.pk)
-    titles = [_check_title(p.title) for p in problems]
-    taken = set(
-        Problem.objects.filter(round=inspection_round, title__in=titles).values_list(
-            "title", flat=True
-        )
-    )
-    if taken:
-        raise WrongState(
-            _("The round already has these problems, nothing was imported: %(titles)s")
-            % {"titles": "、".join(sorted(taken))}
-        )
-    if len(set(titles)) != len(titles):
-        raise InvalidInput(_("The same problem title appears twice in the text."))
-
-    deadline = provisional_deadline(inspection_round)
-    result = FeedbackImportResult(provisional_deadline=deadline)
-    aspects = {a.title: a for a in Aspect.objects.filter(round=inspection_round)}
-    for parsed, title in zip(problems, titles, strict=True):
-        aspect = None
-        if parsed.aspect:
-            aspect_title = _check_title(parsed.aspect, field="aspect")
-            aspect = aspects.get(aspect_title)
-            if aspect is None:
-                aspect = aspect_create(
-                    actor=actor, inspection_round=inspection_round, title=aspect_title
-                )
-                aspects[aspect_title] = aspect
-                result.aspects_created += 1
-        problem = problem_create(
-            actor=actor, inspection_round=inspection_round, title=title, aspect=aspect
-        )
-        result.problems.append(problem)
-        for seq, parsed_measure in enumerate(parsed.measures, start=1):
-            text = parsed_measure.text.strip()
-            if not text:
-                raise InvalidInput(
-                    _("A measure of problem “%(title)s” is empty.") % {"title": title}
-                )
-            measure_create(actor=actor, problem=problem, text=text, seq=seq, deadline=deadline)
-            result.measures_created += 1
-    return result

@@ -2,14 +2,9 @@
 
 from __future__ import annotations
 
-import datetime
-
-import django_filters
-from django.db.models import Q, QuerySet
 from django.http import FileResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
@@ -27,70 +22,14 @@ from config.viewsets import ScopedViewSet
 from findings.selectors import problems_visible_to
 
 from . import services
-from .models import Evidence, Extension, Measure, ProgressReport, StatusChange, today
+from .filters import MeasureFilter
+from .models import Evidence, Extension, Measure, ProgressReport, StatusChange
 from .selectors import (
     evidence_visible_to,
     extensions_visible_to,
     measure_history,
     measures_visible_to,
 )
-
-CLOSED = Measure.Status.CLOSED
-
-
-def colour_filter(colour: str, day: datetime.date) -> Q:
-    """The measures of one warning colour as a database filter (mirrors warning_colour)."""
-    from django.conf import settings
-
-    live = Q(deadline__isnull=False, is_long_term=False) & ~Q(status=CLOSED)
-    yellow_from = day + datetime.timedelta(days=settings.REMINDER_YELLOW_DAYS)
-    green_from = day + datetime.timedelta(days=settings.REMINDER_GREEN_DAYS)
-    if colour == Measure.Colour.RED:
-        return live & Q(deadline__lt=day)
-    if colour == Measure.Colour.YELLOW:
-        return live & Q(deadline__gte=day, deadline__lte=yellow_from)
-    if colour == Measure.Colour.GREEN:
-        return live & Q(deadline__gt=yellow_from, deadline__lte=green_from)
-    return ~(live & Q(deadline__lte=green_from))
-
-
-class MeasureFilter(django_filters.FilterSet):
-    round = django_filters.NumberFilter(field_name="problem__round", label=gettext_lazy("round"))
-    overdue = django_filters.BooleanFilter(method="filter_overdue", label=gettext_lazy("overdue"))
-    due_before = django_filters.DateFilter(
-        field_name="deadline", lookup_expr="lte", label=gettext_lazy("due on or before")
-    )
-    due_after = django_filters.DateFilter(
-        field_name="deadline", lookup_expr="gte", label=gettext_lazy("due on or after")
-    )
-    q = django_filters.CharFilter(method="filter_text", label=gettext_lazy("text search"))
-    colour = django_filters.ChoiceFilter(
-        choices=Measure.Colour.choices, method="filter_colour", label=gettext_lazy("warning colour")
-    )
-
-    class Meta:
-        model = Measure
-        fields = ["round", "problem", "lead_unit", "status", "is_long_term", "is_immediate"]
-
-    def filter_overdue(self, qs: QuerySet, name: str, value: bool | None) -> QuerySet:
-        if value is None:
-            return qs
-        overdue = Q(deadline__lt=today(), is_long_term=False) & ~Q(status=CLOSED)
-        return qs.filter(overdue) if value else qs.exclude(overdue)
-
-    def filter_text(self, qs: QuerySet, name: str, value: str) -> QuerySet:
-        value = value.strip()
-        if not value:
-            return qs
-        return qs.filter(
-            Q(text__icontains=value)
-            | Q(lead_official__icontains=value)
-            | Q(problem__title__icontains=value)
-            | Q(result_summary__icontains=value)
-        )
-
-    def filter_colour(self, qs: QuerySet, name: str, value: str) -> QuerySet:
-        return qs.filter(colour_filter(value, today())) if value else qs
 
 
 class MeasureSerializer(serializers.ModelSerializer):

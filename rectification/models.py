@@ -145,6 +145,29 @@ class Measure(models.Model):
         return self.Colour.NONE
 
 
+# The same two rules as database filters, beside their Python answers above so that they are
+# read and changed together; tests/rectification/test_colours.py holds them equal.
+
+
+def overdue_filter(day: datetime.date) -> Q:
+    """Measure.is_overdue(day) as a filter: past the deadline, not signed off, not long-term."""
+    return Q(deadline__lt=day, is_long_term=False) & ~Q(status=Measure.Status.CLOSED)
+
+
+def colour_filter(colour: str, day: datetime.date) -> Q:
+    """The measures whose Measure.warning_colour(day) is `colour`, as a filter."""
+    live = Q(deadline__isnull=False, is_long_term=False) & ~Q(status=Measure.Status.CLOSED)
+    yellow_to = day + datetime.timedelta(days=settings.REMINDER_YELLOW_DAYS)
+    green_to = day + datetime.timedelta(days=settings.REMINDER_GREEN_DAYS)
+    if colour == Measure.Colour.RED:
+        return live & Q(deadline__lt=day)
+    if colour == Measure.Colour.YELLOW:
+        return live & Q(deadline__gte=day, deadline__lte=yellow_to)
+    if colour == Measure.Colour.GREEN:
+        return live & Q(deadline__gt=yellow_to, deadline__lte=green_to)
+    return ~(live & Q(deadline__lte=green_to))
+
+
 class StatusChange(models.Model):
     """Append-only history of a measure: transitions and field edits, one row each."""
 

@@ -41,13 +41,13 @@ from django.utils.translation import gettext_lazy
 from accounts.models import Unit, User
 
 from . import workdays
-from .api import colour_filter
 from .models import (
     Measure,
     Notification,
     ProgressReport,
     ReminderDelivery,
     ReminderLog,
+    colour_filter,
     today,
 )
 from .services import period_key
@@ -667,13 +667,6 @@ class SweepResult:
         }
 
 
-def queue_delivery(delivery_id: int) -> None:
-    """Hand one delivery to a Celery worker."""
-    from .tasks import deliver_reminder
-
-    deliver_reminder.delay(delivery_id)
-
-
 def deliver_now(delivery_id: int) -> None:
     """Send one delivery in this process; a failure is recorded on it and logged."""
     # A failure is recorded on the delivery; a later sweep queues it again.
@@ -685,14 +678,17 @@ def sweep(
     *,
     as_of: datetime.date | None = None,
     dry_run: bool = False,
-    dispatch: Callable[[int], object] = queue_delivery,
+    dispatch: Callable[[int], object] | None = None,
 ) -> SweepResult:
     """Find what is due as of a day and send every reminder once (DESIGN.md section 8).
 
-    `dispatch(delivery_id)` is called after commit for each message to send: by default
-    it queues a Celery task. With `dry_run`, nothing is written and nothing is sent; the
-    result counts what would be.
+    `dispatch(delivery_id)` is called after commit for each message to send: the Celery
+    task module passes one that queues a task (this module knows nothing of Celery), the
+    command line may pass `deliver_now`. With `dry_run`, nothing is written and nothing is
+    sent; the result counts what would be, and no `dispatch` is needed.
     """
+    if dispatch is None and not dry_run:
+        raise ValueError("A sweep that sends needs a dispatch function.")
     day = as_of or today()
     result = SweepResult(as_of=day, dry_run=dry_run)
     people = _People()
@@ -706,7 +702,7 @@ def sweep(
                 else:
                     done = _record(chunk, day)
                 result.reminders.update(r.kind for r in done)
-        if not dry_run:
+        if dispatch is not None and not dry_run:
             result.emails = _batch_emails(day, dispatch)
             result.webhooks = _batch_webhooks(day, dispatch)
             result.requeued = _requeue_unsent(dispatch)

@@ -1,26 +1,44 @@
-"""Reads that matter: which measures a user sees, and the one definition of every number."""
+"""Reads that matter: which measures a user sees, and the one definition of every number
+(of a set of measures, a problem, a round)."""
 
 from __future__ import annotations
 
 import datetime
 from typing import Any
 
-from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce, TruncDate
 
 from accounts.models import User
+from accounts.selectors import in_liaison_scope
+from findings.models import Petition, Problem, ProblemClue
+from findings.selectors import problems_visible_to
+from inspections.models import InspectionRound
 
-from .models import Evidence, Extension, Measure, ProgressReport, StatusChange, today
+from .models import (
+    Evidence,
+    Extension,
+    Measure,
+    ProgressReport,
+    StatusChange,
+    overdue_filter,
+    today,
+)
 
 CLOSED = Measure.Status.CLOSED
-
-
-def liaison_measure_filter(unit_id: int | None, prefix: str = "") -> Q:
-    """Measures whose lead or cooperating unit is the liaison's, as a filter on `prefix`."""
-    cooperating = Measure.cooperating_units.through.objects.filter(unit_id=unit_id).values(
-        "measure_id"
-    )
-    return Q(**{f"{prefix}lead_unit_id": unit_id}) | Q(**{f"{prefix}id__in": cooperating})
 
 
 def measures_visible_to(user: User) -> QuerySet[Measure]:
@@ -36,7 +54,7 @@ def measures_visible_to(user: User) -> QuerySet[Measure]:
     if user.sees_everything:
         return qs
     if user.is_liaison and user.unit_id:
-        return qs.filter(liaison_measure_filter(user.unit_id))
+        return in_liaison_scope(qs, user.unit_id, via="")
     return qs.none()
 
 
@@ -63,7 +81,7 @@ def measure_numbers(measures: QuerySet[Measure], as_of: datetime.date | None = N
             in_progress=Count("id", filter=Q(status=Measure.Status.IN_PROGRESS)),
             not_started=Count("id", filter=Q(status=Measure.Status.NOT_STARTED)),
             long_term=Count("id", filter=Q(is_long_term=True) & not_closed),
-            overdue=Count("id", filter=Q(deadline__lt=day, is_long_term=False) & not_closed),
+            overdue=Count("id", filter=overdue_filter(day)),
             due_soon=Count(
                 "id",
                 filter=Q(deadline__gte=day, deadline__lte=day + datetime.timedelta(days=7))
@@ -112,6 +130,70 @@ def problem_numbers(problems: QuerySet) -> dict:
     counts["problems_in_progress"] = counts["problems"] - counts["problems_completed"]
     counts["problem_completion_rate"] = _rate(counts["problems_completed"], counts["problems"])
     return counts
+
+
+def with_problem_status(problems: QuerySet[Problem]) -> QuerySet[Problem]:
+    """Each problem's derived status and measure counts, annotated in the same query."""
+    return (
+        problems.annotate(
+            **problem_completion_filters(),
+            measures_total=Count("measures", distinct=True),
+            measures_closed=Count("measures", filter=Q(measures__status=CLOSED), distinct=True),
+        )
+        .annotate(
+            derived_status=Case(
+                When(
+                    has_measures=True,
+                    has_open_measures=False,
+                    then=Value(Problem.Status.COMPLETED.value),
+                ),
+                default=Value(Problem.Status.IN_PROGRESS.value),
+                output_field=CharField(),
+            )
+        )
+        # Meta.ordering is dropped from a GROUP BY query, which the counts above make this.
+        .order_by(*Problem._meta.ordering)
+    )
+
+
+def problems_with_status_visible_to(user: User) -> QuerySet[Problem]:
+    """The problems a user sees, with the status and counts their measures give them."""
+    return with_problem_status(problems_visible_to(user))
+
+
+def round_stats(
+    inspection_round: InspectionRound, user: User, as_of: datetime.date | None = None
+) -> dict:
+    """The numbers of DESIGN.md section 6 for one round, plus each problem's status."""
+    measures = measures_visible_to(user).filter(problem__round=inspection_round)
+    problems = problems_with_status_visible_to(user).filter(round=inspection_round).order_by("seq")
+    stats: dict = {"round": inspection_round.pk}
+    stats.update(measure_numbers(measures, as_of))
+    stats.update(problem_numbers(problems))
+    stats["problem_list"] = [
+        {
+            "id": p.pk,
+            "seq": p.seq,
+            "title": p.title,
+            "aspect": p.aspect.title if p.aspect else None,
+            "status": p.derived_status,
+            "measures_total": p.measures_total,
+            "measures_closed": p.measures_closed,
+        }
+        for p in problems
+    ]
+    if user.sees_everything:
+        stats["clues"] = _handling_counts(
+            ProblemClue.objects.filter(round=inspection_round), ProblemClue.Status.CONCLUDED
+        )
+        stats["petitions"] = _handling_counts(
+            Petition.objects.filter(round=inspection_round), Petition.Status.CONCLUDED
+        )
+    return stats
+
+
+def _handling_counts(qs: QuerySet, concluded: str) -> dict:
+    return qs.aggregate(total=Count("id"), concluded=Count("id", filter=Q(status=concluded)))
 
 
 def evidence_visible_to(user: User) -> QuerySet[Evidence]:

@@ -1,4 +1,5 @@
-"""Celery tasks of rectification: thin fronts over the reminder service."""
+"""Celery tasks of rectification: thin fronts over the reminder service, and the only module
+of the app that knows Celery."""
 
 from __future__ import annotations
 
@@ -15,7 +16,12 @@ from . import reminders
 def send_reminders(as_of: str | None = None) -> dict:
     """The hourly reminder sweep (beat); `as_of` is an ISO date, today when omitted."""
     day = datetime.date.fromisoformat(as_of) if as_of else None
-    return reminders.sweep(as_of=day).as_dict()
+    return reminders.sweep(as_of=day, dispatch=queue_delivery).as_dict()
+
+
+def queue_delivery(delivery_id: int) -> None:
+    """Hand one delivery to a Celery worker: the sweep's dispatch in production."""
+    deliver_reminder.delay(delivery_id)
 
 
 @shared_task(bind=True, name="rectification.tasks.deliver_reminder")

@@ -1,17 +1,58 @@
-"""Pages for measures: the filtered list and one measure with its whole record."""
+"""Pages of rectification: the rounds with their problems' measures, the filtered measure list
+and one measure with its whole record."""
 
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
+from inspections.selectors import rounds_visible_to
+
 from . import services
-from .api import MeasureFilter
+from .filters import MeasureFilter
 from .models import Measure
-from .selectors import measure_history, measures_visible_to
+from .selectors import measure_history, measures_visible_to, round_stats
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    return redirect("round-list")
+
+
+@login_required
+def round_list(request: HttpRequest) -> HttpResponse:
+    rounds = rounds_visible_to(request.user).annotate(
+        problem_count=Count("problems", distinct=True),
+        measure_count=Count("problems__measures", distinct=True),
+        closed_count=Count(
+            "problems__measures",
+            filter=Q(problems__measures__status=Measure.Status.CLOSED),
+            distinct=True,
+        ),
+    )
+    return render(request, "rectification/round_list.html", {"rounds": rounds})
+
+
+@login_required
+def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    inspection_round = get_object_or_404(rounds_visible_to(request.user), pk=pk)
+    measures = measures_visible_to(request.user).filter(problem__round=inspection_round)
+    problems: dict[int, dict] = {}
+    for measure in measures:
+        entry = problems.setdefault(
+            measure.problem_id, {"problem": measure.problem, "measures": []}
+        )
+        entry["measures"].append(measure)
+    context = {
+        "round": inspection_round,
+        "stats": round_stats(inspection_round, request.user),
+        "problems": sorted(problems.values(), key=lambda e: e["problem"].seq),
+    }
+    return render(request, "rectification/round_detail.html", context)
 
 
 @login_required

@@ -70,11 +70,15 @@ def test_a_liaison_starts_a_measure_from_its_page(browser, live_server, measure_
 
 def test_the_api_error_is_shown_on_the_page(browser, live_server, measure_a, liaison_a):
     from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as ec
     from selenium.webdriver.support.ui import WebDriverWait
 
     sign_in(browser, live_server, liaison_a.username)
+    # Opening the measure before the sign-in lands would race the login redirect.
+    WebDriverWait(browser, 20).until(ec.url_contains("/rounds/"))
     browser.get(f"{live_server.url}/measures/{measure_a.pk}/")
     # Someone else starts it first: the page's form now carries a stale version.
+    sent = measure_a.version
     Measure.objects.filter(pk=measure_a.pk).update(version=5)
     browser.find_element(
         By.CSS_SELECTOR, f"form[data-api$='/{measure_a.pk}/start/'] button"
@@ -83,6 +87,11 @@ def test_the_api_error_is_shown_on_the_page(browser, live_server, measure_a, lia
     error = WebDriverWait(browser, 20).until(
         lambda b: b.find_element(By.CSS_SELECTOR, ".form-error").text or None
     )
-    assert "5" in error  # the message names the current version
+    # The message names the current version and the one the page sent, in the page's language.
+    assert error in {
+        f"该整改措施已被他人修改（当前版本为 5，您提交的版本为 {sent}），请刷新后重试。",
+        f"The measure was changed by someone else (now version 5, you sent {sent}). "
+        "Reload it and try again.",
+    }
     measure_a.refresh_from_db()
     assert measure_a.status == Measure.Status.NOT_STARTED

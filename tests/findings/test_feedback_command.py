@@ -8,7 +8,7 @@ import json
 import pytest
 from django.core.management import CommandError, call_command
 
-from .test_feedback_api import SIP, THREE_LEVELS, WUXI, needs_samples
+from tests.documents.test_feedback_api import SIP, THREE_LEVELS, WUXI, needs_samples
 
 
 def run(*args: str) -> str:

@@ -15,7 +15,7 @@ from django.core.mail.backends.locmem import EmailBackend as LocmemBackend
 from rectification import reminders
 from rectification.models import Notification, ReminderDelivery, ReminderLog
 from rectification.reminders import Kind
-from rectification.tasks import deliver_reminder
+from rectification.tasks import deliver_reminder, queue_delivery
 from tests.factories import MeasureFactory, UserFactory
 
 SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
@@ -119,7 +119,7 @@ def test_a_delivery_that_fails_once_is_retried_and_sent_once(
     eager.EMAIL_BACKEND = f"{__name__}.FlakyBackend"
 
     # The beat's way: the sweep queues a Celery task per message after commit.
-    sweep_and_send(django_capture_on_commit_callbacks)
+    sweep_and_send(django_capture_on_commit_callbacks, dispatch=queue_delivery)
 
     delivery = ReminderDelivery.objects.get(channel=ReminderDelivery.Channel.EMAIL)
     assert FlakyBackend.attempts == 2
@@ -149,8 +149,8 @@ def test_a_failed_delivery_stays_visible_and_never_duplicates_the_notification(
     eager.EMAIL_BACKEND = f"{__name__}.DeadBackend"
     eager.REMINDER_DELIVERY_RETRIES = 2
 
-    sweep_and_send(django_capture_on_commit_callbacks)
-    sweep_and_send(django_capture_on_commit_callbacks)
+    sweep_and_send(django_capture_on_commit_callbacks, dispatch=queue_delivery)
+    sweep_and_send(django_capture_on_commit_callbacks, dispatch=queue_delivery)
 
     delivery = ReminderDelivery.objects.get()
     assert delivery.status == Status.FAILED

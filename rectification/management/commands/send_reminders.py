@@ -6,7 +6,7 @@ import datetime
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from rectification import reminders
+from rectification import reminders, tasks
 from rectification.models import ReminderDelivery
 
 
@@ -36,7 +36,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, as_of=None, dry_run=False, queue=False, **options) -> None:
-        dispatch = reminders.queue_delivery if queue else reminders.deliver_now
+        dispatch = tasks.queue_delivery if queue else reminders.deliver_now
         result = reminders.sweep(as_of=as_of, dry_run=dry_run, dispatch=dispatch)
         verb = "would send" if dry_run else "sent"
         self.stdout.write(f"Reminders as of {result.as_of}: {verb} {result.total}")

@@ -7,7 +7,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
-from rectification.ledger import XLSX_CONTENT_TYPE
+from documents.ledger import XLSX_CONTENT_TYPE
 from rectification.models import Measure
 from tests.factories import RoundFactory
 

@@ -37,16 +37,15 @@ from findings.models import Aspect, Problem
 from findings.selectors import problems_visible_to
 from findings.services import aspect_create, problem_create
 from inspections.models import InspectionRound
-
-from .models import Measure, today
-from .selectors import (
+from rectification.models import Measure, today
+from rectification.selectors import (
     measure_numbers,
     measures_visible_to,
     problem_numbers,
     problem_order,
     with_latest_progress,
 )
-from .services import measure_create, measure_update
+from rectification.services import measure_create, measure_update
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 

@@ -12,9 +12,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from config.errors import NotAllowed
-from inspections.selectors import rounds_visible_to
-
-from .parser import (
+from findings.parser import (
     MAX_TEXT_CHARS,
     FeedbackParseError,
     ParsedMeasure,
@@ -22,7 +20,9 @@ from .parser import (
     ParseResult,
     parse_feedback,
 )
-from .services import feedback_import
+from inspections.selectors import rounds_visible_to
+
+from .feedback import feedback_import, preview
 
 
 class FeedbackTextField(serializers.CharField):
@@ -47,24 +47,6 @@ def parse_or_400(text: str) -> ParseResult:
         return parse_feedback(text)
     except FeedbackParseError as exc:
         raise serializers.ValidationError({"text": [str(exc)]}) from exc
-
-
-def preview(result: ParseResult) -> dict:
-    """The parsed tree, what the text announced beside what was found, and the warnings."""
-    data = result.to_dict()
-    data["aspects"] = result.aspects
-    data["found"] = {
-        "aspects": len(result.aspects),
-        "problems": len(result.problems),
-        "measures": sum(len(p.measures) for p in result.problems),
-    }
-    data["mismatch"] = [
-        kind
-        for kind, said in data["declared"].items()
-        if said is not None and said != data["found"][kind]
-    ]
-    data["warnings"] = result.warnings
-    return data
 
 
 class FeedbackParseSerializer(serializers.Serializer):

@@ -33,6 +33,8 @@ from accounts.models import Unit, User
 from config.errors import NotAllowed
 from findings.models import Problem
 from findings.selectors import problems_visible_to
+from inspections.models import InspectionRound
+from inspections.selectors import rounds_visible_to
 from rectification.models import Measure, today
 from rectification.selectors import (
     measure_numbers,
@@ -41,9 +43,6 @@ from rectification.selectors import (
     problem_order,
     with_latest_progress,
 )
-
-from .models import InspectionRound
-from .selectors import rounds_visible_to
 
 DOCX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 

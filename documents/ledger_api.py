@@ -16,9 +16,9 @@ from rest_framework.views import APIView
 from config.errors import NotAllowed
 from inspections.models import InspectionRound
 from inspections.selectors import rounds_visible_to
+from rectification.models import today
 
 from .ledger import XLSX_CONTENT_TYPE, LedgerRejected, export_ledger, import_ledger
-from .models import today
 
 
 def ledger_filename(inspection_round: InspectionRound) -> str:

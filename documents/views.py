@@ -1,4 +1,5 @@
-"""Pages of findings: paste feedback text, preview what it parses into, import it."""
+"""Pages of documents: paste feedback text and preview it before the import, and upload a
+filled-in ledger (整改台账), checked first, then imported."""
 
 from __future__ import annotations
 
@@ -13,12 +14,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from config.errors import DomainError
+from findings.parser import MAX_TEXT_CHARS, FeedbackParseError, parse_feedback
 from inspections.models import InspectionRound
 from inspections.selectors import rounds_visible_to
 
-from .feedback_api import preview
-from .parser import MAX_TEXT_CHARS, FeedbackParseError, parse_feedback
-from .services import feedback_import, provisional_deadline
+from .feedback import feedback_import, preview, provisional_deadline
+from .ledger import XLSX_CONTENT_TYPE, LedgerRejected, import_ledger
 
 
 class FeedbackTextForm(forms.Form):
@@ -82,4 +83,54 @@ def feedback_import_page(request: HttpRequest) -> HttpResponse:
                         },
                     )
                     return redirect(f"{reverse('ledger-import-page')}?round={inspection_round.pk}")
-    return render(request, "findings/feedback_import.html", context)
+    return render(request, "documents/feedback_import.html", context)
+
+
+class LedgerUploadForm(forms.Form):
+    file = forms.FileField(
+        label=gettext_lazy("Ledger (.xlsx)"),
+        widget=forms.ClearableFileInput(attrs={"accept": f".xlsx,{XLSX_CONTENT_TYPE}"}),
+    )
+    dry_run = forms.BooleanField(
+        label=gettext_lazy("Check only, save nothing"), required=False, initial=True
+    )
+
+
+@login_required
+def ledger_import_page(request: HttpRequest) -> HttpResponse:
+    inspection_round = office_round(request)
+    form = LedgerUploadForm(request.POST or None, request.FILES or None)
+    context = {"round": inspection_round, "form": form, "result": None, "errors": []}
+    if request.method == "POST" and form.is_valid():
+        dry_run = form.cleaned_data["dry_run"]
+        try:
+            result = import_ledger(
+                actor=request.user,
+                inspection_round=inspection_round,
+                file=form.cleaned_data["file"],
+                dry_run=dry_run,
+            )
+        except LedgerRejected as exc:
+            form.add_error(None, exc.message)
+            context["errors"] = exc.errors
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+        else:
+            if dry_run:
+                context["result"] = result.as_dict()
+            else:
+                summary = result.plan.summary()
+                messages.success(
+                    request,
+                    _(
+                        "Ledger imported: %(created)d measures created, %(updated)d updated, "
+                        "%(unchanged)d unchanged."
+                    )
+                    % {
+                        "created": summary["measures_created"],
+                        "updated": summary["measures_updated"],
+                        "unchanged": summary["measures_unchanged"],
+                    },
+                )
+                return redirect(f"{reverse('ledger-import-page')}?round={inspection_round.pk}")
+    return render(request, "documents/ledger_import.html", context)

@@ -10,11 +10,11 @@ from django.urls import reverse
 from docx import Document
 from openpyxl import load_workbook
 
+from documents.ledger import LEDGER_SHEET
 from findings.models import Problem
-from rectification.ledger import LEDGER_SHEET
 from rectification.models import Measure, StatusChange
+from tests.rectification.helpers import stream_bytes
 
-from .helpers import stream_bytes
 from .test_ledger_import import COLUMN, edited, exported, upload
 
 pytestmark = pytest.mark.django_db

@@ -11,12 +11,12 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from openpyxl import Workbook, load_workbook
 
+from documents.ledger import LEDGER_SHEET, XLSX_CONTENT_TYPE
 from findings.models import Aspect, Problem
-from rectification.ledger import LEDGER_SHEET, XLSX_CONTENT_TYPE
 from rectification.models import Measure, StatusChange
 from tests.factories import RoundFactory, UnitFactory
+from tests.rectification.helpers import stream_bytes
 
-from .helpers import stream_bytes
 from .test_ledger_export import TODAY, build_ledger_round
 
 pytestmark = pytest.mark.django_db

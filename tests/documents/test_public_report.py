@@ -12,8 +12,8 @@ from docx import Document
 from docx.oxml.ns import qn
 from docx.shared import Pt
 
+from documents.report import cn_number, committee_of, percent, report_title
 from inspections.models import InspectionRound
-from inspections.report import cn_number, committee_of, percent, report_title
 from rectification.models import Measure, ProgressReport
 from tests.factories import AspectFactory, MeasureFactory, ProblemFactory, UnitFactory
 from tests.rectification.helpers import put_in_state, stream_bytes

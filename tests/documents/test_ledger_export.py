@@ -10,13 +10,12 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
+from documents.ledger import HEADERS, LEDGER_SHEET, NUMBERS_SHEET
 from findings.models import Problem
-from rectification.ledger import HEADERS, LEDGER_SHEET, NUMBERS_SHEET
 from rectification.models import Measure, ProgressReport
 from rectification.selectors import measure_numbers
 from tests.factories import AspectFactory, MeasureFactory, ProblemFactory, UnitFactory
-
-from .helpers import add_evidence, put_in_state, stream_bytes
+from tests.rectification.helpers import add_evidence, put_in_state, stream_bytes
 
 pytestmark = pytest.mark.django_db
 
@@ -242,7 +241,7 @@ def test_problems_are_listed_in_aspect_order(client_for, office, inspection_roun
 def test_rows_pair_streamed_measures_with_problems_in_order():
     from types import SimpleNamespace
 
-    from rectification.ledger import _ledger_rows
+    from documents.ledger import _ledger_rows
 
     p1, p2, p3, p4 = (SimpleNamespace(pk=n) for n in (1, 2, 3, 4))
     measures = [SimpleNamespace(problem_id=n) for n in (1, 1, 3, 99)]  # 99: added meanwhile
@@ -253,7 +252,7 @@ def test_rows_pair_streamed_measures_with_problems_in_order():
 def test_measures_read_in_several_chunks_keep_their_cooperating_units(
     client_for, office, ledger_round, unit_b, monkeypatch
 ):
-    monkeypatch.setattr("rectification.ledger.EXPORT_CHUNK", 2)
+    monkeypatch.setattr("documents.ledger.EXPORT_CHUNK", 2)
     _response, workbook = export(client_for(office), ledger_round)
     rows = data_rows(workbook)
     assert [row[0] for row in rows] == ["1.1", "1.2", "1.3", "2.1", "2.2", "3"]

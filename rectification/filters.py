@@ -1,0 +1,48 @@
+"""Filters of the measure list, shared by the API and the pages."""
+
+from __future__ import annotations
+
+import django_filters
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext_lazy
+
+from .models import Measure, colour_filter, overdue_filter, today
+
+
+class MeasureFilter(django_filters.FilterSet):
+    round = django_filters.NumberFilter(field_name="problem__round", label=gettext_lazy("round"))
+    overdue = django_filters.BooleanFilter(method="filter_overdue", label=gettext_lazy("overdue"))
+    due_before = django_filters.DateFilter(
+        field_name="deadline", lookup_expr="lte", label=gettext_lazy("due on or before")
+    )
+    due_after = django_filters.DateFilter(
+        field_name="deadline", lookup_expr="gte", label=gettext_lazy("due on or after")
+    )
+    q = django_filters.CharFilter(method="filter_text", label=gettext_lazy("text search"))
+    colour = django_filters.ChoiceFilter(
+        choices=Measure.Colour.choices, method="filter_colour", label=gettext_lazy("warning colour")
+    )
+
+    class Meta:
+        model = Measure
+        fields = ["round", "problem", "lead_unit", "status", "is_long_term", "is_immediate"]
+
+    def filter_overdue(self, qs: QuerySet, name: str, value: bool | None) -> QuerySet:
+        if value is None:
+            return qs
+        overdue = overdue_filter(today())
+        return qs.filter(overdue) if value else qs.exclude(overdue)
+
+    def filter_text(self, qs: QuerySet, name: str, value: str) -> QuerySet:
+        value = value.strip()
+        if not value:
+            return qs
+        return qs.filter(
+            Q(text__icontains=value)
+            | Q(lead_official__icontains=value)
+            | Q(problem__title__icontains=value)
+            | Q(result_summary__icontains=value)
+        )
+
+    def filter_colour(self, qs: QuerySet, name: str, value: str) -> QuerySet:
+        return qs.filter(colour_filter(value, today())) if value else qs
