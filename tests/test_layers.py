@@ -1,0 +1,150 @@
+"""The apps are layers and imports point down only (DESIGN.md section 3, docs/architecture.md).
+
+The test reads every module of the project with `ast`, imports inside functions included, and
+fails on an import that goes up a layer, across the top apps, or into another app's faces
+(`api`, `views`). Only the composition root (config/urls.py) and management commands may
+compose across layers.
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# Lowest first; apps on one level may not import each other (except "config", the ground).
+LAYERS: dict[str, int] = {
+    "config": 0,
+    "accounts": 1,
+    "inspections": 2,
+    "findings": 3,
+    "rectification": 4,
+    "dashboard": 5,
+    "documents": 5,
+}
+COMPOSITION_ROOTS = {"config.urls"}
+
+
+@dataclass(frozen=True)
+class Import:
+    module: str  # the importing module, dotted
+    target: str  # the imported module, dotted and absolute
+    line: int
+
+
+def module_name(path: Path) -> str:
+    parts = list(path.relative_to(ROOT).with_suffix("").parts)
+    if parts[-1] == "__init__":
+        parts.pop()
+    return ".".join(parts)
+
+
+def imports_of(module: str, source: str, *, is_package: bool = False) -> list[Import]:
+    found = []
+    package = module if is_package else module.rpartition(".")[0]
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import):
+            found += [Import(module, alias.name, node.lineno) for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = package.split(".")
+                base = base[: len(base) - (node.level - 1)]
+                target = ".".join([*base, node.module] if node.module else base)
+            else:
+                target = node.module or ""
+            # `from . import api` imports the module `api`; name it so the faces rule sees it.
+            found += [Import(module, f"{target}.{alias.name}", node.lineno) for alias in node.names]
+    return found
+
+
+def is_face(dotted: str) -> bool:
+    """An app's `api` and `views` modules (and their `*_api` / `views_*` siblings)."""
+    parts = dotted.split(".")
+    return any(
+        p in ("api", "views") or p.endswith("_api") or p.startswith("views_") for p in parts[1:]
+    )
+
+
+def violation(imp: Import) -> str | None:
+    source_app, target_app = imp.module.split(".")[0], imp.target.split(".")[0]
+    if target_app not in LAYERS or source_app not in LAYERS:
+        return None  # the standard library, Django, third parties, tests
+    if imp.module in COMPOSITION_ROOTS or ".management.commands." in imp.module:
+        return None
+    if source_app == target_app:
+        return None
+    where = f"{imp.module}:{imp.line} imports {imp.target}"
+    if LAYERS[target_app] > LAYERS[source_app]:
+        return f"{where}: {target_app} is above {source_app}"
+    if LAYERS[target_app] == LAYERS[source_app]:
+        return f"{where}: the top apps do not import each other"
+    # config's API pieces (pagination, permissions, errors) are the ground every face stands on.
+    if target_app != "config" and is_face(imp.target):
+        return f"{where}: another app's api or views are faces, not libraries"
+    return None
+
+
+def project_modules() -> list[tuple[str, Path]]:
+    modules = []
+    for app in LAYERS:
+        folder = ROOT / app
+        if not folder.is_dir():
+            continue
+        for path in sorted(folder.rglob("*.py")):
+            if "migrations" in path.parts:
+                continue
+            modules.append((module_name(path), path))
+    return modules
+
+
+def test_every_app_of_the_layout_is_listed() -> None:
+    apps = {p.parent.name for p in ROOT.glob("*/apps.py")}
+    assert apps <= set(LAYERS), f"Give these apps a layer: {sorted(apps - set(LAYERS))}"
+
+
+def test_imports_point_down_the_layers() -> None:
+    modules = project_modules()
+    assert len(modules) > 40  # the walk really reads the project
+    problems = [
+        message
+        for name, path in modules
+        for imp in imports_of(name, path.read_text(), is_package=path.name == "__init__.py")
+        if (message := violation(imp))
+    ]
+    assert problems == []
+
+
+@pytest.mark.parametrize(
+    ("module", "source", "expected"),
+    [
+        ("inspections.selectors", "from rectification.models import Measure", "is above"),
+        ("findings.services", "def f():\n    from rectification import services", "is above"),
+        ("findings.selectors", "from ..rectification import models", "is above"),
+        ("documents.ledger", "from dashboard import selectors", "each other"),
+        ("rectification.views", "from findings.api import ProblemSerializer", "faces"),
+        ("rectification.views", "from findings import views", "faces"),
+        ("documents.views", "from rectification.notifications_api import X", "faces"),
+    ],
+)
+def test_the_walk_catches_a_broken_layer(module: str, source: str, expected: str) -> None:
+    found = [v for imp in imports_of(module, source) if (v := violation(imp))]
+    assert len(found) == 1 and expected in found[0]
+
+
+@pytest.mark.parametrize(
+    ("module", "source"),
+    [
+        ("rectification.selectors", "from findings.selectors import problems_visible_to"),
+        ("rectification.views", "from . import services\nfrom .filters import MeasureFilter"),
+        ("rectification.api", "from .selectors import measures_visible_to"),
+        ("config.urls", "from documents.urls import urlpatterns"),
+        ("inspections.management.commands.load_demo", "from rectification.models import Measure"),
+        ("accounts.selectors", "from django.db.models import Q"),
+    ],
+)
+def test_the_walk_lets_downward_imports_pass(module: str, source: str) -> None:
+    assert [v for imp in imports_of(module, source) if (v := violation(imp))] == []
