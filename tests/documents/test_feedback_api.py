@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime
-from pathlib import Path
 
 import pytest
 from django.urls import reverse
@@ -12,12 +11,12 @@ from findings.models import Aspect, Problem
 from findings.parser import MAX_TEXT_CHARS
 from rectification.models import Measure
 from tests.factories import ProblemFactory, RoundFactory
+from tests.samples import require_sample, samples_dir
 
 pytestmark = pytest.mark.django_db
 
-SAMPLES = Path(__file__).resolve().parents[3] / "shared" / "samples"
-WUXI = SAMPLES / "wuxi-2021-xuncha-report.txt"
-SIP = SAMPLES / "sip-2020-yearbook-xunshi.txt"
+WUXI = samples_dir() / "wuxi-2021-xuncha-report.txt"
+SIP = samples_dir() / "sip-2020-yearbook-xunshi.txt"
 
 THREE_LEVELS = """
 反馈意见指出的2个方面3个问题，细化为5条整改措施。
@@ -41,8 +40,8 @@ def feedback_import(client, inspection_round, **data):
 
 
 def needs_samples() -> None:
-    if not WUXI.exists():
-        pytest.skip("shared/samples is not beside the checkout")
+    require_sample(WUXI.name)
+    require_sample(SIP.name)
 
 
 def test_the_wuxi_report_parses_with_its_announced_and_found_totals(client_for, office):

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import random
-from pathlib import Path
 
 import pytest
 
@@ -17,23 +16,11 @@ from findings.parser import (
     ParseResult,
     parse_feedback,
 )
-
-
-def samples_dir() -> Path:
-    override = os.environ.get("SAMPLES_DIR")
-    folder = (
-        Path(override) if override else Path(__file__).resolve().parents[3] / "shared" / "samples"
-    )
-    if not folder.is_dir():
-        pytest.skip(f"sample texts not found in {folder} (set SAMPLES_DIR)")
-    return folder
+from tests.samples import require_sample
 
 
 def read_sample(name: str) -> str:
-    path = samples_dir() / name
-    if not path.is_file():
-        pytest.skip(f"sample {name} not found in {path.parent}")
-    return path.read_text(encoding="utf-8")
+    return require_sample(name).read_text(encoding="utf-8")
 
 
 def titles(result: ParseResult) -> list[str]:
