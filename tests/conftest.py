@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import datetime
 import os
 import shutil
+import zoneinfo
 
 import pytest
 from django.db import connection
@@ -34,6 +36,20 @@ def redis_available() -> bool:
         return bool(redis.Redis.from_url(url, socket_connect_timeout=1).ping())
     except redis.RedisError:
         return False
+
+
+# A fixed day for tests that speak of "today". At 07:30 in Shanghai it is still the day before
+# in UTC, so a test or a code path that takes the host's date instead of Shanghai's fails.
+SHANGHAI_TODAY = datetime.date(2026, 11, 20)
+
+
+@pytest.fixture
+def shanghai_clock(time_machine):
+    time_machine.move_to(
+        datetime.datetime(2026, 11, 20, 7, 30, tzinfo=zoneinfo.ZoneInfo("Asia/Shanghai")),
+        tick=False,
+    )
+    return time_machine
 
 
 @pytest.fixture(autouse=True)

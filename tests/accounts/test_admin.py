@@ -27,6 +27,23 @@ def test_it_opens_each_admin_list(superuser, client, measure_a, app_label, model
     assert response.status_code == 200
 
 
+# Append-only records: history, what was reported and uploaded, and the reminders' logs are
+# written by the workflow and the sweep, never added or edited by hand.
+APPEND_ONLY = {
+    ("rectification", "statuschange"),
+    ("rectification", "progressreport"),
+    ("rectification", "evidence"),
+    ("rectification", "extension"),
+    ("rectification", "notification"),
+    ("rectification", "reminderlog"),
+    ("rectification", "reminderdelivery"),
+}
+
+
+def test_every_append_only_record_is_registered():
+    assert set(REGISTERED) >= APPEND_ONLY
+
+
 @pytest.mark.parametrize(("app_label", "model_name"), REGISTERED)
 def test_it_opens_each_admin_add_page_or_refuses_it_on_purpose(
     superuser, client, app_label, model_name
@@ -35,8 +52,25 @@ def test_it_opens_each_admin_add_page_or_refuses_it_on_purpose(
 
     response = client.get(reverse(f"admin:{app_label}_{model_name}_add"))
 
-    # Append-only records (history, logs) may refuse additions: 403, never a crash.
-    assert response.status_code in (200, 403)
+    assert response.status_code == (403 if (app_label, model_name) in APPEND_ONLY else 200)
+
+
+@pytest.mark.parametrize(("app_label", "model_name"), sorted(APPEND_ONLY))
+def test_it_refuses_to_change_or_delete_an_append_only_record(
+    superuser, client, measure_a, app_label, model_name
+):
+    client.force_login(superuser)
+    model = next(
+        m
+        for m in admin.site._registry
+        if (m._meta.app_label, m._meta.model_name) == (app_label, model_name)
+    )
+    model_admin = admin.site._registry[model]
+    request = client.get(reverse(f"admin:{app_label}_{model_name}_changelist")).wsgi_request
+
+    assert not model_admin.has_add_permission(request)
+    assert not model_admin.has_change_permission(request)
+    assert not model_admin.has_delete_permission(request)
 
 
 def test_it_refuses_a_liaison_without_a_unit_in_the_admin_form(superuser, client):

@@ -127,11 +127,13 @@ def test_import_saves_the_tree_with_blank_units_and_a_provisional_deadline(
     }
 
 
-def test_a_round_without_feedback_date_gets_a_deadline_two_months_out(client_for, office):
+def test_a_round_without_feedback_date_gets_a_deadline_two_months_out(
+    client_for, office, shanghai_clock
+):
     undated = RoundFactory(feedback_date=None)
     body = feedback_import(client_for(office), undated, text=THREE_LEVELS).json()
-    deadline = datetime.date.fromisoformat(body["provisional_deadline"])
-    assert 58 <= (deadline - datetime.date.today()).days <= 62
+    # Two months from today in Shanghai (2026-11-20), not from the host's date.
+    assert body["provisional_deadline"] == "2027-01-20"
 
 
 def test_a_corrected_preview_tree_can_be_imported(client_for, office, inspection_round):
@@ -200,4 +202,4 @@ def test_an_unknown_round_answers_404(client_for, office):
 
 
 def test_parsing_needs_a_signed_in_user(client_for):
-    assert parse(client_for(None), THREE_LEVELS).status_code in (401, 403)
+    assert parse(client_for(None), THREE_LEVELS).status_code == 403

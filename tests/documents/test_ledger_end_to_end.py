@@ -17,7 +17,7 @@ from tests.rectification.helpers import stream_bytes
 
 from .test_ledger_import import COLUMN, edited, exported, upload
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("shanghai_clock")]
 
 FEEDBACK = """
 市委第一巡察组反馈了2个方面3个问题，细化为5条整改措施。

@@ -7,19 +7,19 @@ import io
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
 from openpyxl import load_workbook
 
 from documents.ledger import HEADERS, LEDGER_SHEET, NUMBERS_SHEET
 from findings.models import Problem
 from rectification.models import Measure, ProgressReport
 from rectification.selectors import measure_numbers
+from tests.conftest import SHANGHAI_TODAY
 from tests.factories import AspectFactory, MeasureFactory, ProblemFactory, UnitFactory
 from tests.rectification.helpers import add_evidence, put_in_state, stream_bytes
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("shanghai_clock")]
 
-TODAY = timezone.localdate()
+TODAY = SHANGHAI_TODAY  # the shanghai_clock fixture freezes every test of this module on it
 
 
 def export(client, inspection_round) -> tuple:

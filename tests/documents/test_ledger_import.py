@@ -19,7 +19,7 @@ from tests.rectification.helpers import stream_bytes
 
 from .test_ledger_export import TODAY, build_ledger_round
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("shanghai_clock")]
 
 
 @pytest.fixture

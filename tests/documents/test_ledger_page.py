@@ -14,7 +14,7 @@ from tests.factories import RoundFactory
 from .test_ledger_export import build_ledger_round
 from .test_ledger_import import COLUMN, edited, exported
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("shanghai_clock")]
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-from django.utils import timezone
 
 from findings.models import Petition, ProblemClue
 
@@ -99,10 +98,12 @@ def test_it_gives_null_rates_for_a_round_without_measures(office, client_for, un
     assert body["problem_list"] == []
 
 
-def test_it_counts_as_of_today_in_shanghai_by_default(measure_set, office, client_for):
+def test_it_counts_as_of_today_in_shanghai_by_default(
+    measure_set, office, client_for, shanghai_clock
+):
     body = get_stats(client_for(office), measure_set["round"])
 
-    assert body["as_of"] == timezone.localdate().isoformat()
+    assert body["as_of"] == "2026-11-20"  # still 2026-11-19 in UTC
     assert body["total"] == 11
 
 

@@ -12,6 +12,7 @@ from django.utils import timezone
 from rectification import services
 from rectification.models import Evidence, Extension, Measure, StatusChange
 from rectification.selectors import measure_numbers
+from tests.conftest import SHANGHAI_TODAY
 
 from .helpers import ELF_BYTES, add_evidence, pdf_upload, png_bytes, put_in_state, stream_bytes
 
@@ -319,12 +320,14 @@ class TestProgress:
         assert [r["text"] for r in rows] == ["已制定方案", "已完成一半"]
         assert [r["percent"] for r in rows] == [30, 50]
 
-    def test_the_period_defaults_to_the_current_half_month(self, measure_a, liaison_a, client_for):
+    def test_the_period_defaults_to_the_current_half_month(
+        self, measure_a, liaison_a, client_for, shanghai_clock
+    ):
         response = client_for(liaison_a).post(
             f"/api/v1/measures/{measure_a.pk}/progress/", {"text": "推进中"}
         )
         assert response.status_code == 201
-        assert response.json()["period"] == services.period_key(timezone.localdate())
+        assert response.json()["period"] == "2026-11-H2"  # the 20th in Shanghai
 
     @pytest.mark.parametrize(
         "body, field",
@@ -379,9 +382,9 @@ class TestExtensions:
         assert (history[-1]["old"], history[-1]["new"]) == (old.isoformat(), new.isoformat())
 
     def test_the_on_time_rate_uses_the_extended_deadline(
-        self, measure_a, liaison_a, office, office2
+        self, measure_a, liaison_a, office, office2, shanghai_clock
     ):
-        old = timezone.localdate() - datetime.timedelta(days=10)
+        old = SHANGHAI_TODAY - datetime.timedelta(days=10)
         Measure.objects.filter(pk=measure_a.pk).update(deadline=old)
         extension = Extension.objects.create(
             measure=measure_a,
