@@ -303,3 +303,22 @@ def test_it_counts_a_cooperating_liaisons_problems(measure_set, liaison_b):
     numbers = problem_numbers(round_problems(measure_set, liaison_b))
 
     assert numbers == EXPECTED_PROBLEMS_LIAISON_B
+
+
+def test_it_counts_a_measure_submitted_on_its_deadline_day_as_on_time(measure_set):
+    m2 = measure_set["measures"]["m2"]  # due 2026-08-25
+    Measure.objects.filter(pk=m2.pk).update(submitted_at=at("2026-08-25", "23:50"))
+
+    numbers = measure_numbers(Measure.objects.filter(pk=m2.pk), AS_OF)
+
+    assert (numbers["due_by_today"], numbers["closed_on_time"]) == (1, 1)
+    assert numbers["on_time_rate"] == 1.0
+
+
+def test_it_never_counts_a_closed_measure_as_due_soon_or_overdue(measure_set):
+    # m10 is closed and falls due within the week after 2026-09-25; m1 is closed and long past.
+    closed = Measure.objects.filter(pk__in=[measure_set["measures"][m].pk for m in ("m1", "m10")])
+
+    numbers = measure_numbers(closed, datetime.date(2026, 9, 28))
+
+    assert (numbers["closed"], numbers["due_soon"], numbers["overdue"]) == (2, 0, 0)
