@@ -11,6 +11,7 @@ import zoneinfo
 import pytest
 from django.core import mail
 from django.core.mail.backends.locmem import EmailBackend as LocmemBackend
+from django.db import IntegrityError, transaction
 
 from rectification import reminders
 from rectification.models import Notification, ReminderDelivery, ReminderLog
@@ -88,6 +89,39 @@ def test_a_person_gets_one_email_listing_all_their_reminders(
     # The most urgent first.
     body = email.body
     assert body.index("黄色预警·到期提醒") < body.index("【黄色预警】") < body.index("绿色提醒")
+
+
+def test_a_later_sweep_mails_only_what_is_new(
+    three_due, problem, unit_a, liaison_a, clock, django_capture_on_commit_callbacks
+):
+    sweep_and_send(django_capture_on_commit_callbacks, dispatch=reminders.deliver_now)
+    # The next day a fourth measure of the same unit reaches its green rung.
+    clock.move_to(datetime.datetime.combine(TUESDAY + days(1), datetime.time(9), tzinfo=SHANGHAI))
+    fourth = MeasureFactory(problem=problem, lead_unit=unit_a, deadline=TUESDAY + days(21))
+
+    result = sweep_and_send(django_capture_on_commit_callbacks, dispatch=reminders.deliver_now)
+
+    assert result.emails == 1
+    assert len(mail.outbox) == 2
+    first, second = ReminderDelivery.objects.filter(recipient=liaison_a).order_by("id")
+    assert (first.items, second.items) == (3, 1)
+    assert fourth.text in mail.outbox[1].body
+    assert all(m.text not in mail.outbox[1].body for m in three_due)
+    assert ReminderLog.objects.filter(email_delivery=first).count() == 3
+
+
+def test_the_reminder_log_refuses_a_second_row_for_the_same_reminder(three_due, liaison_a):
+    reminders.sweep(dispatch=lambda delivery_id: None)
+    log = ReminderLog.objects.filter(recipient=liaison_a).first()
+    duplicate = ReminderLog(
+        measure_id=log.measure_id,
+        kind=log.kind,
+        key_date=log.key_date,
+        step=log.step,
+        recipient=log.recipient,
+    )
+    with pytest.raises(IntegrityError), transaction.atomic():
+        duplicate.save()
 
 
 def test_a_second_sweep_sends_no_second_email(three_due, django_capture_on_commit_callbacks):
