@@ -12,6 +12,9 @@ import os
 import signal
 import subprocess
 import sys
+import time
+import urllib.error
+import urllib.request
 import venv
 from pathlib import Path
 
@@ -20,6 +23,8 @@ VENV = ROOT / ".venv"
 BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
 PYTHON = BIN / "python"
 STAMP = VENV / ".installed"
+ADDRESS = "127.0.0.1:8000"
+URL = f"http://{ADDRESS}/"
 
 
 def sh(*args: str | Path, **kwargs) -> None:
@@ -64,14 +69,32 @@ def run() -> None:
         ],
         cwd=ROOT,
     )
-    print("\nThe site is at http://127.0.0.1:8000/  (Ctrl-C stops site and worker)\n", flush=True)
+    server = subprocess.Popen([str(PYTHON), "manage.py", "runserver", ADDRESS], cwd=ROOT)
     try:
-        sh(PYTHON, "manage.py", "runserver", "127.0.0.1:8000")
-    except (KeyboardInterrupt, subprocess.CalledProcessError):
+        if wait_until_answering(server):
+            print(f"\nThe site is at {URL}  (Ctrl-C stops site and worker)\n", flush=True)
+        server.wait()
+    except KeyboardInterrupt:
         pass
     finally:
-        worker.send_signal(signal.SIGTERM)
-        worker.wait(timeout=30)
+        for process in (server, worker):
+            if process.poll() is None:
+                process.send_signal(signal.SIGTERM)
+                process.wait(timeout=30)
+
+
+def wait_until_answering(server: subprocess.Popen, seconds: float = 120) -> bool:
+    """True once the site answers HTTP; False if the server process ends or time runs out."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline and server.poll() is None:
+        try:
+            with urllib.request.urlopen(f"{URL}login/", timeout=2):
+                return True
+        except urllib.error.HTTPError:
+            return True  # any HTTP answer means the server is up
+        except OSError:
+            time.sleep(0.5)
+    return False
 
 
 def test(extra: list[str]) -> int:
