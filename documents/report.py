@@ -29,6 +29,7 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework.request import Request
 from rest_framework.views import APIView
 
+from accounts.auth import signed_in_user
 from accounts.models import Unit, User
 from config.errors import NotAllowed
 from findings.models import Problem
@@ -384,11 +385,12 @@ class PublicReportView(APIView):
         },
     )
     def get(self, request: Request, pk: int) -> FileResponse:
-        inspection_round = get_object_or_404(rounds_visible_to(request.user), pk=pk)
-        if not request.user.sees_everything:
+        user = signed_in_user(request)
+        inspection_round = get_object_or_404(rounds_visible_to(user), pk=pk)
+        if not user.sees_everything:
             # A report speaks for the whole round; a liaison's partial view would misstate it.
             raise NotAllowed(_("Only office staff and leaders can download the public report."))
-        content = build_public_report(inspection_round, request.user)
+        content = build_public_report(inspection_round, user)
         return FileResponse(
             io.BytesIO(content),
             as_attachment=True,

@@ -16,6 +16,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.auth import signed_in_user
 from config.api import OfficeWritesOthersRead, VisibleRelatedField, parse_as_of
 from config.seq import check_seq_free, next_seq, seq_field
 from config.viewsets import ScopedViewSet
@@ -101,14 +102,16 @@ class ProblemViewSet(ScopedViewSet):
     filterset_class = ProblemFilter
     ordering_fields = ["seq", "id", "round"]
 
-    def perform_create(self, serializer: ProblemSerializer) -> None:
+    def perform_create(self, serializer: serializers.BaseSerializer[Problem]) -> None:
         problem = serializer.save()
         # Re-read so the response carries the derived status like every other read.
-        serializer.instance = problems_with_status_visible_to(self.request.user).get(pk=problem.pk)
+        visible = problems_with_status_visible_to(signed_in_user(self.request))
+        serializer.instance = visible.get(pk=problem.pk)
 
-    def perform_update(self, serializer: ProblemSerializer) -> None:
+    def perform_update(self, serializer: serializers.BaseSerializer[Problem]) -> None:
         problem = serializer.save()
-        serializer.instance = problems_with_status_visible_to(self.request.user).get(pk=problem.pk)
+        visible = problems_with_status_visible_to(signed_in_user(self.request))
+        serializer.instance = visible.get(pk=problem.pk)
 
 
 class RoundStatsSerializer(serializers.Serializer):
@@ -147,6 +150,7 @@ class RoundStatsView(APIView):
         operation_id="rounds_stats_retrieve",
     )
     def get(self, request: Request, pk: int) -> Response:
-        inspection_round = get_object_or_404(rounds_visible_to(request.user), pk=pk)
-        data = round_stats(inspection_round, request.user, parse_as_of(request))
+        user = signed_in_user(request)
+        inspection_round = get_object_or_404(rounds_visible_to(user), pk=pk)
+        data = round_stats(inspection_round, user, parse_as_of(request))
         return Response(RoundStatsSerializer(data).data)
