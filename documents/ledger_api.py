@@ -78,7 +78,8 @@ class LedgerImportResultSerializer(serializers.Serializer):
 class LedgerImportErrorSerializer(serializers.Serializer):
     detail = serializers.CharField()
     code = serializers.CharField()
-    errors = RowErrorSerializer(many=True)
+    # The metaclass moves declared fields off the class, so this does not hide `.errors`.
+    errors = RowErrorSerializer(many=True)  # type: ignore[assignment]
 
 
 class LedgerImportView(APIView):

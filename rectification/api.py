@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.http import FileResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -207,6 +209,10 @@ def _transition_action(name: str, serializer_class, service):
 
 class MeasureWorkflowMixin:
     """The measure's life (DESIGN.md section 5); every rule is in rectification.services."""
+
+    if TYPE_CHECKING:
+        # Provided by the viewset the mixin is combined with.
+        def get_object(self) -> Measure: ...
 
     start = action(detail=True, methods=["post"], permission_classes=[IsAuthenticated])(
         _transition_action("start", CommentSerializer, services.measure_start)

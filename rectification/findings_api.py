@@ -69,25 +69,34 @@ class ProblemSerializer(serializers.ModelSerializer):
         validators: list = []
 
     def validate(self, attrs: dict) -> dict:
-        inspection_round = attrs.get("round", getattr(self.instance, "round", None))
-        aspect = attrs.get("aspect", getattr(self.instance, "aspect", None))
+        instance = self.instance
+        inspection_round = attrs.get("round", getattr(instance, "round", None))
+        if inspection_round is None:  # `round` is required on create
+            raise serializers.ValidationError(
+                {"round": [self.fields["round"].error_messages["required"]]}
+            )
+        aspect = attrs.get("aspect", getattr(instance, "aspect", None))
         if aspect is not None and aspect.round_id != inspection_round.pk:
             raise serializers.ValidationError(
                 {"aspect": [_("The aspect belongs to another round.")]}
             )
-        moves = self.instance is not None and "round" in attrs
-        if moves and attrs["round"] != self.instance.round and self.instance.measures.exists():
+        if (
+            instance is not None
+            and "round" in attrs
+            and attrs["round"] != instance.round
+            and instance.measures.exists()
+        ):
             raise serializers.ValidationError(
                 {"round": [_("A problem with measures cannot move to another round.")]}
             )
         siblings = Problem.objects.filter(round=inspection_round)
         if "seq" in attrs:
-            check_seq_free(siblings, attrs["seq"], self.instance)
-        elif self.instance is None:
+            check_seq_free(siblings, attrs["seq"], instance)
+        elif instance is None:
             attrs["seq"] = next_seq(siblings)
-        elif inspection_round.pk != self.instance.round_id:
+        elif inspection_round.pk != instance.round_id:
             # Moving keeps the number, which may be taken in the new round.
-            check_seq_free(siblings, self.instance.seq, self.instance)
+            check_seq_free(siblings, instance.seq, instance)
         return attrs
 
 
