@@ -24,7 +24,7 @@ class TrackerUserAdmin(UserAdmin):
     list_select_related = ["unit"]
     autocomplete_fields = ["unit"]
     fieldsets = (
-        *UserAdmin.fieldsets,
+        *(UserAdmin.fieldsets or ()),
         (_("Tracker"), {"fields": ("display_name", "role", "unit")}),
     )
     add_fieldsets = (

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any, ClassVar
+
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.db.models import Q
@@ -55,8 +57,14 @@ class Unit(models.Model):
         return self.name
 
 
-class TrackerUserManager(UserManager):
-    def create_superuser(self, username, email=None, password=None, **extra_fields):
+class TrackerUserManager(UserManager["User"]):
+    def create_superuser(
+        self,
+        username: str,
+        email: str | None = None,
+        password: str | None = None,
+        **extra_fields: Any,
+    ) -> User:
         extra_fields.setdefault("role", User.Role.ADMIN)
         return super().create_superuser(username, email, password, **extra_fields)
 
@@ -80,7 +88,7 @@ class User(AbstractUser):
     )
     display_name = models.CharField(_("display name"), max_length=100, blank=True)
 
-    objects = TrackerUserManager()
+    objects: ClassVar[TrackerUserManager] = TrackerUserManager()
 
     class Meta:
         verbose_name = _("user")

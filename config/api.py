@@ -40,7 +40,9 @@ class OfficeWritesOthersRead(permissions.BasePermission):
         return bool(getattr(view, "detail", False))
 
     def has_object_permission(self, request: Request, view: Any, obj: Any) -> bool:
-        return request.method in permissions.SAFE_METHODS or request.user.is_office
+        if request.method in permissions.SAFE_METHODS:
+            return True
+        return request.user.is_authenticated and request.user.is_office
 
 
 class OfficeOnly(permissions.BasePermission):

@@ -16,6 +16,7 @@ class ScopedViewSet(viewsets.ModelViewSet):
     """
 
     selector: Callable[[Any], QuerySet]
+    queryset: QuerySet  # `Model.objects.none()` in every subclass
 
     def get_queryset(self) -> QuerySet:
         if getattr(self, "swagger_fake_view", False):

@@ -11,6 +11,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.auth import signed_in_user
 from config.errors import NotAllowed
 from findings.parser import (
     MAX_TEXT_CHARS,
@@ -146,15 +147,16 @@ class FeedbackImportView(APIView):
         },
     )
     def post(self, request: Request) -> Response:
-        if not request.user.is_office:
+        user = signed_in_user(request)
+        if not user.is_office:
             raise NotAllowed(_("Only office staff can import feedback."))
         serializer = FeedbackImportSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         inspection_round = get_object_or_404(
-            rounds_visible_to(request.user), pk=serializer.validated_data["round"]
+            rounds_visible_to(user), pk=serializer.validated_data["round"]
         )
         result = feedback_import(
-            actor=request.user,
+            actor=user,
             inspection_round=inspection_round,
             problems=serializer.parsed_problems(),
         )

@@ -15,7 +15,7 @@ import tempfile
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.db.models import QuerySet
@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import Cell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.datetime import from_excel
@@ -33,6 +34,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from accounts.models import Unit, User
 from config.errors import DomainError, InvalidInput, NotAllowed
+from config.fields import max_length
 from findings.models import Aspect, Problem
 from findings.selectors import problems_visible_to
 from findings.services import aspect_create, problem_create
@@ -46,6 +48,9 @@ from rectification.selectors import (
     with_latest_progress,
 )
 from rectification.services import measure_create, measure_update
+
+if TYPE_CHECKING:
+    from rectification.selectors import MeasureWithProgress
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -73,7 +78,7 @@ LEDGER_SHEET = "整改台账"
 NUMBERS_SHEET = "统计"
 
 # Document content, not interface: the ledger is a Chinese office document.
-STATUS_TEXT = {
+STATUS_TEXT: dict[str, str] = {
     Measure.Status.NOT_STARTED: "未启动",
     Measure.Status.IN_PROGRESS: "整改中",
     Measure.Status.SUBMITTED: "待销号",
@@ -173,8 +178,8 @@ def export_ledger(
 
 
 def _ledger_rows(
-    problems: list[Problem], measures: Iterator[Measure]
-) -> Iterator[tuple[Problem, Measure | None]]:
+    problems: list[Problem], measures: Iterator[MeasureWithProgress]
+) -> Iterator[tuple[Problem, MeasureWithProgress | None]]:
     """Pair the streamed measures with their problems; a problem without measures gets a row.
 
     Both come in the same order (problem_order), so this is a merge of two sorted sequences.
@@ -203,7 +208,7 @@ def _merge(merges: list[CellRange], letter: str, first: int, last: int) -> None:
 
 
 def _row_values(
-    problem: Problem, measure: Measure | None, show_title: bool, overdue: bool
+    problem: Problem, measure: MeasureWithProgress | None, show_title: bool, overdue: bool
 ) -> list[Any]:
     aspect = problem.aspect.title if problem.aspect else None
     title = problem.title if show_title else None
@@ -237,7 +242,7 @@ def _cell(
     column: str | None = None,
     header: bool = False,
     overdue: bool = False,
-) -> WriteOnlyCell:
+) -> Cell:
     cell = WriteOnlyCell(sheet, value=value)
     cell.border = _BORDER
     if header:
@@ -336,8 +341,8 @@ _UNIT_SPLIT_RE = re.compile(r"[、,，;；/\n]+")
 _DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y年%m月%d日", "%Y%m%d")
 _YES = {"是", "√", "✓", "✔", "y", "yes", "true", "1"}
 _NO = {"否", "×", "✗", "n", "no", "false", "0", ""}
-LEAD_OFFICIAL_MAX = Measure._meta.get_field("lead_official").max_length
-TITLE_MAX = Problem._meta.get_field("title").max_length
+LEAD_OFFICIAL_MAX = max_length(Measure, "lead_official")
+TITLE_MAX = max_length(Problem, "title")
 
 
 @dataclass
@@ -844,7 +849,7 @@ def _number_new(
     """Give new problems and measures the number the file asks for when it is free."""
     taken = {p.seq for p in problems}
     new_refs = [ref for ref in refs if ref.is_new]
-    first_rows = {}
+    first_rows: dict[int, LedgerRow] = {}
     for step in steps:
         first_rows.setdefault(id(step.problem), step.row)
     for ref in new_refs:
@@ -934,6 +939,7 @@ def _apply_step(actor: User, step: _Step) -> None:
     row = step.row
     if step.action == "create":
         problem = step.problem.instance or step.problem.existing
+        assert problem is not None  # _apply saved every new problem first
         measure_create(
             actor=actor,
             problem=problem,

@@ -13,6 +13,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.auth import signed_in_user
 from config.errors import NotAllowed
 from inspections.models import InspectionRound
 from inspections.selectors import rounds_visible_to
@@ -42,10 +43,11 @@ class LedgerExportView(APIView):
     def get(self, request: Request) -> FileResponse:
         query = LedgerExportQuery(data=request.query_params)
         query.is_valid(raise_exception=True)
+        user = signed_in_user(request)
         inspection_round = get_object_or_404(
-            rounds_visible_to(request.user), pk=query.validated_data["round"]
+            rounds_visible_to(user), pk=query.validated_data["round"]
         )
-        output = export_ledger(inspection_round=inspection_round, user=request.user)
+        output = export_ledger(inspection_round=inspection_round, user=user)
         return FileResponse(
             output,
             as_attachment=True,
@@ -76,7 +78,8 @@ class LedgerImportResultSerializer(serializers.Serializer):
 class LedgerImportErrorSerializer(serializers.Serializer):
     detail = serializers.CharField()
     code = serializers.CharField()
-    errors = RowErrorSerializer(many=True)
+    # The metaclass moves declared fields off the class, so this does not hide `.errors`.
+    errors = RowErrorSerializer(many=True)  # type: ignore[assignment]
 
 
 class LedgerImportView(APIView):
@@ -94,15 +97,16 @@ class LedgerImportView(APIView):
         },
     )
     def post(self, request: Request) -> Response:
-        if not request.user.is_office:
+        user = signed_in_user(request)
+        if not user.is_office:
             raise NotAllowed(_("Only office staff can import a ledger."))
         serializer = LedgerImportSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        inspection_round = get_object_or_404(rounds_visible_to(request.user), pk=data["round"])
+        inspection_round = get_object_or_404(rounds_visible_to(user), pk=data["round"])
         try:
             result = import_ledger(
-                actor=request.user,
+                actor=user,
                 inspection_round=inspection_round,
                 file=data["file"],
                 dry_run=data["dry_run"],

@@ -14,11 +14,13 @@ import io
 import re
 from collections import defaultdict
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from docx import Document
+from docx.document import Document as WordDocument
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
@@ -29,6 +31,7 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework.request import Request
 from rest_framework.views import APIView
 
+from accounts.auth import signed_in_user
 from accounts.models import Unit, User
 from config.errors import NotAllowed
 from findings.models import Problem
@@ -43,6 +46,9 @@ from rectification.selectors import (
     problem_order,
     with_latest_progress,
 )
+
+if TYPE_CHECKING:
+    from rectification.selectors import MeasureWithProgress
 
 DOCX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
@@ -97,10 +103,11 @@ def party_organisation(unit: Unit) -> str:
 def inspection_word(inspection_round: InspectionRound) -> str:
     """巡视 or 巡察, with the mode where it is not the regular one."""
     word = "巡视" if inspection_round.kind == InspectionRound.Kind.XUNSHI else "巡察"
-    prefix = {
+    prefixes: dict[str, str] = {
         InspectionRound.Mode.SPECIAL: "专项",
         InspectionRound.Mode.MOBILE: "机动",
-    }.get(inspection_round.mode, "")
+    }
+    prefix = prefixes.get(inspection_round.mode, "")
     suffix = "“回头看”" if inspection_round.mode == InspectionRound.Mode.FOLLOW_UP else ""
     return f"{prefix}{word}{suffix}"
 
@@ -138,7 +145,7 @@ def _set_font(run_or_style, name: str, size: Pt, bold: bool = False) -> None:
 
 
 def _paragraph(
-    document: Document,
+    document: WordDocument,
     text: str = "",
     *,
     font: str = BODY_FONT,
@@ -164,7 +171,7 @@ def _paragraph(
     return paragraph
 
 
-def _page_number_footer(document: Document) -> None:
+def _page_number_footer(document: WordDocument) -> None:
     paragraph = document.sections[0].footer.paragraphs[0]
     paragraph.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.CENTER
     _set_font(paragraph.add_run("— "), PAGE_NUMBER_FONT, Pt(14))
@@ -177,7 +184,7 @@ def _page_number_footer(document: Document) -> None:
     _set_font(paragraph.add_run(" —"), PAGE_NUMBER_FONT, Pt(14))
 
 
-def _new_document(title: str) -> Document:
+def _new_document(title: str) -> WordDocument:
     document = Document()
     section = document.sections[0]
     section.page_width, section.page_height = Mm(210), Mm(297)
@@ -210,7 +217,7 @@ def build_public_report(
     numbers = measure_numbers(measures, day)
     numbers.update(problem_numbers(problems_qs))
     problems = list(problems_qs.order_by(*problem_order()))
-    by_problem: dict[int, list[Measure]] = defaultdict(list)
+    by_problem: dict[int, list[MeasureWithProgress]] = defaultdict(list)
     for measure in with_latest_progress(measures.prefetch_related(None)).order_by(
         "problem_id", "seq"
     ):
@@ -322,9 +329,9 @@ def _outcomes(inspection_round: InspectionRound, word: str) -> str:
 
 
 def _problems(
-    document: Document,
+    document: WordDocument,
     problems: list[Problem],
-    by_problem: dict[int, list[Measure]],
+    by_problem: dict[int, list[MeasureWithProgress]],
     *,
     has_aspects: bool,
 ) -> None:
@@ -359,7 +366,7 @@ def _problems(
             _paragraph(document, f"{cn_number(index)}是{_sentence(measure.text)}{_detail(measure)}")
 
 
-def _detail(measure: Measure) -> str:
+def _detail(measure: MeasureWithProgress) -> str:
     if measure.status == Measure.Status.CLOSED and measure.result_summary.strip():
         return _sentence(measure.result_summary)
     if measure.latest_progress and measure.latest_progress.strip():
@@ -384,11 +391,12 @@ class PublicReportView(APIView):
         },
     )
     def get(self, request: Request, pk: int) -> FileResponse:
-        inspection_round = get_object_or_404(rounds_visible_to(request.user), pk=pk)
-        if not request.user.sees_everything:
+        user = signed_in_user(request)
+        inspection_round = get_object_or_404(rounds_visible_to(user), pk=pk)
+        if not user.sees_everything:
             # A report speaks for the whole round; a liaison's partial view would misstate it.
             raise NotAllowed(_("Only office staff and leaders can download the public report."))
-        content = build_public_report(inspection_round, request.user)
+        content = build_public_report(inspection_round, user)
         return FileResponse(
             io.BytesIO(content),
             as_attachment=True,

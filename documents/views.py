@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from accounts.auth import signed_in_user
 from config.errors import DomainError
 from findings.parser import MAX_TEXT_CHARS, FeedbackParseError, parse_feedback
 from inspections.models import InspectionRound
@@ -33,12 +34,13 @@ class FeedbackTextForm(forms.Form):
 
 def office_round(request: HttpRequest) -> InspectionRound:
     """The round named by ?round= (or the form's round), for office staff only."""
-    if not request.user.is_office:
+    user = signed_in_user(request)
+    if not user.is_office:
         raise PermissionDenied(_("Only office staff can import documents."))
     raw = request.POST.get("round") or request.GET.get("round") or ""
     if not raw.isdigit():
         raise PermissionDenied(_("Choose a round first."))
-    return get_object_or_404(rounds_visible_to(request.user), pk=int(raw))
+    return get_object_or_404(rounds_visible_to(user), pk=int(raw))
 
 
 @login_required
@@ -63,7 +65,7 @@ def feedback_import_page(request: HttpRequest) -> HttpResponse:
             else:
                 try:
                     imported = feedback_import(
-                        actor=request.user,
+                        actor=signed_in_user(request),
                         inspection_round=inspection_round,
                         problems=result.problems,
                     )
@@ -105,7 +107,7 @@ def ledger_import_page(request: HttpRequest) -> HttpResponse:
         dry_run = form.cleaned_data["dry_run"]
         try:
             result = import_ledger(
-                actor=request.user,
+                actor=signed_in_user(request),
                 inspection_round=inspection_round,
                 file=form.cleaned_data["file"],
                 dry_run=dry_run,

@@ -31,19 +31,26 @@ class AspectSerializer(serializers.ModelSerializer):
 
     def validate(self, attrs: dict) -> dict:
         inspection_round = attrs.get("round", getattr(self.instance, "round", None))
-        moves = self.instance is not None and inspection_round.pk != self.instance.round_id
+        if inspection_round is None:  # `round` is required on create
+            raise serializers.ValidationError(
+                {"round": [self.fields["round"].error_messages["required"]]}
+            )
+        instance = self.instance
+        moving = (
+            instance if instance is not None and inspection_round.pk != instance.round_id else None
+        )
         # Its problems stay in their round, so the aspect must stay there with them.
-        if moves and self.instance.problems.exists():
+        if moving is not None and moving.problems.exists():
             raise serializers.ValidationError(
                 {"round": [_("An aspect with problems cannot move to another round.")]}
             )
         siblings = Aspect.objects.filter(round=inspection_round)
         if "seq" in attrs:
-            check_seq_free(siblings, attrs["seq"], self.instance)
-        elif self.instance is None:
+            check_seq_free(siblings, attrs["seq"], instance)
+        elif instance is None:
             attrs["seq"] = next_seq(siblings)
-        elif moves:
-            check_seq_free(siblings, self.instance.seq, self.instance)
+        elif moving is not None:
+            check_seq_free(siblings, moving.seq, moving)
         return attrs
 
 

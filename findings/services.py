@@ -6,12 +6,13 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from config.errors import InvalidInput, NotAllowed
+from config.fields import max_length
 from config.seq import next_seq
 from inspections.models import InspectionRound
 
 from .models import Aspect, Problem
 
-TITLE_MAX = Problem._meta.get_field("title").max_length
+TITLE_MAX = max_length(Problem, "title")
 
 
 def check_office(actor: User) -> None:

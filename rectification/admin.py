@@ -32,7 +32,7 @@ class StatusChangeInline(admin.TabularInline):
     model = StatusChange
     extra = 0
     can_delete = False
-    fields = [
+    fields = readonly_fields = (
         "at",
         "action",
         "from_status",
@@ -42,8 +42,7 @@ class StatusChangeInline(admin.TabularInline):
         "field",
         "old_value",
         "new_value",
-    ]
-    readonly_fields = fields
+    )
 
     def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
         return False

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.http import FileResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -14,6 +16,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from accounts.auth import signed_in_user
 from accounts.selectors import units_assignable_by, users_visible_to
 from config.api import OfficeWritesOthersRead, VisibleRelatedField
 from config.errors import InvalidInput
@@ -194,7 +197,7 @@ def _transition_action(name: str, serializer_class, service):
         body.is_valid(raise_exception=True)
         service(
             measure_id=measure.pk,
-            actor=request.user,
+            actor=signed_in_user(request),
             expected_version=expected_version(request),
             **body.validated_data,
         )
@@ -206,6 +209,10 @@ def _transition_action(name: str, serializer_class, service):
 
 class MeasureWorkflowMixin:
     """The measure's life (DESIGN.md section 5); every rule is in rectification.services."""
+
+    if TYPE_CHECKING:
+        # Provided by the viewset the mixin is combined with.
+        def get_object(self) -> Measure: ...
 
     start = action(detail=True, methods=["post"], permission_classes=[IsAuthenticated])(
         _transition_action("start", CommentSerializer, services.measure_start)
@@ -255,7 +262,7 @@ class MeasureWorkflowMixin:
         body = ProgressReportSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         report = services.progress_report_create(
-            measure_id=measure.pk, actor=request.user, **body.validated_data
+            measure_id=measure.pk, actor=signed_in_user(request), **body.validated_data
         )
         return Response(ProgressReportSerializer(report).data, status=status.HTTP_201_CREATED)
 
@@ -314,14 +321,14 @@ class EvidenceViewSet(ScopedViewSet):
         body.is_valid(raise_exception=True)
         evidence = services.evidence_upload(
             measure_id=body.validated_data["measure"].pk,
-            actor=request.user,
+            actor=signed_in_user(request),
             uploaded_file=body.validated_data["file"],
             description=body.validated_data.get("description", ""),
         )
         return Response(self.get_serializer(evidence).data, status=status.HTTP_201_CREATED)
 
     def destroy(self, request: Request, *args, **kwargs) -> Response:
-        services.evidence_delete(evidence_id=self.get_object().pk, actor=request.user)
+        services.evidence_delete(evidence_id=self.get_object().pk, actor=signed_in_user(request))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
@@ -393,7 +400,7 @@ class ExtensionViewSet(ScopedViewSet):
         body.is_valid(raise_exception=True)
         extension = services.extension_request(
             measure_id=body.validated_data["measure"].pk,
-            actor=request.user,
+            actor=signed_in_user(request),
             new_deadline=body.validated_data["new_deadline"],
             reason=body.validated_data["reason"],
         )
@@ -403,7 +410,9 @@ class ExtensionViewSet(ScopedViewSet):
         extension = self.get_object()
         body = DecisionSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        decided = service(extension_id=extension.pk, actor=request.user, **body.validated_data)
+        decided = service(
+            extension_id=extension.pk, actor=signed_in_user(request), **body.validated_data
+        )
         return Response(self.get_serializer(decided).data)
 
     @extend_schema(request=DecisionSerializer, responses=ExtensionSerializer)
@@ -443,7 +452,9 @@ class MeasureViewSet(MeasureWorkflowMixin, ScopedViewSet):
     def create(self, request: Request, *args, **kwargs) -> Response:
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        measure = services.measure_create(actor=request.user, **serializer.validated_data)
+        measure = services.measure_create(
+            actor=signed_in_user(request), **serializer.validated_data
+        )
         return self._respond(measure.pk, status.HTTP_201_CREATED)
 
     def update(self, request: Request, *args, **kwargs) -> Response:
@@ -453,7 +464,7 @@ class MeasureViewSet(MeasureWorkflowMixin, ScopedViewSet):
         serializer.is_valid(raise_exception=True)
         services.measure_update(
             measure_id=measure.pk,
-            actor=request.user,
+            actor=signed_in_user(request),
             changes=serializer.validated_data,
             expected_version=expected_version(request),
         )
@@ -463,6 +474,8 @@ class MeasureViewSet(MeasureWorkflowMixin, ScopedViewSet):
     def destroy(self, request: Request, *args, **kwargs) -> Response:
         measure = self.get_object()
         services.measure_delete(
-            measure_id=measure.pk, actor=request.user, expected_version=expected_version(request)
+            measure_id=measure.pk,
+            actor=signed_in_user(request),
+            expected_version=expected_version(request),
         )
         return Response(status=status.HTTP_204_NO_CONTENT)

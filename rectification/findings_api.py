@@ -16,6 +16,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.auth import signed_in_user
 from config.api import OfficeWritesOthersRead, VisibleRelatedField, parse_as_of
 from config.seq import check_seq_free, next_seq, seq_field
 from config.viewsets import ScopedViewSet
@@ -68,25 +69,34 @@ class ProblemSerializer(serializers.ModelSerializer):
         validators: list = []
 
     def validate(self, attrs: dict) -> dict:
-        inspection_round = attrs.get("round", getattr(self.instance, "round", None))
-        aspect = attrs.get("aspect", getattr(self.instance, "aspect", None))
+        instance = self.instance
+        inspection_round = attrs.get("round", getattr(instance, "round", None))
+        if inspection_round is None:  # `round` is required on create
+            raise serializers.ValidationError(
+                {"round": [self.fields["round"].error_messages["required"]]}
+            )
+        aspect = attrs.get("aspect", getattr(instance, "aspect", None))
         if aspect is not None and aspect.round_id != inspection_round.pk:
             raise serializers.ValidationError(
                 {"aspect": [_("The aspect belongs to another round.")]}
             )
-        moves = self.instance is not None and "round" in attrs
-        if moves and attrs["round"] != self.instance.round and self.instance.measures.exists():
+        if (
+            instance is not None
+            and "round" in attrs
+            and attrs["round"] != instance.round
+            and instance.measures.exists()
+        ):
             raise serializers.ValidationError(
                 {"round": [_("A problem with measures cannot move to another round.")]}
             )
         siblings = Problem.objects.filter(round=inspection_round)
         if "seq" in attrs:
-            check_seq_free(siblings, attrs["seq"], self.instance)
-        elif self.instance is None:
+            check_seq_free(siblings, attrs["seq"], instance)
+        elif instance is None:
             attrs["seq"] = next_seq(siblings)
-        elif inspection_round.pk != self.instance.round_id:
+        elif inspection_round.pk != instance.round_id:
             # Moving keeps the number, which may be taken in the new round.
-            check_seq_free(siblings, self.instance.seq, self.instance)
+            check_seq_free(siblings, instance.seq, instance)
         return attrs
 
 
@@ -101,14 +111,16 @@ class ProblemViewSet(ScopedViewSet):
     filterset_class = ProblemFilter
     ordering_fields = ["seq", "id", "round"]
 
-    def perform_create(self, serializer: ProblemSerializer) -> None:
+    def perform_create(self, serializer: serializers.BaseSerializer[Problem]) -> None:
         problem = serializer.save()
         # Re-read so the response carries the derived status like every other read.
-        serializer.instance = problems_with_status_visible_to(self.request.user).get(pk=problem.pk)
+        visible = problems_with_status_visible_to(signed_in_user(self.request))
+        serializer.instance = visible.get(pk=problem.pk)
 
-    def perform_update(self, serializer: ProblemSerializer) -> None:
+    def perform_update(self, serializer: serializers.BaseSerializer[Problem]) -> None:
         problem = serializer.save()
-        serializer.instance = problems_with_status_visible_to(self.request.user).get(pk=problem.pk)
+        visible = problems_with_status_visible_to(signed_in_user(self.request))
+        serializer.instance = visible.get(pk=problem.pk)
 
 
 class RoundStatsSerializer(serializers.Serializer):
@@ -147,6 +159,7 @@ class RoundStatsView(APIView):
         operation_id="rounds_stats_retrieve",
     )
     def get(self, request: Request, pk: int) -> Response:
-        inspection_round = get_object_or_404(rounds_visible_to(request.user), pk=pk)
-        data = round_stats(inspection_round, request.user, parse_as_of(request))
+        user = signed_in_user(request)
+        inspection_round = get_object_or_404(rounds_visible_to(user), pk=pk)
+        data = round_stats(inspection_round, user, parse_as_of(request))
         return Response(RoundStatsSerializer(data).data)

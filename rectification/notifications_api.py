@@ -11,6 +11,8 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from accounts.auth import signed_in_user
+
 from . import reminders
 from .models import Notification, ReminderDelivery
 
@@ -73,13 +75,13 @@ class NotificationViewSet(
     def get_queryset(self) -> QuerySet[Notification]:
         if getattr(self, "swagger_fake_view", False):
             return self.queryset
-        return reminders.notifications_of(self.request.user)
+        return reminders.notifications_of(signed_in_user(self.request))
 
     @extend_schema(request=None)
     @action(detail=True, methods=["post"])
     def read(self, request: Request, pk: str | None = None) -> Response:
         notification = reminders.notification_mark_read(
-            notification_id=self.get_object().pk, actor=request.user
+            notification_id=self.get_object().pk, actor=signed_in_user(request)
         )
         return Response(self.get_serializer(notification).data)
 
@@ -89,4 +91,6 @@ class NotificationViewSet(
     )
     @action(detail=False, methods=["post"], url_path="read-all")
     def read_all(self, request: Request) -> Response:
-        return Response({"marked": reminders.notifications_mark_all_read(actor=request.user)})
+        return Response(
+            {"marked": reminders.notifications_mark_all_read(actor=signed_in_user(request))}
+        )

@@ -109,11 +109,25 @@ class Reminder:
     detail: dict = dataclasses.field(default_factory=dict, compare=False, hash=False)
 
     @property
+    def required_measure(self) -> Measure:
+        """The measure of a reminder about one; asking a unit's reminder for it is a bug."""
+        if self.measure is None:
+            raise ValueError(f"A {self.kind} reminder is about a unit, not a measure.")
+        return self.measure
+
+    @property
+    def required_unit(self) -> Unit:
+        """The unit of a reminder about a unit as a whole."""
+        if self.unit is None:
+            raise ValueError(f"A {self.kind} reminder names no unit.")
+        return self.unit
+
+    @property
     def item(self) -> tuple:
         """The reminder without its recipient: what a chat robot hears once."""
         if self.measure is not None:
             return ("m", self.measure.pk, self.kind, self.key_date, self.step)
-        return ("u", self.unit.pk, self.kind, self.key_date, 0)
+        return ("u", self.required_unit.pk, self.kind, self.key_date, 0)
 
     @property
     def key(self) -> tuple:
@@ -128,9 +142,9 @@ def ladder_step(measure: Measure, day: datetime.date) -> tuple[str, int] | None:
     10-day warning and the last reminder, red into weekly steps (1 = the day after).
     """
     colour = measure.warning_colour(day)
-    if colour == Colour.NONE:
-        return None
     days_left = measure.days_left(day)
+    if colour == Colour.NONE or days_left is None:  # a colour implies a deadline
+        return None
     if colour == Colour.RED:
         return Kind.RED, (-days_left - 1) // settings.REMINDER_RED_REPEAT_DAYS + 1
     if colour == Colour.YELLOW:
@@ -314,7 +328,7 @@ def _existing_keys(reminders: list[Reminder]) -> set[tuple]:
             key_date__in={r.key_date for r in reminders if r.measure is not None},
         ).values_list("measure_id", "kind", "key_date", "step", "recipient_id")
         keys |= {("m", *row) for row in rows}
-    unit_ids = {r.unit.pk for r in reminders if r.measure is None}
+    unit_ids = {r.required_unit.pk for r in reminders if r.measure is None}
     if unit_ids:
         rows = ReminderLog.objects.filter(
             measure__isnull=True,
@@ -434,13 +448,15 @@ def period_label(period: str) -> str:
 def _notification(reminder: Reminder, day: datetime.date, now) -> Notification:
     """The in-app notice of one reminder, in the site's language."""
     kind_label = str(Kind(reminder.kind).label)
-    measure, unit = reminder.measure, reminder.unit
+    measure = reminder.measure
     parts: list[str] = []
     if reminder.kind in DEADLINE_KINDS:
-        subject = _excerpt(measure.text)
-        parts.append(_deadline_sentence(measure.deadline, day))
+        subject = _excerpt(reminder.required_measure.text)
+        deadline = reminder.required_measure.deadline
+        assert deadline is not None  # the ladder reminds only of measures with a deadline
+        parts.append(_deadline_sentence(deadline, day))
     elif reminder.kind == Kind.REVIEW_WAITING:
-        subject = _excerpt(measure.text)
+        subject = _excerpt(reminder.required_measure.text)
         parts.append(
             _("Submitted for sign-off on %(date)s; waiting for %(days)d working days.")
             % {
@@ -453,16 +469,20 @@ def _notification(reminder: Reminder, day: datetime.date, now) -> Notification:
         subject = period
         parts.append(
             _("%(count)d open measures of %(unit)s have no progress report for %(period)s.")
-            % {"count": reminder.detail["open_count"], "unit": unit.name, "period": period}
+            % {
+                "count": reminder.detail["open_count"],
+                "unit": reminder.required_unit.name,
+                "period": period,
+            }
         )
     elif reminder.kind == Kind.UNIT_WITHOUT_LIAISON:
-        subject = unit.name
+        subject = reminder.required_unit.name
         parts.append(
             _("%(unit)s has reminders due but no active liaison to receive them. Appoint one.")
-            % {"unit": unit.name}
+            % {"unit": reminder.required_unit.name}
         )
     else:
-        subject = _excerpt(measure.text)
+        subject = _excerpt(reminder.required_measure.text)
         parts.append(_("This measure is due but has no lead unit, so nobody can be reminded."))
     if measure is not None:
         parts.append(_("Problem: %(problem)s.") % {"problem": measure.problem.title})

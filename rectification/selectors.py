@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypedDict, cast
 
 from django.db.models import (
     Case,
@@ -37,6 +37,27 @@ from .models import (
     overdue_filter,
     today,
 )
+
+
+class ProblemStatusAnnotations(TypedDict):
+    derived_status: str
+    measures_total: int
+    measures_closed: int
+
+
+class ProgressAnnotations(TypedDict):
+    latest_progress: str | None
+    evidence_count: int
+
+
+if TYPE_CHECKING:
+    from typing import TypeAlias
+
+    from django_stubs_ext import WithAnnotations
+
+    # The rows of `with_problem_status` and `with_latest_progress`.
+    ProblemWithStatus: TypeAlias = WithAnnotations[Problem, ProblemStatusAnnotations]
+    MeasureWithProgress: TypeAlias = WithAnnotations[Measure, ProgressAnnotations]
 
 CLOSED = Measure.Status.CLOSED
 
@@ -132,9 +153,9 @@ def problem_numbers(problems: QuerySet) -> dict:
     return counts
 
 
-def with_problem_status(problems: QuerySet[Problem]) -> QuerySet[Problem]:
+def with_problem_status(problems: QuerySet[Problem]) -> QuerySet[ProblemWithStatus]:
     """Each problem's derived status and measure counts, annotated in the same query."""
-    return (
+    annotated = (
         problems.annotate(
             **problem_completion_filters(),
             measures_total=Count("measures", distinct=True),
@@ -152,11 +173,13 @@ def with_problem_status(problems: QuerySet[Problem]) -> QuerySet[Problem]:
             )
         )
         # Meta.ordering is dropped from a GROUP BY query, which the counts above make this.
-        .order_by(*Problem._meta.ordering)
+        .order_by(*(Problem._meta.ordering or ()))
     )
+    # The plugin reads no names passed with `**`, so it drops the first annotate's fields.
+    return cast("QuerySet[ProblemWithStatus]", annotated)
 
 
-def problems_with_status_visible_to(user: User) -> QuerySet[Problem]:
+def problems_with_status_visible_to(user: User) -> QuerySet[ProblemWithStatus]:
     """The problems a user sees, with the status and counts their measures give them."""
     return with_problem_status(problems_visible_to(user))
 
@@ -206,7 +229,7 @@ def extensions_visible_to(user: User) -> QuerySet[Extension]:
     return Extension.objects.filter(measure_id__in=visible).select_related("requested_by")
 
 
-def with_latest_progress(measures: QuerySet[Measure]) -> QuerySet[Measure]:
+def with_latest_progress(measures: QuerySet[Measure]) -> QuerySet[MeasureWithProgress]:
     """Annotate each measure's latest progress text and evidence count in the same query."""
     latest = ProgressReport.objects.filter(measure=OuterRef("pk")).order_by("-created_at", "-id")
     evidence = (

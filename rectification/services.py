@@ -409,14 +409,15 @@ def evidence_upload(
         raise NotAllowed(_("Only the lead unit's liaison or office staff can upload evidence."))
     _require_state(measure, Status.NOT_STARTED, Status.IN_PROGRESS, Status.SUBMITTED)
     limit = settings.EVIDENCE_MAX_BYTES
-    if uploaded_file.size > limit:
+    size = uploaded_file.size
+    if not size:  # 0, or None from a file object that was never measured
+        raise InvalidInput(_("The file is empty."), field="file")
+    if size > limit:
         raise InvalidInput(
             _("The file is %(size).1f MB; the limit is %(limit).0f MB.")
-            % {"size": uploaded_file.size / 1048576, "limit": limit / 1048576},
+            % {"size": size / 1048576, "limit": limit / 1048576},
             field="file",
         )
-    if uploaded_file.size == 0:
-        raise InvalidInput(_("The file is empty."), field="file")
     name = (uploaded_file.name or "").rsplit("/", 1)[-1][:255]
     extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
     if extension not in EVIDENCE_TYPES:
@@ -434,7 +435,7 @@ def evidence_upload(
     evidence = Evidence(
         measure=measure,
         original_name=name,
-        size=uploaded_file.size,
+        size=size,
         content_type=CONTENT_TYPES[extension],
         sha256=_hash_file(uploaded_file),
         description=description.strip(),

@@ -10,6 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
+from accounts.auth import signed_in_user
 from inspections.selectors import rounds_visible_to
 
 from . import services
@@ -25,7 +26,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def round_list(request: HttpRequest) -> HttpResponse:
-    rounds = rounds_visible_to(request.user).annotate(
+    rounds = rounds_visible_to(signed_in_user(request)).annotate(
         problem_count=Count("problems", distinct=True),
         measure_count=Count("problems__measures", distinct=True),
         closed_count=Count(
@@ -39,8 +40,9 @@ def round_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    inspection_round = get_object_or_404(rounds_visible_to(request.user), pk=pk)
-    measures = measures_visible_to(request.user).filter(problem__round=inspection_round)
+    user = signed_in_user(request)
+    inspection_round = get_object_or_404(rounds_visible_to(user), pk=pk)
+    measures = measures_visible_to(user).filter(problem__round=inspection_round)
     problems: dict[int, dict] = {}
     for measure in measures:
         entry = problems.setdefault(
@@ -49,7 +51,7 @@ def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
         entry["measures"].append(measure)
     context = {
         "round": inspection_round,
-        "stats": round_stats(inspection_round, request.user),
+        "stats": round_stats(inspection_round, user),
         "problems": sorted(problems.values(), key=lambda e: e["problem"].seq),
     }
     return render(request, "rectification/round_detail.html", context)
@@ -57,7 +59,7 @@ def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def measure_list(request: HttpRequest) -> HttpResponse:
-    measures = measures_visible_to(request.user)
+    measures = measures_visible_to(signed_in_user(request))
     filtered = MeasureFilter(request.GET, queryset=measures.order_by("deadline", "id"))
     page = Paginator(filtered.qs, 50).get_page(request.GET.get("page"))
     return render(
@@ -69,8 +71,8 @@ def measure_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def measure_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    measure = get_object_or_404(measures_visible_to(request.user), pk=pk)
-    user = request.user
+    user = signed_in_user(request)
+    measure = get_object_or_404(measures_visible_to(user), pk=pk)
     lead = user.is_admin or services.is_lead_liaison(user, measure)
     context = {
         "measure": measure,

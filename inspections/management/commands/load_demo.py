@@ -39,7 +39,8 @@ ROUND_NAME = "2026年区委第一轮巡察·区住房和城乡建设局"
 # (aspect, [(problem title, category, [(text, lead unit, cooperating, days to deadline or None
 #   for long-term, final status, immediate)])])
 S, P, SUB, C = "not_started", "in_progress", "submitted", "closed"
-FINDINGS = [
+DemoMeasure = tuple[str, str, list[str], int | None, str, bool]
+FINDINGS: list[tuple[str, list[tuple[str, str, list[DemoMeasure]]]]] = [
     (
         "贯彻落实党的路线方针政策和上级决策部署方面",
         [
@@ -363,13 +364,13 @@ class Command(BaseCommand):
                 case_opened=False,
                 outcome="经谈话函询，予以了结" if status == ProblemClue.Status.CONCLUDED else "",
             )
-        for summary, handler, status in PETITIONS:
-            concluded = status == Petition.Status.CONCLUDED
+        for summary, handler, petition_status in PETITIONS:
+            concluded = petition_status == Petition.Status.CONCLUDED
             Petition.objects.create(
                 round=inspection_round,
                 summary=summary,
                 handler_unit=units[handler],
                 received_on=today - datetime.timedelta(days=140),
-                status=status,
+                status=petition_status,
                 concluded_on=today - datetime.timedelta(days=30) if concluded else None,
             )
