@@ -91,11 +91,13 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI served from the project, no CDN
     "accounts",
     "inspections",
     "findings",
     "rectification",
     "documents",
+    "dashboard",
 ]
 
 MIDDLEWARE = [
@@ -124,6 +126,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "rectification.context_processors.frame",
             ],
         },
     },
@@ -208,6 +211,10 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Inspection rounds, findings, rectification measures and their numbers.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Offices often run on closed networks: the UI files come from drf-spectacular-sidecar.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {
         "MeasureStatusEnum": "rectification.models.Measure.Status",

@@ -7,10 +7,14 @@ from rest_framework.authtoken.views import obtain_auth_token
 
 from accounts.urls import api_urlpatterns as accounts_api
 from accounts.urls import urlpatterns as accounts_pages
+from dashboard.urls import api_urlpatterns as dashboard_api
+from dashboard.urls import urlpatterns as dashboard_pages
 from documents.urls import api_urlpatterns as documents_api
 from documents.urls import urlpatterns as documents_pages
 from findings.urls import api_urlpatterns as findings_api
+from findings.urls import urlpatterns as findings_pages
 from inspections.urls import api_urlpatterns as inspections_api
+from inspections.urls import urlpatterns as inspections_pages
 from rectification.urls import api_urlpatterns as rectification_api
 from rectification.urls import urlpatterns as rectification_pages
 
@@ -21,6 +25,7 @@ api_v1 = [
     *findings_api,
     *rectification_api,
     *documents_api,
+    *dashboard_api,
 ]
 
 urlpatterns = [
@@ -32,4 +37,7 @@ urlpatterns = [
     *accounts_pages,
     *rectification_pages,
     *documents_pages,
+    *inspections_pages,
+    *findings_pages,
+    *dashboard_pages,
 ]

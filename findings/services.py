@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
@@ -10,7 +14,7 @@ from config.fields import max_length
 from config.seq import next_seq
 from inspections.models import InspectionRound
 
-from .models import Aspect, Problem
+from .models import Aspect, Petition, Problem, ProblemClue
 
 TITLE_MAX = max_length(Problem, "title")
 
@@ -48,8 +52,11 @@ def problem_create(
     title: str,
     aspect: Aspect | None = None,
     seq: int | None = None,
+    **fields: Any,
 ) -> Problem:
+    """`fields` may carry description, category and source."""
     check_office(actor)
+    _check_aspect(aspect, inspection_round)
     siblings = Problem.objects.filter(round=inspection_round)
     if seq is not None and siblings.filter(seq=seq).exists():
         raise InvalidInput(_("This number is already taken."), field="seq")
@@ -58,4 +65,62 @@ def problem_create(
         aspect=aspect,
         title=check_title(title),
         seq=seq or next_seq(siblings),
+        **fields,
     )
+
+
+def _check_aspect(aspect: Aspect | None, inspection_round: InspectionRound) -> None:
+    if aspect is not None and aspect.round_id != inspection_round.pk:
+        raise InvalidInput(_("The aspect belongs to another round."), field="aspect")
+
+
+@transaction.atomic
+def problem_update(*, actor: User, problem: Problem, fields: dict[str, Any]) -> Problem:
+    """Change a problem's aspect, number, title, description, category or source."""
+    check_office(actor)
+    problem = Problem.objects.select_for_update().get(pk=problem.pk)
+    if "title" in fields:
+        fields["title"] = check_title(fields["title"])
+    _check_aspect(fields.get("aspect", problem.aspect), problem.round)
+    seq = fields.get("seq", problem.seq)
+    if Problem.objects.filter(round=problem.round_id, seq=seq).exclude(pk=problem.pk).exists():
+        raise InvalidInput(_("This number is already taken."), field="seq")
+    for name, value in fields.items():
+        setattr(problem, name, value)
+    problem.save()
+    return problem
+
+
+# --- Problem clues and petitions (office and admin only) ---------------------------------------
+
+
+@transaction.atomic
+def clue_save(
+    *, actor: User, fields: dict[str, Any], clue: ProblemClue | None = None
+) -> ProblemClue:
+    if not actor.is_office:
+        raise NotAllowed(_("Only office staff can record problem clues."))
+    target = clue or ProblemClue()
+    for name, value in fields.items():
+        setattr(target, name, value)
+    if target.status == ProblemClue.Status.CONCLUDED and not target.outcome.strip():
+        raise InvalidInput(_("Write the outcome of a concluded clue."), field="outcome")
+    target.save()
+    return target
+
+
+@transaction.atomic
+def petition_save(
+    *, actor: User, fields: dict[str, Any], petition: Petition | None = None
+) -> Petition:
+    if not actor.is_office:
+        raise NotAllowed(_("Only office staff can record petitions."))
+    target = petition or Petition()
+    for name, value in fields.items():
+        setattr(target, name, value)
+    if target.status == Petition.Status.CONCLUDED and target.concluded_on is None:
+        target.concluded_on = timezone.localdate()
+    if target.status != Petition.Status.CONCLUDED:
+        target.concluded_on = None
+    target.save()
+    return target

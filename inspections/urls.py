@@ -1,10 +1,17 @@
-"""URLs of inspection rounds (the round pages and numbers are served by rectification)."""
+"""URLs of inspection rounds: the round form (the round pages and numbers are served by
+rectification, which has the measures)."""
 
+from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from . import api
+from . import api, views
 
 router = SimpleRouter()
 router.register("rounds", api.RoundViewSet, basename="round")
 
 api_urlpatterns = [*router.urls]
+
+urlpatterns = [
+    path("rounds/new/", views.round_form, name="round-create"),
+    path("rounds/<int:pk>/edit/", views.round_form, name="round-edit"),
+]

@@ -139,6 +139,10 @@ class ReasonSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=2000, allow_blank=True)
 
 
+class ReopenSerializer(ReasonSerializer):
+    deadline = serializers.DateField(required=False, allow_null=True, default=None)
+
+
 class ProgressReportSerializer(serializers.ModelSerializer):
     author_name = serializers.CharField(source="author.__str__", read_only=True)
     period = serializers.CharField(max_length=10, required=False)
@@ -231,7 +235,7 @@ class MeasureWorkflowMixin:
         permission_classes=[IsAuthenticated],
     )(_transition_action("return_", ReasonSerializer, services.measure_return))
     reopen = action(detail=True, methods=["post"], permission_classes=[IsAuthenticated])(
-        _transition_action("reopen", ReasonSerializer, services.measure_reopen)
+        _transition_action("reopen", ReopenSerializer, services.measure_reopen)
     )
 
     @extend_schema(responses=HistorySerializer(many=True))

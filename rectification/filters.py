@@ -23,6 +23,10 @@ class MeasureFilter(django_filters.FilterSet):
         choices=Measure.Colour.choices, method="filter_colour", label=gettext_lazy("warning colour")
     )
 
+    unassigned = django_filters.BooleanFilter(
+        method="filter_unassigned", label=gettext_lazy("no lead unit or deadline yet")
+    )
+
     class Meta:
         model = Measure
         fields = ["round", "problem", "lead_unit", "status", "is_long_term", "is_immediate"]
@@ -46,3 +50,9 @@ class MeasureFilter(django_filters.FilterSet):
 
     def filter_colour(self, qs: QuerySet, name: str, value: str) -> QuerySet:
         return qs.filter(colour_filter(value, today())) if value else qs
+
+    def filter_unassigned(self, qs: QuerySet, name: str, value: bool | None) -> QuerySet:
+        if value is None:
+            return qs
+        missing = Q(lead_unit__isnull=True) | Q(deadline__isnull=True, is_long_term=False)
+        return qs.filter(missing) if value else qs.exclude(missing)

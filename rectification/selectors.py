@@ -6,7 +6,9 @@ from __future__ import annotations
 import datetime
 from typing import TYPE_CHECKING, Any, TypedDict, cast
 
+from django.core.exceptions import FieldDoesNotExist
 from django.db.models import (
+    BooleanField,
     Case,
     CharField,
     Count,
@@ -14,13 +16,16 @@ from django.db.models import (
     F,
     IntegerField,
     OuterRef,
+    Prefetch,
     Q,
     QuerySet,
     Subquery,
     Value,
     When,
 )
-from django.db.models.functions import Coalesce, TruncDate
+from django.db.models.functions import Coalesce, TruncDate, TruncMonth
+from django.utils import timezone
+from django.utils.translation import gettext
 
 from accounts.models import User
 from accounts.selectors import in_liaison_scope
@@ -34,6 +39,7 @@ from .models import (
     Measure,
     ProgressReport,
     StatusChange,
+    colour_filter,
     overdue_filter,
     today,
 )
@@ -83,43 +89,136 @@ def measure_history(measure: Measure) -> QuerySet[StatusChange]:
     return measure.history.select_related("actor").order_by("at", "id")
 
 
+def _number_expressions(day: datetime.date) -> dict[str, Count]:
+    """The counts of DESIGN.md section 6 as aggregate expressions over measures annotated by
+    `_numbers_base`: the one definition, used for a whole set and for each group of a set."""
+    not_closed = ~Q(status=CLOSED)
+    due = Q(deadline__lte=day, is_long_term=False)
+    return {
+        "total": Count("id"),
+        "closed": Count("id", filter=Q(status=CLOSED)),
+        "submitted": Count("id", filter=Q(status=Measure.Status.SUBMITTED)),
+        "in_progress": Count("id", filter=Q(status=Measure.Status.IN_PROGRESS)),
+        "not_started": Count("id", filter=Q(status=Measure.Status.NOT_STARTED)),
+        "long_term": Count("id", filter=Q(is_long_term=True) & not_closed),
+        "overdue": Count("id", filter=overdue_filter(day)),
+        "due_soon": Count(
+            "id",
+            filter=Q(deadline__gte=day, deadline__lte=day + datetime.timedelta(days=7))
+            & not_closed,
+        ),
+        "due_by_today": Count("id", filter=due),
+        "closed_on_time": Count(
+            "id", filter=due & Q(status=CLOSED, submitted_day__lte=F("deadline"))
+        ),
+        "extended": Count("id", filter=Q(was_extended=True)),
+    }
+
+
+def _numbers_base(measures: QuerySet[Measure]) -> QuerySet[Measure]:
+    extended = Extension.objects.filter(measure=OuterRef("pk"), status=Extension.Status.APPROVED)
+    return measures.order_by().annotate(
+        submitted_day=TruncDate("submitted_at"), was_extended=Exists(extended)
+    )
+
+
+def _with_rates(counts: dict) -> dict:
+    counts["completion_rate"] = _rate(counts["closed"], counts["total"])
+    counts["on_time_rate"] = _rate(counts["closed_on_time"], counts["due_by_today"])
+    return counts
+
+
 def measure_numbers(measures: QuerySet[Measure], as_of: datetime.date | None = None) -> dict:
     """DESIGN.md section 6 for a set of measures, computed in one query.
 
     Rates are None, not zero, when their denominator is zero.
     """
     day = as_of or today()
-    not_closed = ~Q(status=CLOSED)
-    due = Q(deadline__lte=day, is_long_term=False)
-    extended = Extension.objects.filter(measure=OuterRef("pk"), status=Extension.Status.APPROVED)
-    counts = (
-        measures.order_by()
-        .annotate(submitted_day=TruncDate("submitted_at"), was_extended=Exists(extended))
-        .aggregate(
-            total=Count("id"),
-            closed=Count("id", filter=Q(status=CLOSED)),
-            submitted=Count("id", filter=Q(status=Measure.Status.SUBMITTED)),
-            in_progress=Count("id", filter=Q(status=Measure.Status.IN_PROGRESS)),
-            not_started=Count("id", filter=Q(status=Measure.Status.NOT_STARTED)),
-            long_term=Count("id", filter=Q(is_long_term=True) & not_closed),
-            overdue=Count("id", filter=overdue_filter(day)),
-            due_soon=Count(
-                "id",
-                filter=Q(deadline__gte=day, deadline__lte=day + datetime.timedelta(days=7))
-                & not_closed,
-            ),
-            due_by_today=Count("id", filter=due),
-            closed_on_time=Count(
-                "id",
-                filter=due & Q(status=CLOSED, submitted_day__lte=F("deadline")),
-            ),
-            extended=Count("id", filter=Q(was_extended=True)),
-        )
-    )
-    counts["completion_rate"] = _rate(counts["closed"], counts["total"])
-    counts["on_time_rate"] = _rate(counts["closed_on_time"], counts["due_by_today"])
+    counts = _with_rates(_numbers_base(measures).aggregate(**_number_expressions(day)))
     counts["as_of"] = day
     return counts
+
+
+def measure_numbers_by_unit(
+    measures: QuerySet[Measure], as_of: datetime.date | None = None
+) -> list[dict]:
+    """The numbers of section 6 for each lead unit of a set of measures, in one query.
+
+    Each row carries `unit` (id, None for measures with no lead unit yet), `unit_name` and
+    `unit_short_name`, and the same keys as `measure_numbers`.
+    """
+    day = as_of or today()
+    rows = (
+        _numbers_base(measures)
+        .values("lead_unit")
+        .annotate(
+            unit_name=F("lead_unit__name"),
+            unit_short_name=F("lead_unit__short_name"),
+            **_number_expressions(day),
+        )
+        .order_by("lead_unit__name")
+    )
+    result = []
+    for row in rows:
+        row["unit"] = row.pop("lead_unit")
+        result.append(_with_rates(row))
+    return result
+
+
+def measure_trend(measures: QuerySet[Measure], as_of: datetime.date | None = None) -> list[dict]:
+    """Month by month up to `as_of`: measures falling due and measures signed off, each also
+    cumulated (the burn-up of 挂图作战). Two grouped queries, whatever the number of rows.
+
+    Due counts the deadline in force of measures that are not long-term; closed counts the
+    sign-off date in Asia/Shanghai, as every other number does.
+    """
+    day = as_of or today()
+    due = dict(
+        measures.order_by()
+        .filter(is_long_term=False, deadline__isnull=False, deadline__lte=day)
+        .annotate(month=TruncMonth("deadline"))
+        .values("month")
+        .annotate(n=Count("id"))
+        .values_list("month", "n")
+    )
+    closed_rows = (
+        measures.order_by()
+        .filter(status=CLOSED, closed_at__isnull=False)
+        .annotate(day=TruncDate("closed_at"))
+        .filter(day__lte=day)
+        .annotate(month=TruncMonth("closed_at"))
+        .values("month")
+        .annotate(n=Count("id"))
+        .values_list("month", "n")
+    )
+    closed = {_month(m): n for m, n in closed_rows}
+    due = {_month(m): n for m, n in due.items()}
+    months = sorted(set(due) | set(closed))
+    if not months:
+        return []
+    result, cum_due, cum_closed = [], 0, 0
+    month = months[0]
+    last = _month(day)
+    while month <= last:
+        cum_due += due.get(month, 0)
+        cum_closed += closed.get(month, 0)
+        result.append(
+            {
+                "month": month.strftime("%Y-%m"),
+                "due": due.get(month, 0),
+                "closed": closed.get(month, 0),
+                "cumulative_due": cum_due,
+                "cumulative_closed": cum_closed,
+            }
+        )
+        month = (month + datetime.timedelta(days=32)).replace(day=1)
+    return result
+
+
+def _month(value: datetime.date | datetime.datetime) -> datetime.date:
+    if isinstance(value, datetime.datetime):
+        value = timezone.localtime(value).date() if timezone.is_aware(value) else value.date()
+    return value.replace(day=1)
 
 
 def _rate(numerator: int, denominator: int) -> float | None:
@@ -251,3 +350,184 @@ def problem_order(prefix: str = "") -> tuple[Any, str]:
     `prefix` names the problem from another model, e.g. "problem__" from a measure.
     """
     return (F(f"{prefix}aspect__seq").asc(nulls_last=True), f"{prefix}seq")
+
+
+def problem_numbers_by_category(problems: QuerySet[Problem]) -> list[dict]:
+    """Problems and completed problems for each category, in one grouped query."""
+    rows = (
+        problems.order_by()
+        .annotate(**problem_completion_filters())
+        .values("category")
+        .annotate(
+            problems=Count("id"),
+            problems_completed=Count("id", filter=Q(has_measures=True, has_open_measures=False)),
+        )
+        .order_by("category")
+    )
+    labels = dict(Problem.Category.choices)
+    return [
+        {
+            **row,
+            "label": str(labels.get(row["category"], row["category"])),
+            "problem_completion_rate": _rate(row["problems_completed"], row["problems"]),
+        }
+        for row in rows
+    ]
+
+
+def handling_numbers(user: User, rounds: QuerySet[InspectionRound] | None = None) -> dict:
+    """Counts of problem clues and petitions, never their content; None for whom they are
+    hidden (liaisons)."""
+    if not user.sees_everything:
+        return {"clues": None, "petitions": None}
+    clues, petitions = ProblemClue.objects.all(), Petition.objects.all()
+    if rounds is not None:
+        clues, petitions = clues.filter(round__in=rounds), petitions.filter(round__in=rounds)
+    return {
+        "clues": _handling_counts(clues, ProblemClue.Status.CONCLUDED),
+        "petitions": _handling_counts(petitions, Petition.Status.CONCLUDED),
+    }
+
+
+# --- Work queues: the liaison's tasks and the office's workbench ------------------------------
+
+
+def colour_rank(day: datetime.date) -> Case:
+    """0 red, 1 yellow, 2 green, 3 none: the order of urgency (Measure.warning_colour)."""
+    return Case(
+        When(colour_filter(Measure.Colour.RED, day), then=Value(0)),
+        When(colour_filter(Measure.Colour.YELLOW, day), then=Value(1)),
+        When(colour_filter(Measure.Colour.GREEN, day), then=Value(2)),
+        default=Value(3),
+        output_field=IntegerField(),
+    )
+
+
+def liaison_tasks(user: User, *, closed: bool = False, as_of: datetime.date | None = None):
+    """A liaison's measures, most urgent first: red, yellow, green, then by deadline, long-term
+    last; `closed` picks the signed-off ones apart. Each row knows whether the user's unit
+    leads it (`is_lead`)."""
+    day = as_of or today()
+    qs = measures_visible_to(user)
+    qs = qs.filter(status=CLOSED) if closed else qs.exclude(status=CLOSED)
+    qs = with_latest_progress(qs).annotate(
+        urgency=colour_rank(day),
+        is_lead=Case(
+            When(lead_unit_id=user.unit_id, then=Value(True)),
+            default=Value(False),
+            output_field=BooleanField(),
+        ),
+    )
+    if closed:
+        return qs.order_by("-closed_at", "id")
+    return qs.order_by("urgency", F("deadline").asc(nulls_last=True), "id")
+
+
+def review_queue(user: User) -> QuerySet[Measure]:
+    """Submissions waiting for sign-off, the longest waiting first, with their evidence."""
+    return (
+        with_latest_progress(measures_visible_to(user).filter(status=Measure.Status.SUBMITTED))
+        .prefetch_related(
+            Prefetch("evidence", queryset=Evidence.objects.order_by("uploaded_at", "id"))
+        )
+        .order_by("submitted_at", "id")
+    )
+
+
+def pending_extensions(user: User) -> QuerySet[Extension]:
+    return (
+        extensions_visible_to(user)
+        .filter(status=Extension.Status.PENDING)
+        .select_related(
+            "measure", "measure__problem", "measure__problem__round", "measure__lead_unit"
+        )
+        .order_by("requested_at", "id")
+    )
+
+
+def overdue_measures(user: User, as_of: datetime.date | None = None) -> QuerySet[Measure]:
+    day = as_of or today()
+    return measures_visible_to(user).filter(overdue_filter(day)).order_by("deadline", "id")
+
+
+def due_soon_measures(user: User, as_of: datetime.date | None = None) -> QuerySet[Measure]:
+    day = as_of or today()
+    return (
+        measures_visible_to(user)
+        .filter(deadline__gte=day, deadline__lte=day + datetime.timedelta(days=7))
+        .exclude(status=CLOSED)
+        .order_by("deadline", "id")
+    )
+
+
+def unassigned_measures(user: User) -> QuerySet[Measure]:
+    """Open measures that have no lead unit, or no deadline and are not long-term."""
+    return (
+        measures_visible_to(user)
+        .filter(Q(lead_unit__isnull=True) | Q(deadline__isnull=True, is_long_term=False))
+        .exclude(status=CLOSED)
+        .order_by("problem__round_id", "problem__seq", "seq")
+    )
+
+
+def measure_timeline(measure: Measure) -> list[dict]:
+    """The measure's whole record as one timeline, oldest first: status changes and field
+    edits, progress reports, evidence uploads and extension requests (with their decision).
+    Four queries, whatever the length of the record."""
+    entries: list[dict] = []
+    for change in measure_history(measure):
+        entries.append(
+            {
+                "at": change.at,
+                "kind": change.action,
+                "actor": change.actor,
+                "title": change.get_action_display(),
+                "field": _field_label(change.field) if change.field else "",
+                "old": _value_label(change.old_value),
+                "new": _value_label(change.new_value),
+                "comment": change.comment,
+            }
+        )
+    for report in measure.progress.select_related("author").order_by("created_at", "id"):
+        entries.append(
+            {
+                "at": report.created_at,
+                "kind": "progress",
+                "actor": report.author,
+                "title": ProgressReport._meta.verbose_name,
+                "progress": report,
+            }
+        )
+    for evidence in measure.evidence.select_related("uploaded_by").order_by("uploaded_at", "id"):
+        entries.append(
+            {
+                "at": evidence.uploaded_at,
+                "kind": "evidence",
+                "actor": evidence.uploaded_by,
+                "title": Evidence._meta.verbose_name,
+                "evidence": evidence,
+            }
+        )
+    for extension in measure.extensions.select_related("requested_by", "decided_by"):
+        entries.append(
+            {
+                "at": extension.requested_at,
+                "kind": "extension",
+                "actor": extension.requested_by,
+                "title": Extension._meta.verbose_name,
+                "extension": extension,
+            }
+        )
+    entries.sort(key=lambda e: e["at"])
+    return entries
+
+
+def _field_label(field: str) -> str:
+    try:
+        return str(getattr(Measure._meta.get_field(field), "verbose_name", field))
+    except FieldDoesNotExist:  # a field since removed from the model: its code name
+        return field
+
+
+def _value_label(value: str) -> str:
+    return {"true": gettext("yes"), "false": gettext("no")}.get(value, value)

@@ -24,6 +24,8 @@ from accounts.models import Unit, User
 from config.errors import InvalidInput, NotAllowed, StaleVersion, WrongState
 from config.seq import next_seq
 from findings.models import Problem
+from findings.services import problem_create
+from inspections.models import InspectionRound
 
 from .models import Evidence, Extension, Measure, ProgressReport, StatusChange
 
@@ -305,19 +307,53 @@ def measure_return(
 
 @transaction.atomic
 def measure_reopen(
-    *, measure_id: int, actor: User, reason: str, expected_version: int | None = None
+    *,
+    measure_id: int,
+    actor: User,
+    reason: str,
+    deadline: datetime.date | None = None,
+    expected_version: int | None = None,
 ) -> Measure:
-    """Reopen a signed-off measure that has relapsed (回头看)."""
+    """Reopen a signed-off measure that has relapsed (回头看), with the new deadline it is
+    given: keeping the old one would make it overdue at once and fire red reminders.
+
+    A long-term measure may be reopened without one; the new deadline may not lie in the past.
+    """
     measure = lock_measure(measure_id)
     _require_office(actor, _("reopen a measure"))
     check_version(measure, expected_version)
     _require_state(measure, Status.CLOSED)
     reason = _require_text(reason, "reason", _("Give the reason for reopening it."))
+    if deadline is None and not measure.is_long_term:
+        raise InvalidInput(_("Give the new deadline of the reopened measure."), field="deadline")
+    if deadline is not None and deadline < timezone.localdate():
+        raise InvalidInput(_("The new deadline cannot be in the past."), field="deadline")
+    # The new deadline is written on the reopen row itself: one step, one history entry.
+    StatusChange.objects.create(
+        measure=measure,
+        from_status=measure.status,
+        to_status=Status.IN_PROGRESS,
+        action=Action.REOPEN,
+        actor=actor,
+        comment=reason,
+        **(
+            {
+                "field": "deadline",
+                "old_value": _as_text(measure.deadline),
+                "new_value": _as_text(deadline),
+            }
+            if deadline is not None and deadline != measure.deadline
+            else {}
+        ),
+    )
+    if deadline is not None:
+        measure.deadline = deadline
     measure.closed_at = None
     measure.closed_by = None
-    return _transition(
-        measure, to=Status.IN_PROGRESS, action=Action.REOPEN, actor=actor, comment=reason
-    )
+    measure.status = Status.IN_PROGRESS
+    measure.version += 1
+    measure.save()
+    return measure
 
 
 # --- Progress reports ---------------------------------------------------------------------------
@@ -542,3 +578,26 @@ def extension_reject(*, extension_id: int, actor: User, comment: str) -> Extensi
     extension.decided_by, extension.decided_at = actor, timezone.now()
     extension.save()
     return extension
+
+
+# --- A problem with its measures, entered at once (the office's form) ---------------------------
+
+
+@transaction.atomic
+def problem_with_measures_create(
+    *,
+    actor: User,
+    inspection_round: InspectionRound,
+    problem_fields: dict[str, Any],
+    measures: list[dict[str, Any]],
+) -> Problem:
+    """A new problem and its measures in one transaction: all saved, or none."""
+    problem = problem_create(actor=actor, inspection_round=inspection_round, **problem_fields)
+    measures_add(actor=actor, problem=problem, measures=measures)
+    return problem
+
+
+@transaction.atomic
+def measures_add(*, actor: User, problem: Problem, measures: list[dict[str, Any]]) -> list[Measure]:
+    """Several measures for one problem, numbered on from the last; all saved, or none."""
+    return [measure_create(actor=actor, problem=problem, **dict(fields)) for fields in measures]

@@ -1,48 +1,164 @@
-"""Pages of rectification: the rounds with their problems' measures, the filtered measure list
-and one measure with its whole record."""
+"""Pages of rectification: each role's start page and work queues, the rounds with their
+problems' measures, the measure list, one measure with its whole record, the notifications,
+and the steps a user takes from those pages (each calls one service)."""
 
 from __future__ import annotations
 
+import datetime
+from collections.abc import Callable
+
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from accounts.auth import signed_in_user
+from accounts.models import User
+from config.errors import DomainError, StaleVersion
+from findings.selectors import problems_visible_to
+from findings.services import problem_update
 from inspections.selectors import rounds_visible_to
 
-from . import services
+from . import reminders, services
 from .filters import MeasureFilter
-from .models import Measure
-from .selectors import measure_history, measures_visible_to, round_stats
+from .forms import (
+    ApproveForm,
+    DecisionForm,
+    EvidenceForm,
+    ExtensionRequestForm,
+    MeasureForm,
+    MeasureFormSet,
+    ProblemForm,
+    ProgressForm,
+    ReopenForm,
+    ReturnForm,
+    StartForm,
+    SubmitForm,
+    VersionForm,
+    first_error,
+)
+from .models import Extension, Measure, Notification, overdue_filter, today
+from .selectors import (
+    due_soon_measures,
+    extensions_visible_to,
+    liaison_tasks,
+    measure_timeline,
+    measures_visible_to,
+    overdue_measures,
+    pending_extensions,
+    review_queue,
+    round_stats,
+    unassigned_measures,
+    with_latest_progress,
+)
+from .timeline import timeline_chart
+
+QUEUE_LENGTH = 20  # rows per workbench list; the link under each opens the whole list
+PAGE_SIZE = 20
 
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
+    """Each role starts where its daily work is."""
+    user = signed_in_user(request)
+    if user.is_liaison:
+        return redirect("my-tasks")
+    if user.is_office:
+        return redirect("workbench")
+    if user.role == User.Role.LEADER:
+        return redirect("dashboard")
     return redirect("round-list")
 
 
 @login_required
-def round_list(request: HttpRequest) -> HttpResponse:
-    rounds = rounds_visible_to(signed_in_user(request)).annotate(
-        problem_count=Count("problems", distinct=True),
-        measure_count=Count("problems__measures", distinct=True),
-        closed_count=Count(
-            "problems__measures",
-            filter=Q(problems__measures__status=Measure.Status.CLOSED),
-            distinct=True,
+def my_tasks(request: HttpRequest) -> HttpResponse:
+    """我的整改任务: the unit's open measures, red first, then yellow, then by deadline."""
+    user = signed_in_user(request)
+    if not user.is_liaison:
+        raise PermissionDenied(_("This page lists the tasks of a unit's liaison."))
+    closed = request.GET.get("tab") == "closed"
+    day = today()
+    counts = measures_visible_to(user).aggregate(
+        open=Count("id", filter=~Q(status=Measure.Status.CLOSED)),
+        closed=Count("id", filter=Q(status=Measure.Status.CLOSED)),
+        overdue=Count("id", filter=overdue_filter(day)),
+        submitted=Count("id", filter=Q(status=Measure.Status.SUBMITTED)),
+    )
+    page = Paginator(liaison_tasks(user, closed=closed, as_of=day), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "rectification/my_tasks.html",
+        {"page": page, "closed": closed, "counts": counts},
+    )
+
+
+@login_required
+def workbench(request: HttpRequest) -> HttpResponse:
+    """工作台: what waits for the office, each queue with its count and its oldest rows."""
+    user = signed_in_user(request)
+    if not user.is_office:
+        raise PermissionDenied(_("The workbench is for the inspection office's staff."))
+    day = today()
+    counts = measures_visible_to(user).aggregate(
+        submitted=Count("id", filter=Q(status=Measure.Status.SUBMITTED)),
+        overdue=Count("id", filter=overdue_filter(day)),
+        unassigned=Count(
+            "id",
+            filter=(Q(lead_unit__isnull=True) | Q(deadline__isnull=True, is_long_term=False))
+            & ~Q(status=Measure.Status.CLOSED),
+        ),
+        due_soon=Count(
+            "id",
+            filter=Q(deadline__gte=day, deadline__lte=day + datetime.timedelta(days=7))
+            & ~Q(status=Measure.Status.CLOSED),
         ),
     )
-    return render(request, "rectification/round_list.html", {"rounds": rounds})
+    counts["extensions"] = pending_extensions(user).count()
+    context = {
+        "counts": counts,
+        "review": review_queue(user)[:QUEUE_LENGTH],
+        "extensions": pending_extensions(user)[:QUEUE_LENGTH],
+        "overdue": overdue_measures(user, day)[:QUEUE_LENGTH],
+        "due_soon": due_soon_measures(user, day)[:QUEUE_LENGTH],
+        "unassigned": unassigned_measures(user)[:QUEUE_LENGTH],
+        "limit": QUEUE_LENGTH,
+    }
+    return render(request, "rectification/workbench.html", context)
+
+
+@login_required
+def round_list(request: HttpRequest) -> HttpResponse:
+    rounds = (
+        rounds_visible_to(signed_in_user(request))
+        .order_by("-feedback_date", "-id")
+        .annotate(
+            problem_count=Count("problems", distinct=True),
+            measure_count=Count("problems__measures", distinct=True),
+            closed_count=Count(
+                "problems__measures",
+                filter=Q(problems__measures__status=Measure.Status.CLOSED),
+                distinct=True,
+            ),
+        )
+    )
+    page = Paginator(rounds, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "rectification/round_list.html", {"page": page, "rounds": page})
 
 
 @login_required
 def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    user = signed_in_user(request)
-    inspection_round = get_object_or_404(rounds_visible_to(user), pk=pk)
-    measures = measures_visible_to(user).filter(problem__round=inspection_round)
+    inspection_round = get_object_or_404(rounds_visible_to(signed_in_user(request)), pk=pk)
+    measures = measures_visible_to(signed_in_user(request)).filter(problem__round=inspection_round)
     problems: dict[int, dict] = {}
     for measure in measures:
         entry = problems.setdefault(
@@ -51,7 +167,7 @@ def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
         entry["measures"].append(measure)
     context = {
         "round": inspection_round,
-        "stats": round_stats(inspection_round, user),
+        "stats": round_stats(inspection_round, signed_in_user(request)),
         "problems": sorted(problems.values(), key=lambda e: e["problem"].seq),
     }
     return render(request, "rectification/round_detail.html", context)
@@ -71,17 +187,361 @@ def measure_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def measure_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    measure = get_object_or_404(
+        with_latest_progress(measures_visible_to(signed_in_user(request))), pk=pk
+    )
     user = signed_in_user(request)
-    measure = get_object_or_404(measures_visible_to(user), pk=pk)
     lead = user.is_admin or services.is_lead_liaison(user, measure)
+    extensions = list(measure.extensions.select_related("requested_by", "decided_by"))
     context = {
         "measure": measure,
-        "history": measure_history(measure),
-        "progress": measure.progress.select_related("author").order_by("created_at", "id"),
+        "timeline": measure_timeline(measure),
         "evidence": measure.evidence.select_related("uploaded_by"),
-        "extensions": measure.extensions.select_related("requested_by", "decided_by"),
+        "extensions": extensions,
+        "has_pending_extension": any(x.status == Extension.Status.PENDING for x in extensions),
         "can_act_for_unit": lead,
         "can_review": user.is_office,
-        "period": services.period_key(timezone.localdate()),
+        "is_cooperating": user.is_liaison and not lead,
     }
     return render(request, "rectification/measure_detail.html", context)
+
+
+# --- Steps taken from the pages -----------------------------------------------------------------
+
+STEPS: dict[str, tuple[type, Callable]] = {
+    "start": (StartForm, services.measure_start),
+    "submit": (SubmitForm, services.measure_submit),
+    "approve": (ApproveForm, services.measure_approve),
+    "return": (ReturnForm, services.measure_return),
+    "reopen": (ReopenForm, services.measure_reopen),
+}
+
+
+def _done_message(step: str) -> str:
+    return {
+        "start": _("The measure is now in progress."),
+        "submit": _("Submitted for sign-off. The office will review it."),
+        "approve": _("Signed off."),
+        "return": _("Returned to the unit with your reason."),
+        "reopen": _("Reopened with its new deadline."),
+    }[step]
+
+
+def _back(request: HttpRequest, measure_id: int | None = None) -> str:
+    """Where a step returns to: the page it came from, if it is ours, else the measure."""
+    target = request.POST.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    if measure_id is not None:
+        return reverse("measure-detail", args=[measure_id])
+    return reverse("home")
+
+
+def _refused(request: HttpRequest, error: DomainError) -> None:
+    """A refused step as a message: what the service said, and for a stale page how to go on."""
+    if isinstance(error, StaleVersion):
+        messages.error(
+            request,
+            _(
+                "Someone else changed this measure after you opened it. The page now shows "
+                "the current record; check it and try again."
+            ),
+        )
+    else:
+        messages.error(request, error.message)
+
+
+@login_required
+@require_POST
+def measure_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
+    measure = get_object_or_404(measures_visible_to(signed_in_user(request)), pk=pk)
+    if step not in STEPS:
+        raise PermissionDenied(_("There is no such step."))
+    form_class, service = STEPS[step]
+    form = form_class(request.POST)
+    back = _back(request, measure.pk)
+    if not form.is_valid():
+        messages.error(request, first_error(form))
+        return redirect(back)
+    data = dict(form.cleaned_data)
+    version = data.pop("version", None)
+    try:
+        service(
+            measure_id=measure.pk, actor=signed_in_user(request), expected_version=version, **data
+        )
+    except DomainError as error:
+        _refused(request, error)
+        return redirect(back)
+    messages.success(request, _done_message(step))
+    return redirect(back)
+
+
+@login_required
+@require_POST
+def measure_progress(request: HttpRequest, pk: int) -> HttpResponse:
+    measure = get_object_or_404(measures_visible_to(signed_in_user(request)), pk=pk)
+    form = ProgressForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, first_error(form))
+    else:
+        try:
+            services.progress_report_create(
+                measure_id=measure.pk, actor=signed_in_user(request), **form.cleaned_data
+            )
+            messages.success(request, _("Progress reported."))
+        except DomainError as error:
+            _refused(request, error)
+    return redirect(_back(request, measure.pk))
+
+
+@login_required
+@require_POST
+def measure_evidence(request: HttpRequest, pk: int) -> HttpResponse:
+    """Several evidence files at once: all are saved, or none (the first refusal is shown)."""
+    measure = get_object_or_404(measures_visible_to(signed_in_user(request)), pk=pk)
+    form = EvidenceForm(request.POST)
+    files = request.FILES.getlist("file")
+    if not files:
+        messages.error(request, _("Choose at least one file."))
+    elif not form.is_valid():
+        messages.error(request, first_error(form))
+    else:
+        try:
+            with transaction.atomic():
+                for uploaded in files:
+                    services.evidence_upload(
+                        measure_id=measure.pk,
+                        actor=signed_in_user(request),
+                        uploaded_file=uploaded,
+                        description=form.cleaned_data["description"],
+                    )
+            messages.success(request, _("%(n)d file(s) uploaded.") % {"n": len(files)})
+        except DomainError as error:
+            messages.error(request, f"{uploaded.name}：{error.message}")
+    return redirect(_back(request, measure.pk))
+
+
+@login_required
+@require_POST
+def measure_extension(request: HttpRequest, pk: int) -> HttpResponse:
+    measure = get_object_or_404(measures_visible_to(signed_in_user(request)), pk=pk)
+    form = ExtensionRequestForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, first_error(form))
+    else:
+        try:
+            services.extension_request(
+                measure_id=measure.pk, actor=signed_in_user(request), **form.cleaned_data
+            )
+            messages.success(request, _("Extension requested. The office will decide."))
+        except DomainError as error:
+            _refused(request, error)
+    return redirect(_back(request, measure.pk))
+
+
+@login_required
+@require_POST
+def extension_decide(request: HttpRequest, pk: int, decision: str) -> HttpResponse:
+    extension = get_object_or_404(extensions_visible_to(signed_in_user(request)), pk=pk)
+    service = {
+        "approve": services.extension_approve,
+        "reject": services.extension_reject,
+    }.get(decision)
+    if service is None:
+        raise PermissionDenied(_("There is no such step."))
+    form = DecisionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, first_error(form))
+    else:
+        try:
+            service(extension_id=extension.pk, actor=signed_in_user(request), **form.cleaned_data)
+            messages.success(
+                request,
+                _("Extension approved; the new deadline is in force.")
+                if decision == "approve"
+                else _("Extension rejected."),
+            )
+        except DomainError as error:
+            _refused(request, error)
+    return redirect(_back(request, extension.measure_id))
+
+
+# --- Notifications --------------------------------------------------------------------------------
+
+
+@login_required
+def notification_list(request: HttpRequest) -> HttpResponse:
+    notes = Notification.objects.filter(recipient=signed_in_user(request)).select_related(
+        "measure", "measure__problem"
+    )
+    if request.GET.get("unread"):
+        notes = notes.filter(read_at__isnull=True)
+    page = Paginator(notes.order_by("-created_at", "-id"), 30).get_page(request.GET.get("page"))
+    return render(request, "rectification/notification_list.html", {"page": page})
+
+
+@login_required
+@require_POST
+def notification_open(request: HttpRequest, pk: int) -> HttpResponse:
+    """Mark one notification read and go to its measure (or back to the list)."""
+    note = get_object_or_404(Notification.objects.filter(recipient=signed_in_user(request)), pk=pk)
+    reminders.notification_mark_read(notification_id=note.pk, actor=signed_in_user(request))
+    if note.measure_id and request.POST.get("go"):
+        return redirect("measure-detail", note.measure_id)
+    return redirect(_back(request))
+
+
+@login_required
+@require_POST
+def notification_read_all(request: HttpRequest) -> HttpResponse:
+    marked = reminders.notifications_mark_all_read(actor=signed_in_user(request))
+    messages.success(request, _("%(n)d notification(s) marked read.") % {"n": marked})
+    return redirect("notification-list")
+
+
+# --- The office enters and edits problems and measures -----------------------------------------
+
+
+def _require_office(request: HttpRequest) -> None:
+    if not signed_in_user(request).is_office:
+        raise PermissionDenied(_("Only office staff can enter and edit problems and measures."))
+
+
+def _measure_rows(formset) -> list[dict]:
+    return [form.cleaned_data for form in formset.forms if form.has_changed()]
+
+
+def _show_refusal(form, error: DomainError) -> None:
+    form.add_error(error.field if error.field in form.fields else None, error.message)
+
+
+@login_required
+def problem_create(request: HttpRequest, round_pk: int) -> HttpResponse:
+    """A new problem with several measures at once, units and deadlines included."""
+    _require_office(request)
+    inspection_round = get_object_or_404(rounds_visible_to(signed_in_user(request)), pk=round_pk)
+    data = request.POST if request.method == "POST" else None
+    form = ProblemForm(data, inspection_round=inspection_round, prefix="problem")
+    formset = MeasureFormSet(data, form_kwargs={"user": signed_in_user(request)}, prefix="measures")
+    if data is not None and form.is_valid() and formset.is_valid():
+        rows = _measure_rows(formset)
+        if not rows:
+            form.add_error(None, _("Write at least one measure."))
+        else:
+            try:
+                problem = services.problem_with_measures_create(
+                    actor=signed_in_user(request),
+                    inspection_round=inspection_round,
+                    problem_fields=form.cleaned_data,
+                    measures=rows,
+                )
+            except DomainError as error:
+                _show_refusal(form, error)
+            else:
+                messages.success(
+                    request,
+                    _("Problem %(seq)d is saved with %(n)d measure(s).")
+                    % {"seq": problem.seq, "n": len(rows)},
+                )
+                return redirect("round-detail", inspection_round.pk)
+    return render(
+        request,
+        "rectification/problem_form.html",
+        {"form": form, "formset": formset, "round": inspection_round},
+    )
+
+
+@login_required
+def problem_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    _require_office(request)
+    problem = get_object_or_404(problems_visible_to(signed_in_user(request)), pk=pk)
+    data = request.POST if request.method == "POST" else None
+    form = ProblemForm(data, instance=problem, inspection_round=problem.round, prefix="problem")
+    if data is not None and form.is_valid():
+        try:
+            problem_update(actor=signed_in_user(request), problem=problem, fields=form.cleaned_data)
+        except DomainError as error:
+            _show_refusal(form, error)
+        else:
+            messages.success(request, _("The problem is saved."))
+            return redirect("round-detail", problem.round_id)
+    return render(
+        request,
+        "rectification/problem_form.html",
+        {"form": form, "formset": None, "round": problem.round, "problem": problem},
+    )
+
+
+@login_required
+def measures_add(request: HttpRequest, problem_pk: int) -> HttpResponse:
+    _require_office(request)
+    problem = get_object_or_404(problems_visible_to(signed_in_user(request)), pk=problem_pk)
+    data = request.POST if request.method == "POST" else None
+    formset = MeasureFormSet(data, form_kwargs={"user": signed_in_user(request)}, prefix="measures")
+    if data is not None and formset.is_valid():
+        rows = _measure_rows(formset)
+        try:
+            services.measures_add(actor=signed_in_user(request), problem=problem, measures=rows)
+        except DomainError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, _("%(n)d measure(s) added.") % {"n": len(rows)})
+            return redirect("round-detail", problem.round_id)
+    return render(
+        request,
+        "rectification/problem_form.html",
+        {"form": None, "formset": formset, "round": problem.round, "problem": problem},
+    )
+
+
+@login_required
+def measure_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Edit a measure's text, lead official and units, deadline and kind; each change goes
+    into its history. A stale page (someone saved in between) is refused, not overwritten."""
+    _require_office(request)
+    measure = get_object_or_404(measures_visible_to(signed_in_user(request)), pk=pk)
+    data = request.POST if request.method == "POST" else None
+    form = MeasureForm(data, instance=measure, user=signed_in_user(request))
+    version = VersionForm(data or {"version": measure.version})
+    if data is not None and form.is_valid() and version.is_valid():
+        changes = {name: form.cleaned_data[name] for name in form.changed_data}
+        try:
+            services.measure_update(
+                measure_id=measure.pk,
+                actor=signed_in_user(request),
+                changes=changes,
+                expected_version=version.cleaned_data["version"],
+            )
+        except StaleVersion:
+            messages.error(
+                request,
+                _("Someone else changed this measure after you opened it; nothing was saved."),
+            )
+            return redirect("measure-edit", measure.pk)
+        except DomainError as error:
+            _show_refusal(form, error)
+        else:
+            messages.success(request, _("The measure is saved."))
+            return redirect("measure-detail", measure.pk)
+    return render(
+        request,
+        "rectification/measure_form.html",
+        {"form": form, "measure": measure, "version": measure.version},
+    )
+
+
+# --- The round timeline (挂图作战) ------------------------------------------------------------
+
+
+@login_required
+def round_timeline(request: HttpRequest, pk: int) -> HttpResponse:
+    inspection_round = get_object_or_404(rounds_visible_to(signed_in_user(request)), pk=pk)
+    measures = measures_visible_to(signed_in_user(request)).filter(problem__round=inspection_round)
+    chart = timeline_chart(inspection_round, list(measures), today())
+    return render(
+        request,
+        "rectification/round_timeline.html",
+        {"round": inspection_round, "chart": chart},
+    )

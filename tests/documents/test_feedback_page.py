@@ -85,8 +85,9 @@ def test_signing_in_is_required(inspection_round):
 
 def test_page_query_count(office, inspection_round, django_assert_max_num_queries):
     client = signed_in(office)
-    # session, user, round; the preview adds nothing (parsing reads no table).
-    with django_assert_max_num_queries(3):
+    # session, user, round, the bell's unread count; the preview adds nothing (parsing reads
+    # no table).
+    with django_assert_max_num_queries(4):
         client.get(page(inspection_round))
-    with django_assert_max_num_queries(3):
+    with django_assert_max_num_queries(4):
         client.post(page(inspection_round), {"text": THREE_LEVELS, "preview": ""})

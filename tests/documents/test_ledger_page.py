@@ -91,5 +91,5 @@ def test_a_liaison_is_refused(liaison_a, inspection_round):
 
 def test_page_query_count(office, inspection_round, django_assert_max_num_queries):
     client = signed_in(office)
-    with django_assert_max_num_queries(3):  # session, user, round
+    with django_assert_max_num_queries(4):  # session, user, round, the bell
         assert client.get(page(inspection_round)).status_code == 200

@@ -44,7 +44,7 @@ def test_a_liaison_cannot_open_another_units_measure(measure_b, liaison_a):
 
 
 def test_the_measure_page_offers_the_lead_liaison_the_start_button(measure_a, liaison_a, leader):
-    start = f"/api/v1/measures/{measure_a.pk}/start/"
+    start = f'action="/measures/{measure_a.pk}/start/"'
     assert start in signed_in(liaison_a).get(f"/measures/{measure_a.pk}/").content.decode()
     assert start not in signed_in(leader).get(f"/measures/{measure_a.pk}/").content.decode()
 
@@ -58,8 +58,9 @@ def test_the_round_list_costs_the_same_queries_for_5_or_50_rounds(
     for _ in range(rows):
         fill(RoundFactory(), unit_a, 1)
     client = signed_in(office)
-    # session + user, then one annotated query for the rounds.
-    with django_assert_max_num_queries(4):
+    # session + user, the bell's unread count, the page count, one annotated query for the
+    # rounds.
+    with django_assert_max_num_queries(5):
         assert client.get("/rounds/").status_code == 200
 
 
@@ -70,8 +71,8 @@ def test_the_round_page_costs_the_same_queries_for_5_or_50_measures(
     fill(inspection_round, unit_a, rows)
     client = signed_in(office)
     # session, user, round, measures + cooperating units, measure numbers, problem numbers,
-    # problem list, clue counts, petition counts.
-    with django_assert_max_num_queries(10):
+    # problem list, clue counts, petition counts, the bell's unread count.
+    with django_assert_max_num_queries(11):
         assert client.get(f"/rounds/{inspection_round.pk}/").status_code == 200
 
 
@@ -81,13 +82,15 @@ def test_the_measure_list_costs_the_same_queries_for_5_or_50_measures(
 ):
     fill(inspection_round, unit_a, rows)
     client = signed_in(liaison_a)
-    # session, user, count, page of measures, their cooperating units.
-    with django_assert_max_num_queries(6):
+    # session, user, the bell, count, page of measures, their cooperating units.
+    with django_assert_max_num_queries(7):
         assert client.get("/measures/").status_code == 200
 
 
 def test_the_measure_page_has_a_fixed_cost(measure_a, office, django_assert_max_num_queries):
     client = signed_in(office)
-    # session, user, measure, cooperating units, history, progress, evidence, extensions.
-    with django_assert_max_num_queries(9):
+    # session, user, the bell, measure (with its latest progress and evidence count),
+    # cooperating units, extensions, and the timeline's history, progress, evidence and
+    # extensions, the evidence list.
+    with django_assert_max_num_queries(12):
         assert client.get(f"/measures/{measure_a.pk}/").status_code == 200

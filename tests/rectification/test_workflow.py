@@ -23,7 +23,7 @@ BODIES = {
     "submit": {"result_summary": "已建立学习制度并落实"},
     "approve": {"comment": "同意销号"},
     "return": {"reason": "佐证材料不充分"},
-    "reopen": {"reason": "回头看发现问题反弹"},
+    "reopen": {"reason": "回头看发现问题反弹", "deadline": "2099-12-31"},
 }
 # The one state each action starts from, and who may take it (DESIGN.md section 5).
 FROM_STATE = {
@@ -475,7 +475,7 @@ def test_the_whole_life_of_a_measure_through_the_api(
     ok(unit_client.post(f"{url}/submit/", {"result_summary": "制度已印发并执行"}))
     closed = ok(office_client.post(f"{url}/approve/", {"comment": "同意销号"}))
     assert closed["status"] == "closed" and closed["closed_by"] == office.pk
-    ok(reviewer.post(f"{url}/reopen/", {"reason": "回头看发现反弹"}))
+    ok(reviewer.post(f"{url}/reopen/", {"reason": "回头看发现反弹", "deadline": "2099-12-31"}))
     ok(unit_client.post(f"{url}/submit/", {"result_summary": "再次整改到位"}))
     final = ok(reviewer.post(f"{url}/approve/"))
     assert final["status"] == "closed" and final["closed_by"] == office2.pk
@@ -495,3 +495,31 @@ def test_the_whole_life_of_a_measure_through_the_api(
     assert history[2]["comment"] == "缺少印发文件"
     assert [h["at"] for h in history] == sorted(h["at"] for h in history)
     assert final["version"] == 9
+
+
+def test_reopening_needs_a_new_deadline_not_in_the_past(
+    measure_a, liaison_a, office, office2, client_for
+):
+    put_in_state(measure_a, S.CLOSED, submitted_by=liaison_a, closed_by=office2)
+    url = f"/api/v1/measures/{measure_a.pk}/reopen/"
+    missing = client_for(office).post(url, {"reason": "回头看发现反弹"})
+    past = client_for(office).post(url, {"reason": "回头看发现反弹", "deadline": "2000-01-01"})
+    assert missing.status_code == 400 and "deadline" in missing.json()
+    assert past.status_code == 400 and "deadline" in past.json()
+    measure_a.refresh_from_db()
+    assert measure_a.status == S.CLOSED and not measure_a.history.filter(action="reopen").exists()
+
+
+def test_reopening_writes_the_new_deadline_on_the_reopen_row(
+    measure_a, liaison_a, office, office2, client_for
+):
+    put_in_state(measure_a, S.CLOSED, submitted_by=liaison_a, closed_by=office2)
+    old = measure_a.deadline
+    response = client_for(office).post(
+        f"/api/v1/measures/{measure_a.pk}/reopen/",
+        {"reason": "回头看发现反弹", "deadline": "2099-06-30"},
+    )
+    assert response.status_code == 200, response.json()
+    assert response.json()["deadline"] == "2099-06-30" and response.json()["colour"] == "none"
+    row = measure_a.history.get(action="reopen")
+    assert (row.field, row.old_value, row.new_value) == ("deadline", old.isoformat(), "2099-06-30")

@@ -1,0 +1,130 @@
+"""API of the dashboard (DESIGN.md section 7): summary, units and trend, each filtered by
+`round`, `unit` and `as_of`. Every number comes from rectification.selectors."""
+
+from __future__ import annotations
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts.auth import signed_in_user
+
+from . import selectors
+
+FILTERS = [
+    OpenApiParameter("round", OpenApiTypes.INT, description="Only this round"),
+    OpenApiParameter("unit", OpenApiTypes.INT, description="Only measures this unit leads"),
+    OpenApiParameter("as_of", OpenApiTypes.DATE, description="Default today (Asia/Shanghai)"),
+]
+
+
+def rate_field() -> serializers.FloatField:
+    return serializers.FloatField(
+        allow_null=True, help_text="0..1, null when the denominator is zero"
+    )
+
+
+class NumbersSerializer(serializers.Serializer):
+    total = serializers.IntegerField()
+    closed = serializers.IntegerField()
+    submitted = serializers.IntegerField()
+    in_progress = serializers.IntegerField()
+    not_started = serializers.IntegerField()
+    long_term = serializers.IntegerField()
+    overdue = serializers.IntegerField()
+    due_soon = serializers.IntegerField()
+    due_by_today = serializers.IntegerField()
+    closed_on_time = serializers.IntegerField()
+    extended = serializers.IntegerField()
+    completion_rate = rate_field()
+    on_time_rate = rate_field()
+
+
+class CountSerializer(serializers.Serializer):
+    total = serializers.IntegerField()
+    concluded = serializers.IntegerField()
+
+
+class StatusCountSerializer(serializers.Serializer):
+    status = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]  # a data field; DRF takes it off the class
+    count = serializers.IntegerField()
+
+
+class CategorySerializer(serializers.Serializer):
+    category = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]  # a data field; DRF takes it off the class
+    problems = serializers.IntegerField()
+    problems_completed = serializers.IntegerField()
+    problem_completion_rate = rate_field()
+
+
+class SummarySerializer(NumbersSerializer):
+    as_of = serializers.DateField()
+    round = serializers.IntegerField(allow_null=True)
+    unit = serializers.IntegerField(allow_null=True)
+    rounds = serializers.IntegerField()
+    problems = serializers.IntegerField()
+    problems_completed = serializers.IntegerField()
+    problems_in_progress = serializers.IntegerField()
+    problem_completion_rate = rate_field()
+    by_status = StatusCountSerializer(many=True)
+    by_category = CategorySerializer(many=True)
+    clues = CountSerializer(allow_null=True, help_text="Counts only, never their content")
+    petitions = CountSerializer(allow_null=True, help_text="Counts only, never their content")
+
+
+class UnitNumbersSerializer(NumbersSerializer):
+    unit = serializers.IntegerField()
+    unit_name = serializers.CharField()
+    unit_short_name = serializers.CharField(allow_blank=True)
+
+
+class UnitsSerializer(serializers.Serializer):
+    as_of = serializers.DateField()
+    results = UnitNumbersSerializer(many=True)
+    best = UnitNumbersSerializer(many=True)
+    worst = UnitNumbersSerializer(many=True)
+
+
+class TrendPointSerializer(serializers.Serializer):
+    month = serializers.CharField(help_text="YYYY-MM")
+    due = serializers.IntegerField()
+    closed = serializers.IntegerField()
+    cumulative_due = serializers.IntegerField()
+    cumulative_closed = serializers.IntegerField()
+
+
+class TrendSerializer(serializers.Serializer):
+    as_of = serializers.DateField()
+    results = TrendPointSerializer(many=True)
+
+
+class SummaryView(APIView):
+    """KPI numbers across rounds and units (section 6), clue and petition counts."""
+
+    @extend_schema(parameters=FILTERS, responses=SummarySerializer)
+    def get(self, request: Request) -> Response:
+        view = selectors.dashboard_view(signed_in_user(request), request.query_params)
+        return Response(SummarySerializer(selectors.summary(view)).data)
+
+
+class UnitsView(APIView):
+    """Each lead unit's numbers, with the best and worst ten (红黑榜)."""
+
+    @extend_schema(parameters=FILTERS, responses=UnitsSerializer)
+    def get(self, request: Request) -> Response:
+        view = selectors.dashboard_view(signed_in_user(request), request.query_params)
+        return Response(UnitsSerializer(selectors.unit_ranking(view)).data)
+
+
+class TrendView(APIView):
+    """Month by month: measures falling due and signed off, and both cumulated (burn-up)."""
+
+    @extend_schema(parameters=FILTERS, responses=TrendSerializer)
+    def get(self, request: Request) -> Response:
+        view = selectors.dashboard_view(signed_in_user(request), request.query_params)
+        return Response(TrendSerializer(selectors.trend(view)).data)

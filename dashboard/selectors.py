@@ -1,0 +1,171 @@
+"""The dashboard's reads: a view (round, unit, as-of date) narrowed from what the user sees,
+and its numbers, each computed by rectification.selectors (DESIGN.md section 6), never here."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
+
+from accounts.models import Unit, User
+from config.errors import InvalidInput, NotAllowed
+from findings.models import Problem
+from findings.selectors import problems_visible_to
+from inspections.models import InspectionRound
+from inspections.selectors import rounds_visible_to
+from rectification.models import Measure, today
+from rectification.selectors import (
+    due_soon_measures,
+    handling_numbers,
+    measure_numbers,
+    measure_numbers_by_unit,
+    measure_trend,
+    measures_visible_to,
+    overdue_measures,
+    problem_numbers,
+    problem_numbers_by_category,
+)
+
+RANKING_SIZE = 10  # 红黑榜: the best and the worst ten units
+
+
+@dataclass(frozen=True)
+class DashboardView:
+    """What a leader is looking at: everything they see, narrowed by round, unit and date."""
+
+    user: User
+    round: InspectionRound | None = None
+    unit: Unit | None = None
+    as_of: datetime.date | None = None
+
+    @property
+    def day(self) -> datetime.date:
+        return self.as_of or today()
+
+    def measures(self) -> QuerySet[Measure]:
+        qs = measures_visible_to(self.user)
+        if self.round is not None:
+            qs = qs.filter(problem__round=self.round)
+        if self.unit is not None:
+            qs = qs.filter(lead_unit=self.unit)
+        return qs
+
+    def problems(self) -> QuerySet[Problem]:
+        qs = problems_visible_to(self.user)
+        if self.round is not None:
+            qs = qs.filter(round=self.round)
+        if self.unit is not None:
+            qs = qs.filter(pk__in=Measure.objects.filter(lead_unit=self.unit).values("problem"))
+        return qs
+
+    def rounds(self) -> QuerySet[InspectionRound]:
+        qs = rounds_visible_to(self.user)
+        if self.round is not None:
+            qs = qs.filter(pk=self.round.pk)
+        if self.unit is not None:
+            led = Measure.objects.filter(lead_unit=self.unit).values("problem__round")
+            qs = qs.filter(pk__in=led)
+        return qs
+
+    def query(self) -> dict[str, str]:
+        """The filters as query parameters, for links and the API calls of the page."""
+        params = {}
+        if self.round is not None:
+            params["round"] = str(self.round.pk)
+        if self.unit is not None:
+            params["unit"] = str(self.unit.pk)
+        if self.as_of is not None:
+            params["as_of"] = self.as_of.isoformat()
+        return params
+
+
+def dashboard_view(user: User, params) -> DashboardView:
+    """Read `round`, `unit` and `as_of` from query parameters; a bad one raises InvalidInput
+    naming it. Only those who see everything (leaders, office, admin) have a dashboard."""
+    if not user.sees_everything:
+        raise NotAllowed(_("The dashboard is for leaders and the inspection office."))
+    chosen_round = chosen_unit = as_of = None
+    raw = (params.get("round") or "").strip()
+    if raw:
+        if not raw.isdigit():
+            raise InvalidInput(_("Choose a round from the list."), field="round")
+        chosen_round = rounds_visible_to(user).filter(pk=int(raw)).first()
+        if chosen_round is None:
+            raise InvalidInput(_("There is no such round."), field="round")
+    raw = (params.get("unit") or "").strip()
+    if raw:
+        if not raw.isdigit():
+            raise InvalidInput(_("Choose a unit from the list."), field="unit")
+        chosen_unit = Unit.objects.filter(pk=int(raw)).first()
+        if chosen_unit is None:
+            raise InvalidInput(_("There is no such unit."), field="unit")
+    raw = (params.get("as_of") or "").strip()
+    if raw:
+        try:
+            as_of = datetime.date.fromisoformat(raw)
+        except ValueError:
+            raise InvalidInput(_("Enter a date as YYYY-MM-DD."), field="as_of") from None
+    return DashboardView(user=user, round=chosen_round, unit=chosen_unit, as_of=as_of)
+
+
+def summary(view: DashboardView) -> dict:
+    """KPI numbers of the view: the measure numbers and problem numbers of section 6, the
+    rounds counted, measures by status, problems by category, clue and petition counts."""
+    numbers = measure_numbers(view.measures(), view.day)
+    problems = view.problems()
+    data: dict = {
+        "as_of": view.day,
+        "round": view.round.pk if view.round else None,
+        "unit": view.unit.pk if view.unit else None,
+        "rounds": view.rounds().count(),
+    }
+    data.update(numbers)
+    data.update(problem_numbers(problems))
+    data["by_status"] = [
+        {"status": value, "label": str(label), "count": numbers[value]}
+        for value, label in Measure.Status.choices
+    ]
+    data["by_category"] = problem_numbers_by_category(problems)
+    data.update(handling_numbers(view.user, view.rounds() if (view.round or view.unit) else None))
+    return data
+
+
+def unit_ranking(view: DashboardView) -> dict:
+    """Every lead unit's numbers, and the red and black lists (红黑榜): the best ten by
+    completion rate (then fewest overdue), the worst ten by overdue (then lowest completion).
+    Measures not yet given a lead unit are left out of the ranking."""
+    rows = [row for row in measure_numbers_by_unit(view.measures(), view.day) if row["unit"]]
+    best = sorted(
+        rows,
+        key=lambda r: (-(r["completion_rate"] or 0), r["overdue"], r["unit_name"]),
+    )[:RANKING_SIZE]
+    worst = sorted(
+        rows,
+        key=lambda r: (-r["overdue"], r["completion_rate"] or 0, r["unit_name"]),
+    )[:RANKING_SIZE]
+    return {"as_of": view.day, "results": rows, "best": best, "worst": worst}
+
+
+def trend(view: DashboardView) -> dict:
+    return {"as_of": view.day, "results": measure_trend(view.measures(), view.day)}
+
+
+def attention_lists(view: DashboardView, limit: int = 10) -> dict:
+    """The overdue and due-soon measures of the view, oldest deadline first."""
+    scope = view.measures().values("pk")
+    return {
+        "overdue": overdue_measures(view.user, view.day).filter(pk__in=scope)[:limit],
+        "due_soon": due_soon_measures(view.user, view.day).filter(pk__in=scope)[:limit],
+    }
+
+
+def filter_choices(user: User) -> dict:
+    return {
+        "rounds": rounds_visible_to(user),
+        "units": Unit.objects.filter(Q(led_measures__isnull=False))
+        .distinct()
+        .only("pk", "name", "short_name")
+        .order_by("name"),
+    }

@@ -1,0 +1,13 @@
+"""URLs of the dashboard: the page and its API."""
+
+from django.urls import path
+
+from . import api, views
+
+api_urlpatterns = [
+    path("dashboard/summary/", api.SummaryView.as_view(), name="dashboard-summary"),
+    path("dashboard/units/", api.UnitsView.as_view(), name="dashboard-units"),
+    path("dashboard/trend/", api.TrendView.as_view(), name="dashboard-trend"),
+]
+
+urlpatterns = [path("dashboard/", views.dashboard, name="dashboard")]

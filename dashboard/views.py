@@ -1,0 +1,36 @@
+"""The leader's dashboard page: KPI cards and attention lists rendered here, charts drawn by
+static/js/dashboard.js from the dashboard API with the same filters (kept in the URL)."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from accounts.auth import signed_in_user
+from config.errors import InvalidInput, NotAllowed
+
+from . import selectors
+
+
+@login_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    try:
+        view = selectors.dashboard_view(signed_in_user(request), request.GET)
+    except NotAllowed as error:
+        raise PermissionDenied(error.message) from None
+    except InvalidInput as error:
+        messages.error(request, error.message)
+        view = selectors.dashboard_view(signed_in_user(request), {})
+    context = {
+        "view": view,
+        "summary": selectors.summary(view),
+        "query": urlencode(view.query()),
+        **selectors.attention_lists(view),
+        **selectors.filter_choices(signed_in_user(request)),
+    }
+    return render(request, "dashboard/dashboard.html", context)

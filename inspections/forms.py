@@ -1,0 +1,56 @@
+"""The round form of the pages."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from accounts.selectors import units_assignable_by
+from config.forms import choice_field
+
+from .models import InspectionRound
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class RoundForm(forms.ModelForm):
+    class Meta:
+        model = InspectionRound
+        fields = [
+            "name",
+            "kind",
+            "mode",
+            "inspecting_body",
+            "target_unit",
+            "onsite_start",
+            "onsite_end",
+            "feedback_date",
+            "report_due_date",
+            "declared_problems",
+            "declared_measures",
+            "accountability_count",
+            "discipline_count",
+            "organisational_count",
+            "admonition_count",
+            "criticism_count",
+            "rules_established",
+            "funds_recovered",
+            "losses_retrieved",
+            "contact",
+        ]
+        widgets = {
+            "onsite_start": DATE,
+            "onsite_end": DATE,
+            "feedback_date": DATE,
+            "report_due_date": DATE,
+            "contact": forms.Textarea(attrs={"rows": 2}),
+        }
+
+    def __init__(self, *args, user=None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        choice_field(self, "target_unit").queryset = units_assignable_by(user)
+        self.fields["target_unit"].widget.attrs["data-search"] = _("Search units")
+
+    def validate_unique(self) -> None:
+        # The service checks the name, so that the page and the API say the same thing.
+        pass
