@@ -2,11 +2,16 @@
 
 from django.urls import path
 
-from . import feedback_api, ledger_api, report, views
+from . import feedback_api, five_ledgers_api, ledger_api, report, views
 
 api_urlpatterns = [
     path("ledger/export/", ledger_api.LedgerExportView.as_view(), name="ledger-export"),
     path("ledger/import/", ledger_api.LedgerImportView.as_view(), name="ledger-import"),
+    path(
+        "ledger/five-ledgers/",
+        five_ledgers_api.FiveLedgersExportView.as_view(),
+        name="five-ledgers-export",
+    ),
     path("feedback/parse/", feedback_api.FeedbackParseView.as_view(), name="feedback-parse"),
     path("feedback/import/", feedback_api.FeedbackImportView.as_view(), name="feedback-import"),
     path(
