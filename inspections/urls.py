@@ -6,5 +6,6 @@ from . import api
 
 router = SimpleRouter()
 router.register("rounds", api.RoundViewSet, basename="round")
+router.register("round-reports", api.RoundReportViewSet, basename="round-report")
 
 api_urlpatterns = [*router.urls]
