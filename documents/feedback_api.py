@@ -23,6 +23,7 @@ from findings.parser import (
 )
 from inspections.selectors import rounds_visible_to
 
+from .docx_in import read_feedback_file
 from .feedback import feedback_import, preview
 
 
@@ -50,8 +51,25 @@ def parse_or_400(text: str) -> ParseResult:
         raise serializers.ValidationError({"text": [str(exc)]}) from exc
 
 
+def feedback_text(data: dict) -> str:
+    """The text sent, or the text of the Word file sent in its place (a hostile file is a 400)."""
+    if "file" in data:
+        return read_feedback_file(data["file"])
+    return data["text"]
+
+
 class FeedbackParseSerializer(serializers.Serializer):
-    text = FeedbackTextField()
+    text = FeedbackTextField(required=False)
+    file = serializers.FileField(
+        required=False, help_text="A Word feedback (.docx), in place of the text."
+    )
+
+    def validate(self, attrs: dict) -> dict:
+        if ("text" in attrs) == ("file" in attrs):
+            raise serializers.ValidationError(
+                _("Send either the text or a Word file (.docx), not both.")
+            )
+        return attrs
 
 
 class ParsedMeasureSerializer(serializers.Serializer):
@@ -78,19 +96,25 @@ class FeedbackPreviewSerializer(serializers.Serializer):
 class FeedbackImportSerializer(serializers.Serializer):
     round = serializers.IntegerField(min_value=1)
     text = FeedbackTextField(required=False)
+    file = serializers.FileField(
+        required=False, help_text="A Word feedback (.docx), in place of the text."
+    )
     problems = ParsedProblemSerializer(many=True, required=False)
 
     def validate(self, attrs: dict) -> dict:
-        if ("text" in attrs) == ("problems" in attrs):
+        if sum(name in attrs for name in ("text", "file", "problems")) != 1:
             raise serializers.ValidationError(
-                _("Send either the text or the corrected problems of its preview, not both.")
+                _(
+                    "Send one of the text, a Word file (.docx) or the corrected problems of "
+                    "its preview."
+                )
             )
         return attrs
 
     def parsed_problems(self) -> list[ParsedProblem]:
         data = self.validated_data
-        if "text" in data:
-            return parse_or_400(data["text"]).problems
+        if "text" in data or "file" in data:
+            return parse_or_400(feedback_text(data)).problems
         return [
             ParsedProblem(
                 aspect=problem.get("aspect") or None,
@@ -115,7 +139,8 @@ class FeedbackImportResultSerializer(serializers.Serializer):
 
 
 class FeedbackParseView(APIView):
-    """Parse pasted feedback or a published progress report; nothing is saved."""
+    """Parse pasted feedback or a published progress report, as text or as a Word file
+    (multipart ``file``); nothing is saved."""
 
     @extend_schema(
         request=FeedbackParseSerializer,
@@ -124,7 +149,7 @@ class FeedbackParseView(APIView):
     def post(self, request: Request) -> Response:
         serializer = FeedbackParseSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        return Response(preview(parse_or_400(serializer.validated_data["text"])))
+        return Response(preview(parse_or_400(feedback_text(serializer.validated_data))))
 
 
 class FeedbackImportView(APIView):

@@ -30,7 +30,6 @@ from openpyxl.utils import get_column_letter
 from openpyxl.utils.datetime import from_excel
 from openpyxl.worksheet.cell_range import CellRange, MultiCellRange
 from openpyxl.worksheet.datavalidation import DataValidation
-from openpyxl.worksheet.worksheet import Worksheet
 
 from accounts.models import Unit, User
 from config.errors import DomainError, InvalidInput, NotAllowed
@@ -48,6 +47,8 @@ from rectification.selectors import (
     with_latest_progress,
 )
 from rectification.services import measure_create, measure_update
+
+from .xlsx_out import print_setup
 
 if TYPE_CHECKING:
     from rectification.selectors import MeasureWithProgress
@@ -122,12 +123,7 @@ def export_ledger(
     for index, (_name, width) in enumerate(COLUMNS, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = width
     sheet.freeze_panes = "A2"
-    sheet.print_title_rows = "1:1"
-    sheet.page_setup.orientation = "landscape"
-    sheet.page_setup.paperSize = Worksheet.PAPERSIZE_A4
-    sheet.page_setup.fitToWidth = 1
-    sheet.page_setup.fitToHeight = 0
-    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    print_setup(sheet, title=f"{inspection_round.name} 整改台账", as_of=day)
     sheet.append([_cell(sheet, name, header=True) for name in HEADERS])
 
     rows = _ledger_rows(
@@ -272,6 +268,7 @@ def _write_numbers(
     numbers = measure_numbers(measures, day)
     numbers.update(problem_numbers(problems))
     sheet = workbook.create_sheet(NUMBERS_SHEET)
+    print_setup(sheet, title=f"{inspection_round.name} 整改情况统计", as_of=day)
     sheet.column_dimensions["A"].width = 24
     sheet.column_dimensions["B"].width = 40
     sheet.append([_cell(sheet, "项目", header=True), _cell(sheet, "数值", header=True)])

@@ -403,3 +403,38 @@ class PublicReportView(APIView):
             filename=f"{inspection_round.name}整改进展情况的通报.docx",
             content_type=DOCX_CONTENT_TYPE,
         )
+
+
+# ---------------------------------------------------------------------------
+# A published text as a Word file
+
+_LEVEL_ONE_RE = re.compile(r"^[一二三四五六七八九十]{1,3}、")
+_LEVEL_TWO_RE = re.compile(r"^（[一二三四五六七八九十]{1,3}）")
+
+
+def text_report_docx(title: str, text: str, signature: list[str] | None = None) -> bytes:
+    """A report whose text was edited by hand (a publication) in the same official layout."""
+    document = _new_document(title)
+    _paragraph(
+        document,
+        title,
+        font=TITLE_FONT,
+        size=TITLE_SIZE,
+        indent=False,
+        align=WD_ALIGN_PARAGRAPH.CENTER,
+        line=TITLE_LINE,
+    )
+    _paragraph(document)
+    for line in text.splitlines():
+        line = line.strip()
+        if not line:
+            continue
+        if _LEVEL_ONE_RE.match(line):
+            _paragraph(document, line, font=LEVEL_ONE_FONT)
+        elif _LEVEL_TWO_RE.match(line):
+            _paragraph(document, line, font=LEVEL_TWO_FONT)
+        else:
+            _paragraph(document, line)
+    output = io.BytesIO()
+    document.save(output)
+    return output.getvalue()

@@ -1,12 +1,29 @@
 """URLs of documents: the ledger both ways, the feedback import and the public report."""
 
 from django.urls import path
+from rest_framework.routers import SimpleRouter
 
-from . import feedback_api, ledger_api, report, views
+from . import (
+    feedback_api,
+    five_ledgers_api,
+    ledger_api,
+    public_views,
+    publications_api,
+    report,
+    views,
+)
+
+router = SimpleRouter()
+router.register("publications", publications_api.PublicationViewSet, basename="publication")
 
 api_urlpatterns = [
     path("ledger/export/", ledger_api.LedgerExportView.as_view(), name="ledger-export"),
     path("ledger/import/", ledger_api.LedgerImportView.as_view(), name="ledger-import"),
+    path(
+        "ledger/five-ledgers/",
+        five_ledgers_api.FiveLedgersExportView.as_view(),
+        name="five-ledgers-export",
+    ),
     path("feedback/parse/", feedback_api.FeedbackParseView.as_view(), name="feedback-parse"),
     path("feedback/import/", feedback_api.FeedbackImportView.as_view(), name="feedback-import"),
     path(
@@ -14,9 +31,13 @@ api_urlpatterns = [
         report.PublicReportView.as_view(),
         name="round-public-report",
     ),
+    *router.urls,
 ]
 
 urlpatterns = [
     path("feedback/import/", views.feedback_import_page, name="feedback-import-page"),
     path("ledger/import/", views.ledger_import_page, name="ledger-import-page"),
+    path("public/", public_views.public_list, name="public-list"),
+    path("public/<int:pk>/", public_views.public_detail, name="public-detail"),
+    path("public/<int:pk>/report.docx", public_views.public_docx, name="public-docx"),
 ]

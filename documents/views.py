@@ -19,17 +19,34 @@ from findings.parser import MAX_TEXT_CHARS, FeedbackParseError, parse_feedback
 from inspections.models import InspectionRound
 from inspections.selectors import rounds_visible_to
 
+from .docx_in import DOCX_CONTENT_TYPE, read_feedback_file
 from .feedback import feedback_import, preview, provisional_deadline
 from .ledger import XLSX_CONTENT_TYPE, LedgerRejected, import_ledger
 
 
 class FeedbackTextForm(forms.Form):
+    file = forms.FileField(
+        label=gettext_lazy("Word file (.docx)"),
+        required=False,
+        widget=forms.ClearableFileInput(
+            attrs={"accept": f".docx,{DOCX_CONTENT_TYPE}", "class": "feedback-file"}
+        ),
+    )
     text = forms.CharField(
         label=gettext_lazy("Feedback or progress report text"),
         widget=forms.Textarea(attrs={"rows": 18, "class": "feedback-text"}),
         max_length=MAX_TEXT_CHARS,
         strip=False,
+        required=False,
     )
+
+    def clean(self) -> dict:
+        cleaned = super().clean() or {}
+        if not cleaned.get("file") and not (cleaned.get("text") or "").strip():
+            raise forms.ValidationError(
+                _("Choose the Word file (.docx) of the feedback, or paste its text.")
+            )
+        return cleaned
 
 
 def office_round(request: HttpRequest) -> InspectionRound:
@@ -45,9 +62,13 @@ def office_round(request: HttpRequest) -> InspectionRound:
 
 @login_required
 def feedback_import_page(request: HttpRequest) -> HttpResponse:
-    """Paste → preview (nothing saved) → import; the office then fills the ledger."""
+    """Drop a .docx or paste → preview (nothing saved) → correct the text → import.
+
+    A Word file is read into the text box, so what is imported is the text the office saw
+    and corrected; the office then fills the ledger.
+    """
     inspection_round = office_round(request)
-    form = FeedbackTextForm(request.POST or None)
+    form = FeedbackTextForm(request.POST or None, request.FILES or None)
     context = {
         "round": inspection_round,
         "form": form,
@@ -55,12 +76,26 @@ def feedback_import_page(request: HttpRequest) -> HttpResponse:
         "preview": None,
     }
     if request.method == "POST" and form.is_valid():
+        text = form.cleaned_data["text"]
+        from_file = bool(form.cleaned_data.get("file"))
+        if from_file:
+            try:
+                text = read_feedback_file(form.cleaned_data["file"])
+            except DomainError as exc:
+                form.add_error("file", exc.message)
+                return render(request, "documents/feedback_import.html", context)
+            # Show the file's text for correction; an import then sends that text.
+            data = request.POST.copy()
+            data["text"] = text
+            form = FeedbackTextForm(data)
+            form.is_valid()
+            context["form"] = form
         try:
-            result = parse_feedback(form.cleaned_data["text"])
+            result = parse_feedback(text)
         except FeedbackParseError as exc:
             form.add_error("text", str(exc))
         else:
-            if "import" not in request.POST:
+            if "import" not in request.POST or from_file:
                 context["preview"] = preview(result)
             else:
                 try:

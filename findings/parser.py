@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import heapq
 import re
 from collections import Counter
@@ -229,8 +230,16 @@ def _clean(raw: str) -> _Document:
 # ---------------------------------------------------------------------------
 # Headings
 
-# Numbering styles, outermost first: 一、  (一)  1.  (1)  ①/⑴
-_STYLE_RANK = {"cnd": 0, "pcn": 1, "ar": 2, "par": 3, "circ": 4, "pcirc": 4}
+# Numbering styles, outermost first: 一、  问题一：/【问题】  (一)  1.  (1)  ①/⑴
+_STYLE_RANK: dict[str, float] = {
+    "cnd": 0,
+    "ann": 0.5,
+    "pcn": 1,
+    "ar": 2,
+    "par": 3,
+    "circ": 4,
+    "pcirc": 4,
+}
 
 _NUM_RE = re.compile(
     r"\s*(?:"
@@ -243,6 +252,17 @@ _NUM_RE = re.compile(
     r")\s*"
 )
 
+# A problem announced by a label rather than a number: 问题一：…, 【问题】…, 【问题3】…
+_ANNOUNCED_RE = re.compile(
+    r"\s*(?:问题\s*(?P<n>[一二三四五六七八九十]{1,3}|\d{1,3})\s*[:、]"
+    r"|[【\[]\s*问题(?:描述|表现)?\s*(?P<bn>[一二三四五六七八九十]{1,3}|\d{1,3})?\s*[】\]]\s*:?)\s*"
+)
+# The label before the measures of an announced problem: 整改措施：, 【整改措施】.
+_MEASURES_LABEL_RE = re.compile(
+    r"[【\[]?\s*整改(?:措施|举措|情况|落实情况|结果|成效)\s*(?:[】\]]\s*:?|:)"
+)
+_ANNOUNCED_TITLE_MAX = 100
+
 _GLUED_HEADING_RE = re.compile(
     r"(?:\([一二三四五六七八九十]{1,3}\)|(?<![一二三四五六七八九十])[一二三四五六七八九十]{1,3}[、.]"
     r"|\(\d{1,3}\)|(?<![\d.])\d{1,3}[、.]|[\u2460-\u2487])"
@@ -253,16 +273,18 @@ _Q_CLOSE = '”"」』'
 _KIND = r"(?P<kind>(?:等)?(?:方面)?(?:存在的?|的|中的|上的)?(?:问题|方面))"
 _PLAIN = r"[^。!?;:,\n]"
 _BARE = r"[^“”\"「」『』‘’。!?;:,\n]"
-_QUOTED_RE = re.compile(
-    rf"(?P<pre>关于|在|针对)?\s*[{_Q_OPEN}](?P<t>[^{_Q_OPEN}{_Q_CLOSE}\n]{{1,120}})[{_Q_CLOSE}]"
-    rf"\s*{_KIND}?"
-)
+_QUOTE_PAIRS = {"“": "”", "「": "」", "『": "』", "‘": "’", '"': '"', "'": "'"}
+_QUOTED_MAX = 120
+_PRE_RE = re.compile(r"(?P<pre>关于|在|针对)?\s*")
+_KIND_RE = re.compile(rf"\s*{_KIND}")
 # Without quotes the title runs from 关于 to 问题/方面; anchoring on 整改 first lets a title
 # itself contain 问题 or 方面.
 _GUANYU_ANCHORED_RE = re.compile(rf"关于(?P<t>{_PLAIN}{{1,80}}?){_KIND}(?=(?:的)?整改)")
 _GUANYU_RE = re.compile(rf"关于(?P<t>{_PLAIN}{{1,80}}?){_KIND}")
-_ZAI_RE = re.compile(rf"在(?P<t>{_BARE}{{1,40}}?)(?P<kind>方面(?:存在的?|的)?(?:问题)?)")
-_PLAIN_ASPECT_RE = re.compile(rf"(?P<t>{_BARE}{{1,40}}?)(?P<kind>方面(?:存在的?|的)?(?:问题)?)")
+# "一、党的领导方面" followed by "问题一：…" must not take that 问题 as its own.
+_ASPECT_KIND = r"(?P<kind>方面(?:存在的?|的)?(?:问题(?![一二三四五六七八九十\d]{1,3}\s*[:、]))?)"
+_ZAI_RE = re.compile(rf"在(?P<t>{_BARE}{{1,40}}?){_ASPECT_KIND}")
+_PLAIN_ASPECT_RE = re.compile(rf"(?P<t>{_BARE}{{1,40}}?){_ASPECT_KIND}")
 _TAIL_RE = re.compile(
     r"(?P<tail>(?:的)?(?:整改(?:落实)?(?:工作)?(?:情况|进展情况|进展|结果|成效)?)?)\s*[。.:;]?"
 )
@@ -278,7 +300,7 @@ class _Heading:
     title: str
 
     @property
-    def rank(self) -> int:
+    def rank(self) -> float:
         return _STYLE_RANK[self.style]
 
 
@@ -303,38 +325,85 @@ def _ends_heading(doc: _Document, end: int) -> bool:
     return bool(_NUM_RE.match(key, end)) or key.startswith("一是", end)
 
 
+def _quoted_span(key: str, pos: int) -> tuple[int, int] | None:
+    """The text inside a quotation opening at `pos`, allowing quotes nested inside it.
+
+    “落实“一岗双责”不到位” and “‘一岗双责’履行不到位” both close at their own last mark; a
+    straight quote closes at the next straight quote of the same kind.
+    """
+    opener = key[pos : pos + 1]
+    closer = _QUOTE_PAIRS.get(opener)
+    if closer is None:
+        return None
+    depth = 0
+    for index in range(pos, min(len(key), pos + _QUOTED_MAX + 2)):
+        char = key[index]
+        if opener == closer:
+            if char == closer and index > pos:
+                return (pos + 1, index) if index > pos + 1 else None
+        elif char == opener:
+            depth += 1
+        elif char == closer:
+            depth -= 1
+            if depth == 0:
+                return (pos + 1, index) if index > pos + 1 else None
+    return None
+
+
+def _title_candidates(doc: _Document, start: int) -> list[tuple[int, int, str, int, bool]]:
+    """Possible (title start, title end, kind text, end, quoted) readings after a number."""
+    key = doc.key
+    found: list[tuple[int, int, str, int, bool]] = []
+    pre = _PRE_RE.match(key, start)
+    span = _quoted_span(key, pre.end()) if pre else None
+    if span is not None:
+        kind = _KIND_RE.match(key, span[1] + 1)
+        if kind is not None:
+            found.append((span[0], span[1], kind.group("kind"), kind.end(), True))
+        elif pre and pre.group("pre") and key[span[0] : span[1]].endswith(("问题", "方面")):
+            # 关于“学习领会不够深刻问题”的整改: the quotation carries its own 问题.
+            tail = _TAIL_RE.match(key, span[1] + 1)
+            if tail and "整改" in tail.group("tail"):
+                kind_text = "问题" if key[span[0] : span[1]].endswith("问题") else "方面"
+                found.append((span[0], span[1], kind_text, span[1] + 1, True))
+        if found:
+            return found
+    # Cheap guards first: an unquoted title ends in 问题 or 方面 within a short distance.
+    window = key[start : start + 90]
+    has_fangmian = "方面" in window
+    if "问题" not in window and not has_fangmian:
+        return found
+    patterns: list[re.Pattern[str]] = []
+    if key.startswith("关于", start):
+        if "整改" in window:
+            patterns.append(_GUANYU_ANCHORED_RE)
+        patterns.append(_GUANYU_RE)
+    elif has_fangmian:
+        patterns.extend((_ZAI_RE, _PLAIN_ASPECT_RE))
+    for pattern in patterns:
+        match = pattern.match(key, start)
+        if match is not None and match.group("kind"):
+            found.append(
+                (match.start("t"), match.end("t"), match.group("kind"), match.end(), False)
+            )
+    return found
+
+
 def _classify(doc: _Document, start: int) -> tuple[str, str, int] | None:
     """Return (kind, title, end) when the text after a number is an aspect or problem title."""
     key = doc.key
-    match = _QUOTED_RE.match(key, start)
-    explicit_quotes = match is not None and match.group("kind") is not None
-    if not explicit_quotes:
-        # Cheap guards first: an unquoted title ends in 问题 or 方面 within a short distance.
-        window = key[start : start + 90]
-        has_fangmian = "方面" in window
-        if "问题" not in window and not has_fangmian:
-            return None
-        match = None
-        if key.startswith("关于", start):
-            if "整改" in window:
-                match = _GUANYU_ANCHORED_RE.match(key, start)
-            match = match or _GUANYU_RE.match(key, start)
-        elif has_fangmian:
-            match = _ZAI_RE.match(key, start) or _PLAIN_ASPECT_RE.match(key, start)
-    if match is None or not match.group("kind"):
-        return None
-    kind_text = match.group("kind")
-    kind = "aspect" if "方面" in kind_text else "problem"
-    tail = _TAIL_RE.match(key, match.end())
-    end = tail.end() if tail else match.end()
-    has_tail = bool(tail and "整改" in tail.group("tail"))
-    needs_break = kind == "aspect" or not explicit_quotes
-    if needs_break and not has_tail and not _ends_heading(doc, end):
-        return None
-    title = _clean_title(doc.text[match.start("t") : match.end("t")])
-    if not _plausible_title(title):
-        return None
-    return kind, title, end
+    for title_start, title_end, kind_text, match_end, quoted in _title_candidates(doc, start):
+        kind = "aspect" if "方面" in kind_text else "problem"
+        tail = _TAIL_RE.match(key, match_end)
+        end = tail.end() if tail else match_end
+        has_tail = bool(tail and "整改" in tail.group("tail"))
+        needs_break = kind == "aspect" or not quoted
+        if needs_break and not has_tail and not _ends_heading(doc, end):
+            continue
+        title = _clean_title(doc.text[title_start:title_end])
+        if _plausible_title(title):
+            return kind, title, end
+    return None
 
 
 def _plausible_title(title: str) -> bool:
@@ -348,6 +417,37 @@ def _plausible_title(title: str) -> bool:
     return len(words) >= 2 and len(words) * 2 >= len(visible)
 
 
+def _announced_heading(
+    doc: _Document, pos: int, line_ends: list[int], running: int
+) -> _Heading | None:
+    """A problem announced as 问题一：… or 【问题】…; its title runs to the end of the sentence."""
+    key = doc.key
+    match = _ANNOUNCED_RE.match(key, pos)
+    if match is None:
+        return None
+    raw_number = match.group("n") or match.group("bn")
+    number = (_cn_to_int(raw_number) if raw_number else running) or running
+    start = match.end()
+    # 问题一：关于“X”的问题 reads like any other problem heading.
+    classified = _classify(doc, start)
+    if classified is not None and classified[0] == "problem":
+        return _Heading(pos, classified[2], "ann", number, "problem", classified[1])
+    line_end = line_ends[bisect.bisect_right(line_ends, start)] if line_ends else len(key)
+    end = min(line_end, len(key))
+    sentence = re.compile(r"[。!?;]").search(key, start, end)
+    if sentence is not None:
+        end = sentence.end()
+    label = _MEASURES_LABEL_RE.search(key, start, end)
+    if label is not None:
+        end = label.start()
+    title = _clean_title(doc.text[start:end]).rstrip("。!?;！？；")
+    if len(title) > _ANNOUNCED_TITLE_MAX:
+        title = re.split("[，,]", title, maxsplit=1)[0][:_ANNOUNCED_TITLE_MAX]
+    if len(_CJK_RE.findall(title)) < 2:
+        return None
+    return _Heading(pos, end, "ann", number, "problem", title)
+
+
 def _scan_headings(doc: _Document) -> list[_Heading]:
     key = doc.key
     candidates = list(doc.line_starts)
@@ -358,11 +458,20 @@ def _scan_headings(doc: _Document) -> list[_Heading]:
     headings: list[_Heading] = []
     floor = 0
     seen: set[int] = set()
+    line_ends = sorted(doc.line_ends)
+    announced_count = 0
     while candidates:
         pos = heapq.heappop(candidates)
         if pos < floor or pos in seen or pos >= len(key):
             continue
         seen.add(pos)
+        announced = _announced_heading(doc, pos, line_ends, announced_count + 1)
+        if announced is not None:
+            announced_count += 1
+            headings.append(announced)
+            floor = announced.end
+            heapq.heappush(candidates, announced.end)
+            continue
         number_match = _NUM_RE.match(key, pos)
         if number_match is None:
             continue
@@ -424,7 +533,7 @@ def _choose_aspect_style(relevant: list[_Heading], problem_style: str) -> str | 
     """Pick the outer style whose headings actually contain problems."""
     problem_rank = _STYLE_RANK[problem_style]
     outer_styles = {h.style for h in relevant if h.rank < problem_rank}
-    best: tuple[int, int, str] | None = None
+    best: tuple[int, float, str] | None = None
     for style in outer_styles:
         sequence = [h for h in relevant if h.style in (style, problem_style)]
         score = sum(
@@ -441,7 +550,9 @@ def _choose_aspect_style(relevant: list[_Heading], problem_style: str) -> str | 
 # ---------------------------------------------------------------------------
 # Measures
 
-_LABEL_RE = re.compile(r"[^。!?;:,]{0,12}?(?:结果|成效|情况|进展|措施|举措)\s*:")
+_LABEL_RE = re.compile(
+    r"[【\[]?[^。!?;:,【】\[\]]{0,12}?(?:结果|成效|情况|进展|措施|举措)\s*(?:[】\]]\s*:?|:)"
+)
 _MEASURE_FAMILIES = ("shi", "di", "cnd", "pcn", "ar", "par", "circ", "pcirc")
 _TEXT_TRIM = " ；;，,、：:"
 
@@ -546,6 +657,44 @@ _SIGNATURE_RE = re.compile(
     r"[^，,。；;]{0,60}(?:\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日"
     r"|委员会|党委|党组|党工委|办公室|巡视组|巡察组|领导小组)\s*"
 )
+
+
+# A section after the problems that is never a problem: 三、下一步工作打算, 联系电话：…
+_CLOSING_HEADING_RE = re.compile(
+    r"\s*(?:下一步|下步|下一阶段|下阶段|今后一个时期|今后一段时期|今后工作|联系电话|联系方式"
+    r"|邮政信箱|电子邮箱|电子信箱|通信地址|通讯地址|举报电话|监督电话)"
+)
+_CLOSING_LINE_RE = re.compile(
+    r"(?:下一步|下步|下一阶段|下阶段)(?:的)?(?:工作)?(?:打算|安排|计划|思路|举措)[^。!?;]{0,10}$"
+    r"|(?:联系电话|联系方式|邮政信箱|电子邮箱|电子信箱|通信地址|通讯地址|举报电话|监督电话)"
+)
+
+
+def _closing_section(
+    doc: _Document, headings: list[_Heading], first_problem: int, problem_rank: float
+) -> int | None:
+    """Where the trailing section (next steps, contacts) after the first problem begins.
+
+    A numbered heading at the level of problems or above that opens with 下一步 or a contact
+    ends the problems, as does a paragraph that is just 下一步工作打算 or opens with 联系电话;
+    a numbered 下一步 deeper down is a measure's own plan and ends nothing.
+    """
+    key = doc.key
+    cut: int | None = None
+    for heading in headings:
+        if heading.start <= first_problem or heading.kind or heading.rank > problem_rank:
+            continue
+        if _CLOSING_HEADING_RE.match(key, heading.end) and _starts_paragraph(doc, heading.start):
+            cut = heading.start
+            break
+    line_ends = sorted(doc.line_ends)
+    for start in sorted(doc.line_starts):
+        if start <= first_problem or (cut is not None and start >= cut):
+            continue
+        end = line_ends[bisect.bisect_right(line_ends, start)]
+        if _CLOSING_LINE_RE.match(key[start:end].strip()) and _starts_paragraph(doc, start):
+            return start
+    return cut
 
 
 def _closing_start(doc: _Document, start: int, stop: int) -> int:
@@ -680,6 +829,9 @@ def parse_feedback(text: str) -> ParseResult:
     aspect_style = _choose_aspect_style(relevant, problem_style)
     problem_rank = _STYLE_RANK[problem_style]
     warnings: list[str] = []
+    first_problem = min(h.start for h in relevant if h.style == problem_style)
+    doc_end = _closing_section(doc, headings, first_problem, problem_rank) or len(doc.key)
+    headings = [h for h in headings if h.start < doc_end]
 
     # Decide which numbered lines structure the document; the rest stay inside measure text.
     events: list[tuple[str, _Heading]] = []
@@ -711,7 +863,7 @@ def parse_feedback(text: str) -> ParseResult:
     aspects: list[str] = []
     current_aspect: str | None = None
     for index, (role, heading) in enumerate(events):
-        body_stop = events[index + 1][1].start if index + 1 < len(events) else len(doc.key)
+        body_stop = events[index + 1][1].start if index + 1 < len(events) else doc_end
         if role == "problem":
             raw.append((heading, current_aspect, heading.end, body_stop))
         elif role == "aspect":
@@ -742,9 +894,12 @@ def parse_feedback(text: str) -> ParseResult:
     problems: list[ParsedProblem] = []
     tail_start = raw[-1][3]
     for index, (heading, aspect, start, stop) in enumerate(raw):
+        if heading.style == "ann":
+            label = _MEASURES_LABEL_RE.search(doc.key, start, stop)
+            start = label.end() if label else start
         markers = _best_markers(doc.key, start, stop, families)
         is_last = index == len(raw) - 1
-        if is_last and stop == len(doc.key):
+        if is_last and stop == doc_end:
             after_last_marker = markers[-1][1] if markers else start
             stop = _closing_start(doc, after_last_marker, stop)
             tail_start = stop

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import calendar
 import datetime
+import uuid
 
 from django.core.validators import MinValueValidator
 from django.db import models
@@ -112,3 +113,62 @@ class InspectionRound(models.Model):
         if self.report_due_date is None and self.feedback_date is not None:
             self.report_due_date = add_months(self.feedback_date, REPORT_DUE_MONTHS)
         super().save(*args, **kwargs)
+
+
+def round_report_upload_to(instance: RoundReport, filename: str) -> str:
+    # Never served directly: a view that checks the round's visibility sends it.
+    suffix = filename.rsplit(".", 1)[-1].lower()[:10] if "." in filename else "bin"
+    return f"round_reports/{instance.round_id}/{uuid.uuid4().hex}.{suffix}"
+
+
+class RoundReport(models.Model):
+    """The rectification report (整改情况报告) a round owes its inspecting body (报告报账).
+
+    Due two months after feedback (the round's report_due_date) unless told otherwise; sent
+    on a date, with the file sent, and acknowledged by the inspecting body later.
+    """
+
+    round = models.ForeignKey(
+        InspectionRound,
+        verbose_name=_("inspection round"),
+        on_delete=models.CASCADE,
+        related_name="reports",
+    )
+    title = models.CharField(_("title"), max_length=200, default="整改情况报告")
+    due = models.DateField(_("due"))
+    sent_on = models.DateField(_("sent on"), null=True, blank=True)
+    file = models.FileField(_("file"), upload_to=round_report_upload_to, max_length=200, blank=True)
+    original_name = models.CharField(_("file name"), max_length=255, blank=True)
+    acknowledged_on = models.DateField(_("acknowledged on"), null=True, blank=True)
+    recorded_by = models.ForeignKey(
+        "accounts.User",
+        verbose_name=_("recorded by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("rectification report")
+        verbose_name_plural = _("rectification reports")
+        ordering = ["round", "due", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(acknowledged_on__isnull=True)
+                | (Q(sent_on__isnull=False) & Q(acknowledged_on__gte=F("sent_on"))),
+                name="round_report_acknowledged_after_sent",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.round} · {self.title}"
+
+    def is_overdue(self, as_of: datetime.date) -> bool:
+        return self.sent_on is None and self.due < as_of
+
+
+def round_report_overdue_filter(as_of: datetime.date) -> Q:
+    """RoundReport.is_overdue as a database filter."""
+    return Q(sent_on__isnull=True, due__lt=as_of)

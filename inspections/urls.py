@@ -8,6 +8,7 @@ from . import api, views
 
 router = SimpleRouter()
 router.register("rounds", api.RoundViewSet, basename="round")
+router.register("round-reports", api.RoundReportViewSet, basename="round-report")
 
 api_urlpatterns = [*router.urls]
 

@@ -37,6 +37,7 @@ APPEND_ONLY = {
     ("rectification", "notification"),
     ("rectification", "reminderlog"),
     ("rectification", "reminderdelivery"),
+    ("documents", "publication"),  # published only through the API: no one publishes alone
 }
 
 

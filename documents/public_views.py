@@ -1,0 +1,68 @@
+"""The public pages (双公开): published progress reports, readable without an account.
+
+They read only the frozen snapshot, one query a page, and carry no names of liaisons, no clue
+or petition content and no evidence; caching headers let a proxy answer crawlers.
+"""
+
+from __future__ import annotations
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.cache import patch_cache_control
+from django.utils.translation import gettext as _
+
+from .models import Publication
+from .publications import public_publications
+from .report import DOCX_CONTENT_TYPE, text_report_docx
+
+PUBLIC_MAX_AGE = 300
+PAGE_SIZE = 50
+
+
+def _cached(response: HttpResponse) -> HttpResponse:
+    patch_cache_control(response, public=True, max_age=PUBLIC_MAX_AGE)
+    return response
+
+
+def _shown(pk: int) -> Publication:
+    try:
+        return public_publications().get(pk=pk)
+    except Publication.DoesNotExist as exc:
+        raise Http404(_("No such published report.")) from exc
+
+
+def public_list(request: HttpRequest) -> HttpResponse:
+    """Published reports, newest first, with their organisation and date."""
+    raw_page = request.GET.get("page", "1")
+    page = int(raw_page) if raw_page.isdigit() and 0 < int(raw_page) < 10_000 else 1
+    start = (page - 1) * PAGE_SIZE
+    rows = list(
+        public_publications().order_by("-published_at", "-id")[start : start + PAGE_SIZE + 1]
+    )
+    context = {
+        "publications": rows[:PAGE_SIZE],
+        "page": page,
+        "has_next": len(rows) > PAGE_SIZE,
+    }
+    return _cached(render(request, "documents/public_list.html", context))
+
+
+def public_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    publication = _shown(pk)
+    snapshot = publication.snapshot
+    context = {
+        "publication": publication,
+        "snapshot": snapshot,
+        "paragraphs": [line for line in snapshot.get("text", "").splitlines() if line.strip()],
+        "numbers": snapshot.get("numbers", {}),
+    }
+    return _cached(render(request, "documents/public_detail.html", context))
+
+
+def public_docx(request: HttpRequest, pk: int) -> HttpResponse:
+    publication = _shown(pk)
+    snapshot = publication.snapshot
+    content = text_report_docx(snapshot["title"], snapshot["text"])
+    response = HttpResponse(content, content_type=DOCX_CONTENT_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="publication-{publication.pk}.docx"'
+    return _cached(response)
