@@ -85,6 +85,10 @@ class Publication(models.Model):
             return self.State.PUBLISHED
         return self.State.DRAFT
 
+    @property
+    def state_label(self) -> str:
+        return str(self.State(self.state).label)
+
 
 def shown_filter() -> Q:
     """Publications the public and every signed-in user may read."""

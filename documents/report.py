@@ -87,8 +87,9 @@ def percent(rate: float | None) -> str:
     return f"{value:g}%"
 
 
-def amount(value: Decimal) -> str:
-    return f"{value.normalize():f}"
+def amount(value: Decimal | int) -> str:
+    # A round built in memory holds the field's default as an int until it is read back.
+    return f"{Decimal(value).normalize():f}"
 
 
 def party_organisation(unit: Unit) -> str:

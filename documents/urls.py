@@ -37,6 +37,19 @@ api_urlpatterns = [
 urlpatterns = [
     path("feedback/import/", views.feedback_import_page, name="feedback-import-page"),
     path("ledger/import/", views.ledger_import_page, name="ledger-import-page"),
+    path("publications/", views.publication_list, name="publication-list"),
+    path("publications/new/", views.publication_create, name="publication-create"),
+    path("publications/<int:pk>/", views.publication_detail, name="publication-detail"),
+    path(
+        "publications/<int:pk>/approve/",
+        views.publication_approve_page,
+        name="publication-approve-page",
+    ),
+    path(
+        "publications/<int:pk>/withdraw/",
+        views.publication_withdraw_page,
+        name="publication-withdraw-page",
+    ),
     path("public/", public_views.public_list, name="public-list"),
     path("public/<int:pk>/", public_views.public_detail, name="public-detail"),
     path("public/<int:pk>/report.docx", public_views.public_docx, name="public-docx"),

@@ -1,17 +1,22 @@
-"""Pages of documents: paste feedback text and preview it before the import, and upload a
-filled-in ledger (整改台账), checked first, then imported."""
+"""Pages of documents: paste feedback text and preview it before the import, upload a
+filled-in ledger (整改台账), checked first, then imported, and prepare, approve and read the
+published progress reports (双公开)."""
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
 
 from accounts.auth import signed_in_user
 from config.errors import DomainError
@@ -22,6 +27,16 @@ from inspections.selectors import rounds_visible_to
 from .docx_in import DOCX_CONTENT_TYPE, read_feedback_file
 from .feedback import feedback_import, preview, provisional_deadline
 from .ledger import XLSX_CONTENT_TYPE, LedgerRejected, import_ledger
+from .models import Publication
+from .publications import (
+    TEXT_MAX,
+    TITLE_MAX,
+    publication_approve,
+    publication_draft,
+    publication_update,
+    publication_withdraw,
+    publications_visible_to,
+)
 
 
 class FeedbackTextForm(forms.Form):
@@ -171,3 +186,117 @@ def ledger_import_page(request: HttpRequest) -> HttpResponse:
                 )
                 return redirect(f"{reverse('ledger-import-page')}?round={inspection_round.pk}")
     return render(request, "documents/ledger_import.html", context)
+
+
+# ---------------------------------------------------------------------------
+# Disclosure (双公开): office drafts, edits and approves in the browser; every signed-in user
+# reads what is published (the internal disclosure).
+
+
+class PublicationTextForm(forms.Form):
+    title = forms.CharField(label=gettext_lazy("Title"), max_length=TITLE_MAX)
+    text = forms.CharField(
+        label=gettext_lazy("Text"),
+        max_length=TEXT_MAX,
+        widget=forms.Textarea(attrs={"rows": 24, "class": "publication-text"}),
+    )
+
+
+class WithdrawForm(forms.Form):
+    reason = forms.CharField(
+        label=gettext_lazy("Reason for withdrawal"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+@login_required
+def publication_list(request: HttpRequest) -> HttpResponse:
+    """Progress reports of every round: office sees drafts and records too."""
+    user = signed_in_user(request)
+    publications = publications_visible_to(user).order_by("-drafted_at", "-id")
+    raw_round = request.GET.get("round", "")
+    inspection_round = None
+    if raw_round.isdigit():
+        inspection_round = get_object_or_404(rounds_visible_to(user), pk=int(raw_round))
+        publications = publications.filter(round=inspection_round)
+    page = Paginator(publications, 30).get_page(request.GET.get("page"))
+    context = {"page": page, "round": inspection_round, "can_draft": user.is_office}
+    return render(request, "documents/publication_list.html", context)
+
+
+@login_required
+@require_POST
+def publication_create(request: HttpRequest) -> HttpResponse:
+    inspection_round = office_round(request)
+    try:
+        publication = publication_draft(
+            actor=signed_in_user(request), inspection_round=inspection_round
+        )
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect(f"{reverse('publication-list')}?round={inspection_round.pk}")
+    messages.success(request, _("A draft was made from the generated report: edit it below."))
+    return redirect("publication-detail", pk=publication.pk)
+
+
+@login_required
+def publication_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    user = signed_in_user(request)
+    publication = get_object_or_404(publications_visible_to(user), pk=pk)
+    editable = user.is_office and publication.state == Publication.State.DRAFT
+    form = PublicationTextForm(
+        request.POST if request.method == "POST" else None,
+        initial={"title": publication.title, "text": publication.text},
+    )
+    if request.method == "POST":
+        if not editable:
+            raise PermissionDenied(_("Only a draft can be edited; a published report is frozen."))
+        if form.is_valid():
+            try:
+                publication_update(actor=user, publication=publication, **form.cleaned_data)
+            except DomainError as exc:
+                form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+            else:
+                messages.success(request, _("The draft was saved."))
+                return redirect("publication-detail", pk=publication.pk)
+    context = {
+        "publication": publication,
+        "form": form if editable else None,
+        "can_approve": editable and publication.drafted_by_id != user.pk,
+        "withdraw_form": WithdrawForm()
+        if user.is_office and publication.state == Publication.State.PUBLISHED
+        else None,
+        "paragraphs": [line for line in publication.text.splitlines() if line.strip()],
+    }
+    return render(request, "documents/publication_detail.html", context)
+
+
+def _publication_step(request: HttpRequest, pk: int, step: Callable[..., Publication]) -> None:
+    user = signed_in_user(request)
+    publication = get_object_or_404(publications_visible_to(user), pk=pk)
+    try:
+        if step is publication_withdraw:
+            form = WithdrawForm(request.POST)
+            if not form.is_valid():
+                messages.error(request, _("Give the reason for the withdrawal."))
+                return
+            step(actor=user, publication=publication, reason=form.cleaned_data["reason"])
+        else:
+            step(actor=user, publication=publication)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+
+
+@login_required
+@require_POST
+def publication_approve_page(request: HttpRequest, pk: int) -> HttpResponse:
+    _publication_step(request, pk, publication_approve)
+    return redirect("publication-detail", pk=pk)
+
+
+@login_required
+@require_POST
+def publication_withdraw_page(request: HttpRequest, pk: int) -> HttpResponse:
+    _publication_step(request, pk, publication_withdraw)
+    return redirect("publication-detail", pk=pk)
