@@ -7,7 +7,7 @@ or petition content and no evidence; caching headers let a proxy answer crawlers
 from __future__ import annotations
 
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 
@@ -22,6 +22,12 @@ PAGE_SIZE = 50
 def _cached(response: HttpResponse) -> HttpResponse:
     patch_cache_control(response, public=True, max_age=PUBLIC_MAX_AGE)
     return response
+
+
+def _page(template: str, context: dict) -> HttpResponse:
+    # Rendered without the request: no context processor reads the session, so the answer
+    # carries no cookie and does not vary by cookie, and any cache may keep it.
+    return _cached(HttpResponse(render_to_string(template, context)))
 
 
 def _shown(pk: int) -> Publication:
@@ -44,7 +50,7 @@ def public_list(request: HttpRequest) -> HttpResponse:
         "page": page,
         "has_next": len(rows) > PAGE_SIZE,
     }
-    return _cached(render(request, "documents/public_list.html", context))
+    return _page("documents/public_list.html", context)
 
 
 def public_detail(request: HttpRequest, pk: int) -> HttpResponse:
@@ -56,7 +62,7 @@ def public_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "paragraphs": [line for line in snapshot.get("text", "").splitlines() if line.strip()],
         "numbers": snapshot.get("numbers", {}),
     }
-    return _cached(render(request, "documents/public_detail.html", context))
+    return _page("documents/public_detail.html", context)
 
 
 def public_docx(request: HttpRequest, pk: int) -> HttpResponse:

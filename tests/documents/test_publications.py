@@ -100,6 +100,10 @@ def test_after_publication_anyone_reads_the_report_and_its_numbers(
     assert (numbers["problems"], numbers["total"], numbers["closed"]) == (1, 2, 0)
     assert "max-age=300" in page["Cache-Control"] and "public" in page["Cache-Control"]
     assert len(page.content) < 30_000
+    # Nothing personal: no cookie set and no answer that varies by cookie, so caches keep it.
+    for response in (listing, page):
+        assert not response.cookies
+        assert "cookie" not in response.get("Vary", "").lower()
 
     download = public(reverse("public-docx", args=[publication_id]))
     assert download.status_code == 200
