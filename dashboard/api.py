@@ -48,6 +48,12 @@ class CountSerializer(serializers.Serializer):
     concluded = serializers.IntegerField()
 
 
+class RoundReportCountSerializer(serializers.Serializer):
+    total = serializers.IntegerField()
+    sent = serializers.IntegerField()
+    overdue = serializers.IntegerField(help_text="Past due and not sent")
+
+
 class StatusCountSerializer(serializers.Serializer):
     status = serializers.CharField()
     label = serializers.CharField()  # type: ignore[assignment]  # a data field; DRF takes it off the class
@@ -75,6 +81,7 @@ class SummarySerializer(NumbersSerializer):
     by_category = CategorySerializer(many=True)
     clues = CountSerializer(allow_null=True, help_text="Counts only, never their content")
     petitions = CountSerializer(allow_null=True, help_text="Counts only, never their content")
+    round_reports = RoundReportCountSerializer(help_text="Rectification reports (报告报账)")
 
 
 class UnitNumbersSerializer(NumbersSerializer):

@@ -14,7 +14,7 @@ from config.errors import InvalidInput, NotAllowed
 from findings.models import Problem
 from findings.selectors import problems_visible_to
 from inspections.models import InspectionRound
-from inspections.selectors import rounds_visible_to
+from inspections.selectors import round_report_numbers, rounds_visible_to
 from rectification.models import Measure, today
 from rectification.selectors import (
     due_soon_measures,
@@ -129,6 +129,7 @@ def summary(view: DashboardView) -> dict:
     ]
     data["by_category"] = problem_numbers_by_category(problems)
     data.update(handling_numbers(view.user, view.rounds() if (view.round or view.unit) else None))
+    data["round_reports"] = round_report_numbers(view.rounds(), view.day)
     return data
 
 

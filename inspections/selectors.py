@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime
 
-from django.db.models import QuerySet
+from django.db.models import Count, Q, QuerySet
 
 from accounts.models import User
 from accounts.selectors import in_liaison_scope
@@ -31,3 +31,12 @@ def round_reports_visible_to(user: User) -> QuerySet[RoundReport]:
 def overdue_round_reports(as_of: datetime.date) -> QuerySet[RoundReport]:
     """Reports past their due date and not yet sent, for the dashboard and the reminders."""
     return RoundReport.objects.filter(round_report_overdue_filter(as_of))
+
+
+def round_report_numbers(rounds: QuerySet[InspectionRound], as_of: datetime.date) -> dict:
+    """The rounds' rectification reports (报告报账): recorded, sent, and overdue as of a day."""
+    return RoundReport.objects.filter(round__in=rounds.values("pk")).aggregate(
+        total=Count("id"),
+        sent=Count("id", filter=Q(sent_on__isnull=False)),
+        overdue=Count("id", filter=round_report_overdue_filter(as_of)),
+    )

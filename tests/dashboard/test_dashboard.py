@@ -10,6 +10,7 @@ from django.test import Client
 from django.utils import timezone
 
 from findings.models import Petition, ProblemClue
+from inspections.models import RoundReport
 from rectification.models import Extension, Measure
 
 from ..factories import MeasureFactory, ProblemFactory, RoundFactory, UnitFactory
@@ -227,8 +228,8 @@ def _fill(rows: int, inspection_round, unit_top) -> None:
     ("path", "bound"),
     [
         # measure numbers, problem numbers, rounds count, problems by category, clue counts,
-        # petition counts.
-        ("summary", 6),
+        # petition counts, rectification report counts.
+        ("summary", 7),
         # one grouped query of every unit's numbers.
         ("units", 1),
         # due by month, closed by month.
@@ -251,7 +252,31 @@ def test_the_page_costs_the_same_for_5_or_50_units(
     _fill(rows, inspection_round, unit_top)
     client = Client()
     client.force_login(leader)
-    # session, user, the user's unit, the bell, the summary's 6, the overdue and due-soon
+    # session, user, the user's unit, the bell, the summary's 7, the overdue and due-soon
     # lists with their cooperating units (4), the round and unit choices (2).
-    with django_assert_max_num_queries(16):
+    with django_assert_max_num_queries(17):
         assert client.get("/dashboard/").status_code == 200
+
+
+def test_the_summary_counts_rectification_reports_sent_and_overdue(
+    hand_built, client_for, leader, office
+):
+    d = datetime.date
+    RoundReport.objects.create(round=hand_built, due=d(2026, 6, 20), recorded_by=office)
+    RoundReport.objects.create(
+        round=hand_built, due=d(2026, 6, 20), sent_on=d(2026, 6, 18), recorded_by=office
+    )
+    RoundReport.objects.create(round=hand_built, due=d(2026, 7, 20), recorded_by=office)
+
+    body = (
+        client_for(leader)
+        .get("/api/v1/dashboard/summary/", {"round": hand_built.pk, "as_of": "2026-06-30"})
+        .json()
+    )
+
+    # Due 06-20 and unsent is overdue on 06-30; the one due 07-20 is not yet.
+    assert body["round_reports"] == {"total": 3, "sent": 1, "overdue": 1}
+    page = Client()
+    page.force_login(leader)
+    html = page.get("/dashboard/", {"round": hand_built.pk, "as_of": "2026-06-30"}).content
+    assert b'data-kpi="round_reports_overdue" class="alert"' in html
