@@ -100,6 +100,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "config.middleware.RequestSizeLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -266,6 +267,17 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "整改跟踪系统 <noreply@
 # Evidence files (佐证材料).
 EVIDENCE_MAX_BYTES = env_int("EVIDENCE_MAX_BYTES", 20 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 10 * 1024 * 1024)
+# A request whose Content-Length passes this is answered 413 before its body is read
+# (config.middleware.RequestSizeLimitMiddleware); the production proxy caps it as well.
+MAX_REQUEST_BYTES = env_int("MAX_REQUEST_BYTES", EVIDENCE_MAX_BYTES + 1024 * 1024)
+
+# Uploaded workbooks are hostile until read (documents.xlsx_safety): the zip directory is
+# checked before openpyxl inflates anything, then the declared size, then every row.
+XLSX_MAX_UNPACKED_BYTES = env_int("XLSX_MAX_UNPACKED_BYTES", 64 * 1024 * 1024)
+XLSX_MAX_ENTRIES = env_int("XLSX_MAX_ENTRIES", 500)
+XLSX_MAX_ROW_NUMBER = env_int("XLSX_MAX_ROW_NUMBER", 10_000)
+XLSX_MAX_COLUMNS = env_int("XLSX_MAX_COLUMNS", 64)
+XLSX_READ_SECONDS = env_int("XLSX_READ_SECONDS", 20)
 
 if PRODUCTION:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

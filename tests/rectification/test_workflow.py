@@ -480,6 +480,7 @@ def test_the_whole_life_of_a_measure_through_the_api(
     history = ok(unit_client.get(f"{url}/history/"))
     assert [h["action"] for h in history] == [
         "start",
+        "edit",  # the evidence upload
         "submit",
         "return",
         "submit",
@@ -489,6 +490,7 @@ def test_the_whole_life_of_a_measure_through_the_api(
         "approve",
     ]
     assert [h["to_status"] for h in history][-1] == "closed"
-    assert history[2]["comment"] == "缺少印发文件"
+    assert history[1]["field"] == "evidence"
+    assert history[3]["comment"] == "缺少印发文件"
     assert [h["at"] for h in history] == sorted(h["at"] for h in history)
     assert final["version"] == 9
