@@ -91,6 +91,7 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
+    "audit",
     "accounts",
     "inspections",
     "findings",
@@ -107,9 +108,26 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "audit.context.AuditContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
+
+# The audit trail (audit app): every create, change and delete of these models, from the API,
+# the pages or the admin, with actor and old and new values, hash-chained.
+# `secret` values are recorded as changed but never shown; `exclude` are not recorded.
+AUDIT_MODELS: dict[str, dict[str, list[str]]] = {
+    "accounts.Unit": {"secret": ["webhook_url"]},
+    "accounts.User": {"exclude": ["last_login"], "secret": ["password"]},
+    "inspections.InspectionRound": {},
+    "findings.Aspect": {},
+    "findings.Problem": {},
+    "findings.ProblemClue": {},
+    "findings.Petition": {},
+    "rectification.Measure": {},
+    "rectification.Extension": {},
+    "rectification.Evidence": {},
+}
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
