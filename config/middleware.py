@@ -47,3 +47,21 @@ class RequestSizeLimitMiddleware:
         # The body was not read: the connection cannot be reused for another request.
         response["Connection"] = "close"
         return response
+
+
+class NoStoreMiddleware:
+    """`Cache-Control: no-store` on every answer that has not said otherwise.
+
+    Clue lists, evidence, ledgers and names of officials must not stay in a browser's or a
+    proxy's cache. Static files (whitenoise answers them first) and any view that sets its
+    own Cache-Control keep theirs.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if not response.has_header("Cache-Control"):
+            response["Cache-Control"] = "no-store"
+        return response

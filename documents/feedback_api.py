@@ -12,6 +12,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from config.errors import NotAllowed
+from config.throttles import ResilientScopedRateThrottle
 from findings.parser import (
     MAX_TEXT_CHARS,
     FeedbackParseError,
@@ -114,13 +115,27 @@ class FeedbackImportResultSerializer(serializers.Serializer):
 
 
 class FeedbackParseView(APIView):
-    """Parse pasted feedback or a published progress report; nothing is saved."""
+    """Parse pasted feedback or a published progress report; nothing is saved.
+
+    Office staff only (it is a step of the import), and rate-limited: parsing is the one
+    CPU-heavy request a user can repeat at will.
+    """
+
+    throttle_classes = [ResilientScopedRateThrottle]
+    throttle_scope = "feedback_parse"
 
     @extend_schema(
         request=FeedbackParseSerializer,
-        responses={200: FeedbackPreviewSerializer, 400: OpenApiResponse(description="Unreadable")},
+        responses={
+            200: FeedbackPreviewSerializer,
+            400: OpenApiResponse(description="Unreadable"),
+            403: OpenApiResponse(description="Only office staff may parse feedback"),
+            429: OpenApiResponse(description="Too many requests"),
+        },
     )
     def post(self, request: Request) -> Response:
+        if not request.user.is_office:
+            raise NotAllowed(_("Only office staff can import feedback."))
         serializer = FeedbackParseSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         return Response(preview(parse_or_400(serializer.validated_data["text"])))

@@ -6,6 +6,11 @@
     return match ? decodeURIComponent(match[1]) : "";
   }
 
+  // <select data-autosubmit> sends its form on change (no inline handler: the CSP forbids them).
+  document.querySelectorAll("select[data-autosubmit]").forEach((select) => {
+    select.addEventListener("change", () => select.form.submit());
+  });
+
   const bell = document.getElementById("unread");
   if (bell && bell.dataset.url) {
     fetch(bell.dataset.url, { credentials: "same-origin" })

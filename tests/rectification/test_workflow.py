@@ -434,6 +434,7 @@ def test_office_edits_are_recorded_field_by_field(measure_a, office, unit_b, cli
     response = client_for(office).patch(
         f"/api/v1/measures/{measure_a.pk}/",
         {"text": "修改后的措施", "lead_unit": unit_b.pk},
+        HTTP_IF_MATCH='"1"',
     )
     assert response.status_code == 200
     edits = StatusChange.objects.filter(measure=measure_a, action="edit").order_by("field")
