@@ -7,3 +7,7 @@ from django.utils.translation import gettext_lazy as _
 class AccountsConfig(AppConfig):
     name = "accounts"
     verbose_name = _("Units and accounts")
+
+    def ready(self) -> None:
+        # Token revocation on sign-out and on a password change (signal receivers).
+        from . import signals  # noqa: F401

@@ -36,3 +36,10 @@ class StaleVersion(DomainError):
 
     status_code = 412
     code = "precondition_failed"
+
+
+class PreconditionRequired(DomainError):
+    """A write that must name the version it changes came without If-Match (428)."""
+
+    status_code = 428
+    code = "precondition_required"

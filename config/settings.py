@@ -1,5 +1,6 @@
 """Settings for the tracker: one module, every value read from the environment."""
 
+import datetime
 import os
 import secrets
 from pathlib import Path
@@ -91,7 +92,9 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
-    "drf_spectacular_sidecar",  # Swagger UI served from the project, no CDN
+    "drf_spectacular_sidecar",
+    "axes",
+    "audit",
     "accounts",
     "inspections",
     "findings",
@@ -102,15 +105,37 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "config.middleware.RequestSizeLimitMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "config.middleware.NoStoreMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "audit.context.AuditContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: it turns a lockout flagged during the login into its answer.
+    "axes.middleware.AxesMiddleware",
 ]
+
+# The audit trail (audit app): every create, change and delete of these models, from the API,
+# the pages or the admin, with actor and old and new values, hash-chained.
+# `secret` values are recorded as changed but never shown; `exclude` are not recorded.
+AUDIT_MODELS: dict[str, dict[str, list[str]]] = {
+    "accounts.Unit": {"secret": ["webhook_url"]},
+    "accounts.User": {"exclude": ["last_login"], "secret": ["password"]},
+    "inspections.InspectionRound": {},
+    "findings.Aspect": {},
+    "findings.Problem": {},
+    "findings.ProblemClue": {},
+    "findings.Petition": {},
+    "rectification.Measure": {},
+    "rectification.Extension": {},
+    "rectification.Evidence": {},
+}
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
@@ -153,6 +178,23 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# django-axes counts failed logins per account and per address on every login path (the
+# sign-in page, the admin's and the token endpoint) and locks them out for a while.
+AUTHENTICATION_BACKENDS = [
+    "accounts.backends.LockoutBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "accounts.lockout.client_ip"
+# How many proxies append to X-Forwarded-For in front of the site (1 with docker-compose's).
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+# API tokens expire this long after they are issued; signing out revokes them.
+TOKEN_TTL_HOURS = env_int("TOKEN_TTL_HOURS", 12)
+
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -193,12 +235,13 @@ else:
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
+        "accounts.authentication.ExpiringTokenAuthentication",
     ],
+    "DEFAULT_THROTTLE_RATES": {"feedback_parse": env_str("FEEDBACK_PARSE_RATE", "30/min")},
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "config.api.Pagination",
     "DEFAULT_FILTER_BACKENDS": [
-        "django_filters.rest_framework.DjangoFilterBackend",
+        "config.filters.FilterBackend",
         "rest_framework.filters.OrderingFilter",
     ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
@@ -211,7 +254,9 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Inspection rounds, findings, rectification measures and their numbers.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
-    # Offices often run on closed networks: the UI files come from drf-spectacular-sidecar.
+    # The schema and Swagger UI are for signed-in users; offices often run on closed
+    # networks, so the UI files come from drf-spectacular-sidecar.
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
@@ -275,6 +320,35 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "整改跟踪系统 <noreply@
 # Evidence files (佐证材料).
 EVIDENCE_MAX_BYTES = env_int("EVIDENCE_MAX_BYTES", 20 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 10 * 1024 * 1024)
+# A request whose Content-Length passes this is answered 413 before its body is read
+# (config.middleware.RequestSizeLimitMiddleware); the production proxy caps it as well.
+MAX_REQUEST_BYTES = env_int("MAX_REQUEST_BYTES", EVIDENCE_MAX_BYTES + 1024 * 1024)
+
+# Uploaded workbooks are hostile until read (documents.xlsx_safety): the zip directory is
+# checked before openpyxl inflates anything, then the declared size, then every row.
+XLSX_MAX_UNPACKED_BYTES = env_int("XLSX_MAX_UNPACKED_BYTES", 64 * 1024 * 1024)
+XLSX_MAX_ENTRIES = env_int("XLSX_MAX_ENTRIES", 500)
+XLSX_MAX_ROW_NUMBER = env_int("XLSX_MAX_ROW_NUMBER", 10_000)
+XLSX_MAX_COLUMNS = env_int("XLSX_MAX_COLUMNS", 64)
+XLSX_READ_SECONDS = env_int("XLSX_READ_SECONDS", 20)
+
+# Content-Security-Policy (django-csp): scripts and styles from this site only, no inline
+# script or style, nothing framed. Pages pass data to scripts through json_script.
+_SELF = "'self'"
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [_SELF],
+        "script-src": [_SELF],
+        "style-src": [_SELF],
+        "img-src": [_SELF, "data:"],
+        "font-src": [_SELF],
+        "connect-src": [_SELF],
+        "object-src": ["'none'"],
+        "base-uri": [_SELF],
+        "form-action": [_SELF],
+        "frame-ancestors": ["'none'"],
+    }
+}
 
 if PRODUCTION:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

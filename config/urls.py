@@ -1,10 +1,11 @@
 """Root URLs, the composition root: pages, the admin, API v1 and its documentation."""
 
 from django.contrib import admin
+from django.contrib.auth.decorators import login_required
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
-from rest_framework.authtoken.views import obtain_auth_token
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from accounts.tokens import ObtainTokenView, RevokeTokenView
 from accounts.urls import api_urlpatterns as accounts_api
 from accounts.urls import urlpatterns as accounts_pages
 from dashboard.urls import api_urlpatterns as dashboard_api
@@ -19,7 +20,8 @@ from rectification.urls import api_urlpatterns as rectification_api
 from rectification.urls import urlpatterns as rectification_pages
 
 api_v1 = [
-    path("auth/token/", obtain_auth_token, name="api-token"),
+    path("auth/token/", ObtainTokenView.as_view(), name="api-token"),
+    path("auth/logout/", RevokeTokenView.as_view(), name="api-logout"),
     *accounts_api,
     *inspections_api,
     *findings_api,
@@ -32,7 +34,12 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include((api_v1, "api"), namespace="api")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
+    # Behind login; the split view serves its start-up script as a file, for the CSP.
+    path(
+        "api/docs/",
+        login_required(SpectacularSwaggerSplitView.as_view(url_name="schema")),
+        name="swagger-ui",
+    ),
     path("i18n/", include("django.conf.urls.i18n")),
     *accounts_pages,
     *rectification_pages,

@@ -13,6 +13,7 @@ from rest_framework.views import APIView
 
 from accounts.auth import signed_in_user
 from config.errors import NotAllowed
+from config.throttles import ResilientScopedRateThrottle
 from findings.parser import (
     MAX_TEXT_CHARS,
     FeedbackParseError,
@@ -140,13 +141,27 @@ class FeedbackImportResultSerializer(serializers.Serializer):
 
 class FeedbackParseView(APIView):
     """Parse pasted feedback or a published progress report, as text or as a Word file
-    (multipart ``file``); nothing is saved."""
+    (multipart ``file``); nothing is saved.
+
+    Office staff only (it is a step of the import), and rate-limited: parsing is the one
+    CPU-heavy request a user can repeat at will.
+    """
+
+    throttle_classes = [ResilientScopedRateThrottle]
+    throttle_scope = "feedback_parse"
 
     @extend_schema(
         request=FeedbackParseSerializer,
-        responses={200: FeedbackPreviewSerializer, 400: OpenApiResponse(description="Unreadable")},
+        responses={
+            200: FeedbackPreviewSerializer,
+            400: OpenApiResponse(description="Unreadable"),
+            403: OpenApiResponse(description="Only office staff may parse feedback"),
+            429: OpenApiResponse(description="Too many requests"),
+        },
     )
     def post(self, request: Request) -> Response:
+        if not signed_in_user(request).is_office:
+            raise NotAllowed(_("Only office staff can import feedback."))
         serializer = FeedbackParseSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         return Response(preview(parse_or_400(feedback_text(serializer.validated_data))))

@@ -17,6 +17,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import IO, TYPE_CHECKING, Any
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -52,6 +53,15 @@ from .xlsx_out import print_setup
 
 if TYPE_CHECKING:
     from rectification.selectors import MeasureWithProgress
+from .xlsx_safety import (
+    Deadline,
+    XlsxRefused,
+    check_archive,
+    check_dimensions,
+    neutralise,
+    row_limit_message,
+    unquote,
+)
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -239,7 +249,11 @@ def _cell(
     header: bool = False,
     overdue: bool = False,
 ) -> Cell:
+    if isinstance(value, str):
+        value = neutralise(value)
     cell = WriteOnlyCell(sheet, value=value)
+    if isinstance(value, str):
+        cell.data_type = "s"  # text is text: never a formula, whatever it starts with
     cell.border = _BORDER
     if header:
         cell.font, cell.fill, cell.alignment = _HEADER_FONT, _HEADER_FILL, _CENTER
@@ -459,16 +473,49 @@ def _open_sheet(file: IO[bytes]) -> Any:
     if not head.startswith(b"PK"):
         raise LedgerRejected(not_xlsx)
     try:
-        workbook = load_workbook(file, read_only=True, data_only=True)
+        # The zip directory is judged before openpyxl inflates anything.
+        check_archive(file)
+        # Formulas are read as formulas (not their cached values) so that they can be refused.
+        workbook = load_workbook(file, read_only=True, data_only=False)
+    except XlsxRefused as exc:
+        raise LedgerRejected(str(exc)) from exc
     except Exception as exc:  # BadZipFile, KeyError, ValueError ...: a damaged or foreign file
         raise LedgerRejected(not_xlsx) from exc
-    if LEDGER_SHEET in workbook.sheetnames:
-        return workbook[LEDGER_SHEET]
-    return workbook.worksheets[0]
+    sheet: Any = (
+        workbook[LEDGER_SHEET] if LEDGER_SHEET in workbook.sheetnames else workbook.worksheets[0]
+    )
+    try:
+        check_dimensions(sheet)
+    except XlsxRefused as exc:
+        raise LedgerRejected(str(exc)) from exc
+    return sheet
 
 
-def _header_map(rows: Iterator[tuple[int, tuple]]) -> tuple[int, dict[str, int]]:
-    for number, values in rows:
+def _sheet_rows(sheet: Any, deadline: Deadline) -> Iterator[tuple[int, tuple, frozenset[int]]]:
+    """(row number, values, columns holding a formula) of each row, within the limits.
+
+    openpyxl fills the gap before a far row with empty rows, so a row numbered 40,000,000
+    would be walked to; reading stops one row past the limit and refuses the file instead.
+    """
+    limit = settings.XLSX_MAX_ROW_NUMBER
+    rows = sheet.iter_rows(max_row=limit + 1, max_col=settings.XLSX_MAX_COLUMNS)
+    for number, cells in enumerate(rows, start=1):
+        if number > limit:
+            raise LedgerRejected(row_limit_message(number))
+        if number % 200 == 0:
+            try:
+                deadline.check()
+            except XlsxRefused as exc:
+                raise LedgerRejected(str(exc)) from exc
+        values = tuple(
+            unquote(cell.value) if isinstance(cell.value, str) else cell.value for cell in cells
+        )
+        formulas = frozenset(i for i, cell in enumerate(cells) if cell.data_type == "f")
+        yield number, values, formulas
+
+
+def _header_map(rows: Iterator[tuple[int, tuple, frozenset[int]]]) -> tuple[int, dict[str, int]]:
+    for number, values, _formulas in rows:
         names = {_text(v).replace(" ", ""): i for i, v in enumerate(values) if _text(v)}
         if all(name in names for name in REQUIRED_HEADERS):
             return number, {h: names[h] for h in IMPORTED_HEADERS if h in names}
@@ -482,17 +529,27 @@ def _header_map(rows: Iterator[tuple[int, tuple]]) -> tuple[int, dict[str, int]]
 
 def read_ledger(file: IO[bytes]) -> list[LedgerRow]:
     """Read every data row; raise LedgerRejected listing all bad rows if any is wrong."""
+    deadline = Deadline()
     sheet = _open_sheet(file)
-    numbered = enumerate(sheet.iter_rows(values_only=True), start=1)
+    try:
+        deadline.check()
+    except XlsxRefused as exc:
+        raise LedgerRejected(str(exc)) from exc
+    numbered = _sheet_rows(sheet, deadline)
     header_row, columns = _header_map(numbered)
     present = frozenset(columns)
     units = _UnitIndex()
     rows: list[LedgerRow] = []
     errors: list[RowError] = []
-    for number, values in numbered:
+    for number, values, formulas in numbered:
         cells = {name: values[i] if i < len(values) else None for name, i in columns.items()}
         if not any(_text(v) for v in cells.values()):
             continue
+        errors.extend(
+            RowError(number, name, _("The cell holds a formula; paste its value instead."))
+            for name, i in columns.items()
+            if i in formulas
+        )
         if len(rows) >= MAX_ROWS:
             raise LedgerRejected(
                 _("The ledger has more than %(max)d rows; split it.") % {"max": MAX_ROWS}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
 from django.http import FileResponse
@@ -19,7 +20,7 @@ from rest_framework.response import Response
 from accounts.auth import signed_in_user
 from accounts.selectors import units_assignable_by, users_visible_to
 from config.api import OfficeWritesOthersRead, VisibleRelatedField
-from config.errors import InvalidInput
+from config.errors import PreconditionRequired, StaleVersion
 from config.seq import seq_field
 from config.viewsets import ScopedViewSet
 from findings.selectors import problems_visible_to
@@ -109,15 +110,41 @@ class MeasureSerializer(serializers.ModelSerializer):
         return attrs
 
 
-def expected_version(request: Request) -> int | None:
-    """The version named by an If-Match header (`"3"`, `W/"3"` or `3`), if any."""
+# `"3"`, `W/"3"`, or a bare `3` as earlier clients sent it; anything else names no version.
+ETAG_PATTERN = re.compile(r'(?:W/)?"(\d{1,12})"|(\d{1,12})')
+
+
+def expected_version(request: Request, measure: Measure | None = None) -> int | None:
+    """The version an If-Match header names (`"3"`, `W/"3"`, a list, or `*`), if any.
+
+    RFC 9110: a header that names no current version fails the precondition (412) whatever
+    it holds (`W/"abc"`, `"0"`); a well-formed list matches if any member does.
+    """
     raw = request.headers.get("If-Match", "").strip()
     if not raw or raw == "*":
         return None
-    raw = raw.removeprefix("W/").strip('"')
-    if not raw.isdigit():
-        raise InvalidInput(_('If-Match must carry the ETag of the measure, such as "3".'))
-    return int(raw)
+    versions = set()
+    for tag in raw.split(","):
+        match = ETAG_PATTERN.fullmatch(tag.strip())
+        if match:
+            versions.add(int(match.group(1) or match.group(2)))
+    if measure is not None and measure.version in versions:
+        return measure.version
+    if measure is None and len(versions) == 1:
+        return versions.pop()
+    raise StaleVersion(
+        _("If-Match names %(sent)s, but the measure is now version %(now)s. Reload it.")
+        % {"sent": raw[:40], "now": measure.version if measure else "?"}
+    )
+
+
+def required_version(request: Request, measure: Measure) -> int | None:
+    """Edits and deletions of a measure must say which version they change (428 without)."""
+    if not request.headers.get("If-Match", "").strip():
+        raise PreconditionRequired(
+            _('Send If-Match with the ETag of the measure (such as "3") to change it.')
+        )
+    return expected_version(request, measure)
 
 
 def etag(measure: Measure) -> str:
@@ -202,7 +229,7 @@ def _transition_action(name: str, serializer_class, service):
         service(
             measure_id=measure.pk,
             actor=signed_in_user(request),
-            expected_version=expected_version(request),
+            expected_version=expected_version(request, measure),
             **body.validated_data,
         )
         return self._respond(measure.pk)
@@ -470,7 +497,7 @@ class MeasureViewSet(MeasureWorkflowMixin, ScopedViewSet):
             measure_id=measure.pk,
             actor=signed_in_user(request),
             changes=serializer.validated_data,
-            expected_version=expected_version(request),
+            expected_version=required_version(request, measure),
         )
         return self._respond(measure.pk)
 
@@ -480,6 +507,6 @@ class MeasureViewSet(MeasureWorkflowMixin, ScopedViewSet):
         services.measure_delete(
             measure_id=measure.pk,
             actor=signed_in_user(request),
-            expected_version=expected_version(request),
+            expected_version=required_version(request, measure),
         )
         return Response(status=status.HTTP_204_NO_CONTENT)

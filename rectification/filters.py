@@ -6,11 +6,13 @@ import django_filters
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy
 
+from config.filters import IdFilter, IdFilterSet
+
 from .models import Measure, colour_filter, overdue_filter, today
 
 
-class MeasureFilter(django_filters.FilterSet):
-    round = django_filters.NumberFilter(field_name="problem__round", label=gettext_lazy("round"))
+class MeasureFilter(IdFilterSet):
+    round = IdFilter(field_name="problem__round", label=gettext_lazy("round"))
     overdue = django_filters.BooleanFilter(method="filter_overdue", label=gettext_lazy("overdue"))
     due_before = django_filters.DateFilter(
         field_name="deadline", lookup_expr="lte", label=gettext_lazy("due on or before")

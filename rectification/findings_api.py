@@ -18,6 +18,7 @@ from rest_framework.views import APIView
 
 from accounts.auth import signed_in_user
 from config.api import OfficeWritesOthersRead, VisibleRelatedField, parse_as_of
+from config.filters import IdFilterSet
 from config.seq import check_seq_free, next_seq, seq_field
 from config.viewsets import ScopedViewSet
 from findings.models import Problem
@@ -27,7 +28,7 @@ from inspections.selectors import rounds_visible_to
 from .selectors import problems_with_status_visible_to, round_stats
 
 
-class ProblemFilter(django_filters.FilterSet):
+class ProblemFilter(IdFilterSet):
     status = django_filters.ChoiceFilter(
         choices=Problem.Status.choices, field_name="derived_status", label=_("status")
     )

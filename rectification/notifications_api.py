@@ -12,12 +12,13 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from accounts.auth import signed_in_user
+from config.filters import IdFilterSet
 
 from . import reminders
 from .models import Notification, ReminderDelivery
 
 
-class NotificationFilter(django_filters.FilterSet):
+class NotificationFilter(IdFilterSet):
     unread = django_filters.BooleanFilter(
         field_name="read_at", lookup_expr="isnull", label=gettext_lazy("unread")
     )

@@ -28,7 +28,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from accounts.models import User
-from accounts.selectors import in_liaison_scope
+from accounts.selectors import in_liaison_scope, liaison_scope
 from findings.models import Petition, Problem, ProblemClue
 from findings.selectors import problems_visible_to
 from inspections.models import InspectionRound
@@ -252,14 +252,28 @@ def problem_numbers(problems: QuerySet) -> dict:
     return counts
 
 
-def with_problem_status(problems: QuerySet[Problem]) -> QuerySet[ProblemWithStatus]:
-    """Each problem's derived status and measure counts, annotated in the same query."""
+def with_problem_status(
+    problems: QuerySet[Problem], unit_id: int | None = None
+) -> QuerySet[ProblemWithStatus]:
+    """Each problem's derived status and measure counts, annotated in the same query.
+
+    With `unit_id` (a liaison's unit) the counts are of that unit's measures only, so that
+    a liaison learns nothing about other units' work; the status stays the problem's own.
+    """
+    counts: dict[str, Any]
+    if unit_id is None:
+        counts = {
+            "measures_total": Count("measures", distinct=True),
+            "measures_closed": Count("measures", filter=Q(measures__status=CLOSED), distinct=True),
+        }
+    else:
+        scoped = Measure.objects.filter(liaison_scope(unit_id), problem=OuterRef("pk"))
+        counts = {
+            "measures_total": _count_of(scoped),
+            "measures_closed": _count_of(scoped.filter(status=CLOSED)),
+        }
     annotated = (
-        problems.annotate(
-            **problem_completion_filters(),
-            measures_total=Count("measures", distinct=True),
-            measures_closed=Count("measures", filter=Q(measures__status=CLOSED), distinct=True),
-        )
+        problems.annotate(**problem_completion_filters(), **counts)
         .annotate(
             derived_status=Case(
                 When(
@@ -278,9 +292,17 @@ def with_problem_status(problems: QuerySet[Problem]) -> QuerySet[ProblemWithStat
     return cast("QuerySet[ProblemWithStatus]", annotated)
 
 
+def _count_of(measures: QuerySet[Measure]) -> Coalesce:
+    per_problem = (
+        measures.order_by().values("problem").annotate(n=Count("id", distinct=True)).values("n")
+    )
+    return Coalesce(Subquery(per_problem, output_field=IntegerField()), 0)
+
+
 def problems_with_status_visible_to(user: User) -> QuerySet[ProblemWithStatus]:
     """The problems a user sees, with the status and counts their measures give them."""
-    return with_problem_status(problems_visible_to(user))
+    unit_id = user.unit_id if not user.sees_everything and user.is_liaison else None
+    return with_problem_status(problems_visible_to(user), unit_id)
 
 
 def round_stats(

@@ -392,6 +392,9 @@ def progress_report_create(
 
 # --- Evidence files (佐证材料) -------------------------------------------------------------------
 
+# The `field` of the history rows that record an upload or a deletion of evidence.
+EVIDENCE_FIELD = "evidence"
+
 # Allowed extensions and the content types their bytes must show.
 EVIDENCE_TYPES: dict[str, set[str]] = {
     "pdf": {"pdf"},
@@ -480,11 +483,30 @@ def evidence_upload(
     evidence.file.save(name, uploaded_file, save=False)
     try:
         evidence.save()
+        _record_evidence(measure, actor, old="", new=_evidence_label(evidence))
     except Exception:
         # Nothing half-saved: the stored file goes when its row could not be written.
         evidence.file.delete(save=False)
         raise
     return evidence
+
+
+def _evidence_label(evidence: Evidence) -> str:
+    return f"{evidence.original_name} (sha256 {evidence.sha256[:12]})"
+
+
+def _record_evidence(measure: Measure, actor: User, *, old: str, new: str) -> None:
+    """An upload or deletion of evidence, in the measure's history beside its transitions."""
+    StatusChange.objects.create(
+        measure=measure,
+        from_status=measure.status,
+        to_status=measure.status,
+        action=Action.EDIT,
+        actor=actor,
+        field=EVIDENCE_FIELD,
+        old_value=old,
+        new_value=new,
+    )
 
 
 @transaction.atomic
@@ -493,9 +515,13 @@ def evidence_delete(*, evidence_id: int, actor: User) -> None:
     measure = lock_measure(evidence.measure_id)
     if not (actor.is_office or evidence.uploaded_by_id == actor.pk):
         raise NotAllowed(_("Only the uploader or office staff can delete evidence."))
-    if measure.status == Status.CLOSED:
-        raise WrongState(_("Evidence of a signed-off measure cannot be deleted."))
+    # What was submitted for sign-off is what the office reviews and what stays on record.
+    if measure.status in (Status.SUBMITTED, Status.CLOSED):
+        raise WrongState(
+            _("Evidence cannot be deleted once the measure is submitted or signed off.")
+        )
     name = evidence.file.name
+    _record_evidence(measure, actor, old=_evidence_label(evidence), new="")
     evidence.delete()
     if not Evidence.objects.filter(file=name).exists():
         storage = evidence.file.storage

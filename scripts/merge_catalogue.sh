@@ -13,5 +13,5 @@ for extra in "$@"; do args+=(--compendium "$extra"); done
 msgmerge -q -N "${args[@]}" -o "$PO" "$PO.tmp" "$PO.tmp"
 rm -f "$PO.tmp"
 missing=$(msgattrib --untranslated "$PO" | grep -c '^msgid' || true)
-.venv/bin/python manage.py compilemessages -l zh_Hans --ignore=.venv >/dev/null
+msgfmt --check -o "${PO%.po}.mo" "$PO"
 echo "$(grep -c '^msgid' "$PO") messages, $missing untranslated (the header counts as one)"

@@ -59,6 +59,16 @@ def fast_password_hashing(settings) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def fresh_rate_limits(monkeypatch) -> None:
+    # Each test starts with empty rate-limit counters of its own, whatever the cache is.
+    from django.core.cache.backends.locmem import LocMemCache
+
+    from config.throttles import ResilientScopedRateThrottle
+
+    monkeypatch.setattr(ResilientScopedRateThrottle, "cache", LocMemCache("throttles", {}))
+
+
 def pytest_runtest_setup(item: pytest.Item) -> None:
     missing = None
     if item.get_closest_marker("postgres") and connection.vendor != "postgresql":

@@ -437,6 +437,7 @@ def test_office_edits_are_recorded_field_by_field(measure_a, office, unit_b, cli
     response = client_for(office).patch(
         f"/api/v1/measures/{measure_a.pk}/",
         {"text": "修改后的措施", "lead_unit": unit_b.pk},
+        HTTP_IF_MATCH='"1"',
     )
     assert response.status_code == 200
     edits = StatusChange.objects.filter(measure=measure_a, action="edit").order_by("field")
@@ -483,6 +484,7 @@ def test_the_whole_life_of_a_measure_through_the_api(
     history = ok(unit_client.get(f"{url}/history/"))
     assert [h["action"] for h in history] == [
         "start",
+        "edit",  # the evidence upload
         "submit",
         "return",
         "submit",
@@ -492,7 +494,8 @@ def test_the_whole_life_of_a_measure_through_the_api(
         "approve",
     ]
     assert [h["to_status"] for h in history][-1] == "closed"
-    assert history[2]["comment"] == "缺少印发文件"
+    assert history[1]["field"] == "evidence"
+    assert history[3]["comment"] == "缺少印发文件"
     assert [h["at"] for h in history] == sorted(h["at"] for h in history)
     assert final["version"] == 9
 
