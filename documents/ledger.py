@@ -92,7 +92,7 @@ NUMBERS_SHEET = "统计"
 STATUS_TEXT: dict[str, str] = {
     Measure.Status.NOT_STARTED: "未启动",
     Measure.Status.IN_PROGRESS: "整改中",
-    Measure.Status.SUBMITTED: "待销号",
+    Measure.Status.SUBMITTED: "已申请销号",  # the site's word for it
     Measure.Status.CLOSED: "已销号",
 }
 YES, NO = "是", "否"
@@ -298,7 +298,7 @@ def _write_numbers(
         ("问题整改完成率", numbers["problem_completion_rate"]),
         ("整改措施总数", numbers["total"]),
         ("已销号", numbers["closed"]),
-        ("待销号", numbers["submitted"]),
+        ("已申请销号", numbers["submitted"]),
         ("整改中", numbers["in_progress"]),
         ("未启动", numbers["not_started"]),
         ("长期坚持（未销号）", numbers["long_term"]),

@@ -74,7 +74,11 @@ def test_bad_rows_are_listed_and_nothing_is_saved(client_for, office, ledger_rou
     response = signed_in(office).post(page(empty), {"file": xlsx(content)})
     assert response.status_code == 200
     assert [(e.row, e.column) for e in response.context["errors"]] == [(3, "整改时限")]
-    assert "下个月" in response.content.decode()
+    content = response.content.decode()
+    assert "下个月" in content
+    # The summary of what was refused is said once, above the table of rows.
+    summary = str(response.context["form"].non_field_errors()[0])
+    assert content.count(summary) == 1
     assert not Measure.objects.filter(problem__round=empty).exists()
 
 
