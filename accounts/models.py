@@ -50,7 +50,11 @@ class Unit(models.Model):
         verbose_name_plural = _("units")
         ordering = ["name"]
         constraints = [
-            models.CheckConstraint(condition=~Q(parent=models.F("id")), name="unit_not_own_parent"),
+            models.CheckConstraint(
+                condition=~Q(parent=models.F("id")),
+                name="unit_not_own_parent",
+                violation_error_message=_("A unit cannot be its own parent."),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -96,7 +100,9 @@ class User(AbstractUser):
         ordering = ["username"]
         constraints = [
             models.CheckConstraint(
-                condition=~Q(role="liaison") | Q(unit__isnull=False), name="liaison_has_unit"
+                condition=~Q(role="liaison") | Q(unit__isnull=False),
+                name="liaison_has_unit",
+                violation_error_message=_("A liaison of a responsible unit needs that unit."),
             ),
         ]
 

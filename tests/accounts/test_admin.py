@@ -95,7 +95,9 @@ def test_it_refuses_a_liaison_without_a_unit_in_the_admin_form(superuser, client
     )
 
     assert response.status_code == 200  # the form again, with its error
-    assert "liaison_has_unit" in response.content.decode()
+    content = response.content.decode()
+    assert "责任单位联络员须选择所在单位。" in content
+    assert "liaison_has_unit" not in content  # never the constraint's code name
     assert not User.objects.filter(username="orphan").exists()
 
 
