@@ -193,3 +193,25 @@ def test_the_language_switch_turns_the_page_into_english_and_back(
     page.click(".lang button[value=zh-hans]")
     page.wait_for_selector("html[lang=zh-hans]")
     shoot(page, "language_chinese")
+
+
+def test_a_stale_page_is_refused_with_a_clear_message_and_nothing_changes(
+    open_page, live_server, measure_a, liaison_a
+):
+    page = open_page()
+    sign_in(page, live_server, liaison_a.username, "/tasks/")
+    page.goto(f"{live_server.url}/measures/{measure_a.pk}/")
+    page.wait_for_selector("#start-form button")
+    # Someone else saves the measure while the page is open: its form now holds an old version.
+    Measure.objects.filter(pk=measure_a.pk).update(version=5)
+
+    page.click("#start-form button")
+
+    flash = page.wait_for_selector(".flash")
+    assert (
+        flash.inner_text()
+        == "您打开页面后，他人修改了这条整改措施。页面已显示最新记录，请核对后重试。"
+    )
+    shoot(page, "stale_measure_page")
+    measure_a.refresh_from_db()
+    assert measure_a.status == S.NOT_STARTED and measure_a.version == 5
