@@ -27,6 +27,7 @@ from rectification.selectors import (
     problem_numbers,
     problem_numbers_by_category,
 )
+from rectification.urges import urge_counts, urges_visible_to
 
 RANKING_SIZE = 10  # 红黑榜: the best and the worst ten units
 
@@ -146,6 +147,16 @@ def unit_ranking(view: DashboardView) -> dict:
         key=lambda r: (-r["overdue"], r["completion_rate"] or 0, r["unit_name"]),
     )[:RANKING_SIZE]
     return {"as_of": view.day, "results": rows, "best": best, "worst": worst}
+
+
+def urge_summary(view: DashboardView) -> dict:
+    """Urge notices of the view by level and by unit (督办 counts)."""
+    notices = urges_visible_to(view.user)
+    if view.round is not None:
+        notices = notices.filter(round=view.round)
+    if view.unit is not None:
+        notices = notices.filter(unit=view.unit)
+    return urge_counts(notices, view.day)
 
 
 def trend(view: DashboardView) -> dict:

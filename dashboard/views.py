@@ -29,6 +29,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     context = {
         "view": view,
         "summary": selectors.summary(view),
+        "urges": selectors.urge_summary(view),
         "query": urlencode(view.query()),
         **selectors.attention_lists(view),
         **selectors.filter_choices(signed_in_user(request)),
