@@ -4,7 +4,9 @@ thin: each write calls one service of rectification.urges."""
 from __future__ import annotations
 
 import django_filters
+from django.db.models import Prefetch
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.decorators import action
@@ -20,8 +22,20 @@ from config.viewsets import ScopedViewSet
 from inspections.models import InspectionRound
 from inspections.selectors import rounds_visible_to
 
-from . import lookback, urges
-from .models import Evidence, LookBack, LookBackItem, Measure, UrgeNotice, UrgeReply, today
+from . import evaluation, lookback, urges
+from .models import (
+    Evaluation,
+    EvaluationScheme,
+    EvaluationScore,
+    Evidence,
+    LookBack,
+    LookBackItem,
+    Measure,
+    RedBlackList,
+    UrgeNotice,
+    UrgeReply,
+    today,
+)
 from .selectors import evidence_visible_to, measures_visible_to
 
 # --- Urge notices ------------------------------------------------------------------------------
@@ -350,3 +364,245 @@ class LookBackItemViewSet(ScopedViewSet):
             item_id=item.pk, actor=signed_in_user(request), **body.validated_data
         )
         return Response(LookBackItemSerializer(self.get_queryset().get(pk=item.pk)).data)
+
+
+# --- The hundred-point evaluation and the red-and-black list -----------------------------
+
+
+class EvaluationSchemeSerializer(serializers.ModelSerializer):
+    round = VisibleRelatedField(
+        visible_to=rounds_visible_to, queryset=InspectionRound.objects.all()
+    )
+    items = serializers.JSONField(
+        required=False,
+        help_text="[{key, name, kind: auto|manual|deduction, weight, formula | level, cap}]",
+    )
+    formulas = serializers.SerializerMethodField()
+
+    class Meta:
+        model = EvaluationScheme
+        fields = ["id", "round", "items", "formulas", "updated_by", "updated_at"]
+        read_only_fields = ["id", "formulas", "updated_by", "updated_at"]
+
+    def get_formulas(self, scheme: EvaluationScheme) -> dict[str, str]:
+        """The sentence shown beside each automatic item's formula."""
+        return {key: str(text) for key, text in evaluation.FORMULAS.items()}
+
+
+class EvaluationSchemeViewSet(ScopedViewSet):
+    """Evaluation schemes (评估方案), one per round: POST without items saves the default."""
+
+    selector = staticmethod(
+        lambda user: EvaluationScheme.objects.filter(
+            round__in=rounds_visible_to(user).values("pk")
+        ).select_related("round")
+        if user.sees_everything
+        else EvaluationScheme.objects.none()
+    )
+    queryset = EvaluationScheme.objects.none()
+    serializer_class = EvaluationSchemeSerializer
+    permission_classes = [IsAuthenticated]
+    filterset_fields = ["round"]
+    http_method_names = ["get", "post", "put", "patch", "head", "options"]
+
+    def create(self, request: Request, *args, **kwargs) -> Response:
+        body = self.get_serializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        scheme = evaluation.scheme_save(
+            actor=signed_in_user(request),
+            inspection_round=body.validated_data["round"],
+            items=body.validated_data.get("items"),
+        )
+        return Response(self.get_serializer(scheme).data, status=status.HTTP_201_CREATED)
+
+    def update(self, request: Request, *args, **kwargs) -> Response:
+        scheme = self.get_object()
+        body = self.get_serializer(scheme, data=request.data, partial=True)
+        body.is_valid(raise_exception=True)
+        saved = evaluation.scheme_save(
+            actor=signed_in_user(request),
+            inspection_round=scheme.round,
+            items=body.validated_data.get("items", scheme.items),
+        )
+        return Response(self.get_serializer(saved).data)
+
+
+class EvaluationScoreSerializer(serializers.ModelSerializer):
+    unit_name = serializers.CharField(source="unit.name", read_only=True, default=None)
+    band_label = serializers.CharField(source="get_band_display", read_only=True)
+
+    class Meta:
+        model = EvaluationScore
+        fields = [
+            "id",
+            "unit",
+            "unit_name",
+            "items",
+            "numbers",
+            "manual",
+            "total",
+            "band",
+            "band_label",
+            "on_time_rate",
+        ]
+        read_only_fields = fields
+
+
+class EvaluationSerializer(serializers.ModelSerializer):
+    status_label = serializers.CharField(source="get_status_display", read_only=True)
+    scores = EvaluationScoreSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Evaluation
+        fields = [
+            "id",
+            "round",
+            "scheme",
+            "items",
+            "as_of",
+            "status",
+            "status_label",
+            "created_by",
+            "created_at",
+            "published_by",
+            "published_at",
+            "scores",
+        ]
+        read_only_fields = fields
+
+
+class EvaluationCreateSerializer(serializers.Serializer):
+    round = VisibleRelatedField(
+        visible_to=rounds_visible_to, queryset=InspectionRound.objects.all()
+    )
+    as_of = serializers.DateField(required=False, allow_null=True, default=None)
+
+
+class ManualScoreSerializer(serializers.Serializer):
+    unit = serializers.PrimaryKeyRelatedField(
+        queryset=Unit.objects.all(), allow_null=True, help_text="Empty: the round's own row"
+    )
+    key = serializers.CharField(max_length=30)
+    score = serializers.DecimalField(max_digits=5, decimal_places=2, allow_null=True)
+    note = serializers.CharField(required=False, allow_blank=True, max_length=500, default="")
+
+
+class EvaluationViewSet(ScopedViewSet):
+    """Evaluations (百分制评估) as of a date; each unit's score and the round's, item by
+    item. `publish/` freezes one; `score/` gives a manual item's score on a draft."""
+
+    selector = staticmethod(
+        lambda user: evaluation.evaluations_visible_to(user).prefetch_related(
+            Prefetch("scores", queryset=EvaluationScore.objects.select_related("unit"))
+        )
+    )
+    queryset = Evaluation.objects.none()
+    serializer_class = EvaluationSerializer
+    permission_classes = [IsAuthenticated]
+    filterset_fields = ["round", "status"]
+    http_method_names = ["get", "post", "head", "options"]
+
+    def _answer(self, evaluation_id: int, code: int = status.HTTP_200_OK) -> Response:
+        return Response(
+            EvaluationSerializer(self.get_queryset().get(pk=evaluation_id)).data, status=code
+        )
+
+    @extend_schema(request=EvaluationCreateSerializer, responses={201: EvaluationSerializer})
+    def create(self, request: Request, *args, **kwargs) -> Response:
+        body = EvaluationCreateSerializer(data=request.data, context={"request": request})
+        body.is_valid(raise_exception=True)
+        made = evaluation.evaluation_create(
+            actor=signed_in_user(request),
+            inspection_round=body.validated_data["round"],
+            as_of=body.validated_data["as_of"],
+        )
+        return self._answer(made.pk, status.HTTP_201_CREATED)
+
+    @extend_schema(request=None, responses=EvaluationSerializer)
+    @action(detail=True, methods=["post"])
+    def publish(self, request: Request, pk: str | None = None) -> Response:
+        target = self.get_object()
+        evaluation.evaluation_publish(evaluation_id=target.pk, actor=signed_in_user(request))
+        return self._answer(target.pk)
+
+    @extend_schema(request=None, responses=EvaluationSerializer)
+    @action(detail=True, methods=["post"])
+    def recompute(self, request: Request, pk: str | None = None) -> Response:
+        target = self.get_object()
+        evaluation.evaluation_recompute(evaluation_id=target.pk, actor=signed_in_user(request))
+        return self._answer(target.pk)
+
+    @extend_schema(request=ManualScoreSerializer, responses=EvaluationSerializer)
+    @action(detail=True, methods=["post"])
+    def score(self, request: Request, pk: str | None = None) -> Response:
+        target = self.get_object()
+        body = ManualScoreSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        evaluation.evaluation_score_manual(
+            evaluation_id=target.pk, actor=signed_in_user(request), **body.validated_data
+        )
+        return self._answer(target.pk)
+
+
+class RedBlackListSerializer(serializers.ModelSerializer):
+    round = serializers.IntegerField(source="evaluation.round_id", read_only=True)
+
+    class Meta:
+        model = RedBlackList
+        fields = [
+            "id",
+            "evaluation",
+            "round",
+            "period_label",
+            "best_count",
+            "worst_count",
+            "red",
+            "black",
+            "published_by",
+            "published_at",
+        ]
+        read_only_fields = ["id", "round", "red", "black", "published_by", "published_at"]
+        extra_kwargs = {
+            "period_label": {"required": False, "allow_blank": True},
+            "best_count": {"min_value": 0, "max_value": 50},
+            "worst_count": {"min_value": 0, "max_value": 50},
+        }
+
+
+class RedBlackListFilter(django_filters.FilterSet):
+    round = django_filters.NumberFilter(field_name="evaluation__round")
+
+    class Meta:
+        model = RedBlackList
+        fields = ["evaluation"]
+
+
+class RedBlackListViewSet(ScopedViewSet):
+    """Red-and-black lists (红黑榜) drawn from published evaluations, newest first."""
+
+    selector = staticmethod(evaluation.red_black_lists_visible_to)
+    queryset = RedBlackList.objects.none()
+    serializer_class = RedBlackListSerializer
+    permission_classes = [IsAuthenticated]
+    filterset_class = RedBlackListFilter
+    http_method_names = ["get", "post", "head", "options"]
+
+    def create(self, request: Request, *args, **kwargs) -> Response:
+        body = self.get_serializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = body.validated_data
+        target = data["evaluation"]
+        if (
+            not evaluation.evaluations_visible_to(signed_in_user(request))
+            .filter(pk=target.pk)
+            .exists()
+        ):
+            raise serializers.ValidationError({"evaluation": [_("There is no such evaluation.")]})
+        made = evaluation.red_black_publish(
+            actor=signed_in_user(request),
+            evaluation_id=target.pk,
+            period_label=data.get("period_label", ""),
+            best_count=data.get("best_count", 3),
+            worst_count=data.get("worst_count", 3),
+        )
+        return Response(self.get_serializer(made).data, status=status.HTTP_201_CREATED)

@@ -15,6 +15,11 @@ router.register("notifications", notifications_api.NotificationViewSet, basename
 router.register("urges", supervision_api.UrgeNoticeViewSet, basename="urge")
 router.register("look-backs", supervision_api.LookBackViewSet, basename="look-back")
 router.register("look-back-items", supervision_api.LookBackItemViewSet, basename="look-back-item")
+router.register(
+    "evaluation-schemes", supervision_api.EvaluationSchemeViewSet, basename="evaluation-scheme"
+)
+router.register("evaluations", supervision_api.EvaluationViewSet, basename="evaluation")
+router.register("red-black-lists", supervision_api.RedBlackListViewSet, basename="red-black-list")
 
 api_urlpatterns = [
     path("rounds/<int:pk>/stats/", findings_api.RoundStatsView.as_view(), name="round-stats"),
