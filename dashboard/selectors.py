@@ -15,7 +15,8 @@ from findings.models import Problem
 from findings.selectors import problems_visible_to
 from inspections.models import InspectionRound
 from inspections.selectors import rounds_visible_to
-from rectification.models import Measure, today
+from rectification.evaluation import red_black_lists_visible_to
+from rectification.models import Measure, RedBlackList, today
 from rectification.selectors import (
     due_soon_measures,
     handling_numbers,
@@ -147,6 +148,14 @@ def unit_ranking(view: DashboardView) -> dict:
         key=lambda r: (-r["overdue"], r["completion_rate"] or 0, r["unit_name"]),
     )[:RANKING_SIZE]
     return {"as_of": view.day, "results": rows, "best": best, "worst": worst}
+
+
+def current_red_black_list(view: DashboardView) -> RedBlackList | None:
+    """The latest published red-and-black list (of the chosen round, if one is chosen)."""
+    lists = red_black_lists_visible_to(view.user)
+    if view.round is not None:
+        lists = lists.filter(evaluation__round=view.round)
+    return lists.order_by("-published_at", "-id").first()
 
 
 def urge_summary(view: DashboardView) -> dict:

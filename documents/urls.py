@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import feedback_api, ledger_api, report, views
+from . import evaluation_docs, feedback_api, ledger_api, report, views
 
 api_urlpatterns = [
     path("ledger/export/", ledger_api.LedgerExportView.as_view(), name="ledger-export"),
@@ -14,6 +14,19 @@ api_urlpatterns = [
         report.PublicReportView.as_view(),
         name="round-public-report",
     ),
+    *[
+        path(
+            f"{prefix}/<int:pk>/{kind}/",
+            view.as_view(),
+            {"kind": kind},
+            name=f"{name}-{kind}",
+        )
+        for prefix, view, name in (
+            ("evaluations", evaluation_docs.EvaluationFileView, "evaluation"),
+            ("red-black-lists", evaluation_docs.RedBlackFileView, "red-black-list"),
+        )
+        for kind in ("xlsx", "docx")
+    ],
 ]
 
 urlpatterns = [

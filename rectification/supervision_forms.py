@@ -73,3 +73,18 @@ class VerdictForm(forms.Form):
     )
     reason = forms.CharField(label=_("Reason"), required=False, max_length=5000)
     deadline = forms.DateField(label=_("New deadline"), required=False, widget=DATE)
+
+
+class ManualScoreForm(forms.Form):
+    unit = forms.IntegerField(required=False)
+    key = forms.CharField(max_length=30)
+    score = forms.DecimalField(
+        label=_("Score"), required=False, min_value=0, max_value=100, decimal_places=2
+    )
+    note = forms.CharField(label=_("Note"), required=False, max_length=500)
+
+
+class RedBlackForm(forms.Form):
+    period_label = forms.CharField(label=_("Period"), required=False, max_length=50)
+    best_count = forms.IntegerField(label=_("Units on the red list"), min_value=0, max_value=50)
+    worst_count = forms.IntegerField(label=_("Units on the black list"), min_value=0, max_value=50)

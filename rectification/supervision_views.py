@@ -19,15 +19,17 @@ from django.views.decorators.http import require_POST
 
 from accounts.auth import signed_in_user
 from accounts.models import Unit
-from config.errors import DomainError
+from config.errors import DomainError, InvalidInput
 from inspections.selectors import rounds_visible_to
 
-from . import lookback, urges
+from . import evaluation, lookback, urges
 from .forms import first_error
-from .models import Measure, UrgeNotice, today
+from .models import LEVEL_ORDER, Evaluation, Measure, UrgeNotice, today
 from .selectors import measures_visible_to
 from .supervision_forms import (
     LookBackStartForm,
+    ManualScoreForm,
+    RedBlackForm,
     UrgeAcceptForm,
     UrgeEscalateForm,
     UrgeIssueForm,
@@ -271,3 +273,203 @@ def look_back_verdict(request: HttpRequest, pk: int) -> HttpResponse:
             else _("Holding: recorded."),
         )
     return redirect(back)
+
+
+# --- The hundred-point evaluation (百分制) and the red-and-black list (红黑榜) ---------------
+
+
+def _scheme_items_from(post, items: list[dict]) -> list[dict]:
+    """The scheme form's rows: each item's name, weight (and cap) and whether it stays, and
+    an optional new manual item. The service checks what comes out."""
+    result = []
+    for item in items:
+        key = item["key"]
+        if not post.get(f"keep_{key}"):
+            continue
+        row = dict(item)
+        row["name"] = post.get(f"name_{key}", item["name"])
+        row["weight"] = post.get(f"weight_{key}", item["weight"])
+        if item["kind"] == "deduction":
+            row["cap"] = post.get(f"cap_{key}", item.get("cap", 100))
+        result.append(row)
+    new_name = (post.get("new_name") or "").strip()
+    if new_name:
+        taken = {i["key"] for i in result}
+        n = 1
+        while f"manual_{n}" in taken:
+            n += 1
+        result.append(
+            {
+                "key": f"manual_{n}",
+                "name": new_name,
+                "kind": "manual",
+                "weight": post.get("new_weight") or 0,
+            }
+        )
+    return result
+
+
+@login_required
+def round_evaluation(request: HttpRequest, pk: int) -> HttpResponse:
+    """A round's evaluation scheme (the office edits it) and its evaluations."""
+    user = signed_in_user(request)
+    if not (user.sees_everything or groups_supervising(user).exists()):
+        raise PermissionDenied(_("Evaluations are for the office, leaders and supervision groups."))
+    inspection_round = get_object_or_404(rounds_visible_to(user), pk=pk)
+    scheme = evaluation.scheme_of(inspection_round)
+    items = scheme.items if scheme else evaluation.DEFAULT_ITEMS
+    if request.method == "POST":
+        try:
+            if request.POST.get("action") == "evaluate":
+                raw = request.POST.get("as_of") or ""
+                try:
+                    as_of = datetime.date.fromisoformat(raw) if raw else None
+                except ValueError:
+                    raise InvalidInput(_("Enter a date as YYYY-MM-DD."), field="as_of") from None
+                made = evaluation.evaluation_create(
+                    actor=user, inspection_round=inspection_round, as_of=as_of
+                )
+                messages.success(request, _("The evaluation is scored as a draft."))
+                return redirect("evaluation-detail", made.pk)
+            evaluation.scheme_save(
+                actor=user,
+                inspection_round=inspection_round,
+                items=_scheme_items_from(request.POST, items),
+            )
+            messages.success(request, _("The evaluation scheme is saved."))
+        except DomainError as error:
+            messages.error(request, error.message)
+        return redirect("round-evaluation", inspection_round.pk)
+    rows = []
+    for item in items:
+        formula = evaluation.FORMULAS.get(item.get("formula", ""), "")
+        level = item.get("level")
+        rows.append(
+            {
+                **item,
+                "formula_text": formula,
+                "level_label": UrgeNotice.Level(level).label if level in LEVEL_ORDER else "",
+            }
+        )
+    return render(
+        request,
+        "rectification/round_evaluation.html",
+        {
+            "round": inspection_round,
+            "scheme": scheme,
+            "items": rows,
+            "evaluations": evaluation.evaluations_visible_to(user).filter(round=inspection_round),
+            "can_edit": user.is_office,
+            "today": today(),
+        },
+    )
+
+
+@login_required
+def evaluation_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    user = signed_in_user(request)
+    target = get_object_or_404(evaluation.evaluations_visible_to(user), pk=pk)
+    scores = evaluation.ordered_scores(target)
+    manual_items = [i for i in target.items if i["kind"] == "manual"]
+    scorable = (
+        {s.pk for s in scores if evaluation.can_score_manually(user, s)}
+        if target.status == Evaluation.Status.DRAFT
+        else set()
+    )
+    rows = [
+        {
+            "score": s,
+            "cells": [s.items.get(i["key"], {}) for i in target.items],
+            "scorable": s.pk in scorable,
+        }
+        for s in scores
+    ]
+    return render(
+        request,
+        "rectification/evaluation_detail.html",
+        {
+            "evaluation": target,
+            "rows": rows,
+            "manual_items": manual_items,
+            "lists": target.red_black_lists.order_by("-published_at"),
+            "can_publish": user.is_office and target.status == Evaluation.Status.DRAFT,
+            "can_list": user.is_office and target.status == Evaluation.Status.PUBLISHED,
+            "default_period": evaluation.quarter_label(target.as_of),
+        },
+    )
+
+
+@login_required
+@require_POST
+def evaluation_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
+    user = signed_in_user(request)
+    target = get_object_or_404(evaluation.evaluations_visible_to(user), pk=pk)
+    back = reverse("evaluation-detail", args=[target.pk])
+    try:
+        if step == "publish":
+            evaluation.evaluation_publish(evaluation_id=target.pk, actor=user)
+            messages.success(request, _("The evaluation is published; its scores are frozen."))
+        elif step == "recompute":
+            evaluation.evaluation_recompute(evaluation_id=target.pk, actor=user)
+            messages.success(request, _("Scored again with today's records."))
+        elif step == "score":
+            form = ManualScoreForm(request.POST)
+            if not form.is_valid():
+                messages.error(request, first_error(form))
+                return redirect(back)
+            unit_id = form.cleaned_data["unit"]
+            evaluation.evaluation_score_manual(
+                evaluation_id=target.pk,
+                actor=user,
+                unit=Unit.objects.filter(pk=unit_id).first() if unit_id else None,
+                key=form.cleaned_data["key"],
+                score=form.cleaned_data["score"],
+                note=form.cleaned_data["note"],
+            )
+            messages.success(request, _("The score is saved."))
+        elif step == "list":
+            list_form = RedBlackForm(request.POST)
+            if not list_form.is_valid():
+                messages.error(request, first_error(list_form))
+                return redirect(back)
+            listing = evaluation.red_black_publish(
+                actor=user, evaluation_id=target.pk, **list_form.cleaned_data
+            )
+            messages.success(request, _("The red-and-black list is published."))
+            return redirect("red-black-detail", listing.pk)
+        else:
+            raise PermissionDenied(_("There is no such step."))
+    except DomainError as error:
+        messages.error(request, error.message)
+    return redirect(back)
+
+
+@login_required
+def red_black_list(request: HttpRequest) -> HttpResponse:
+    """Every published list, newest first; with ?unit= the unit's history on them."""
+    user = signed_in_user(request)
+    lists = evaluation.red_black_lists_visible_to(user).order_by("-published_at", "-id")
+    unit = None
+    raw = request.GET.get("unit") or ""
+    history = []
+    if raw.isdigit():
+        unit = get_object_or_404(Unit, pk=int(raw))
+        for listing in lists[:200]:
+            for side, entries in (("red", listing.red), ("black", listing.black)):
+                for entry in entries:
+                    if entry["unit"] == unit.pk:
+                        history.append({"list": listing, "side": side, "entry": entry})
+    page = Paginator(lists, 20).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "rectification/red_black_list.html",
+        {"page": page, "unit": unit, "history": history},
+    )
+
+
+@login_required
+def red_black_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    listing = get_object_or_404(
+        evaluation.red_black_lists_visible_to(signed_in_user(request)), pk=pk
+    )
+    return render(request, "rectification/red_black_detail.html", {"listing": listing})
