@@ -110,6 +110,34 @@ class TrendSerializer(serializers.Serializer):
     results = TrendPointSerializer(many=True)
 
 
+class UrgeLevelSerializer(serializers.Serializer):
+    level = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]  # a data field; DRF takes it off the class
+    count = serializers.IntegerField()
+
+
+class UrgeUnitSerializer(serializers.Serializer):
+    unit = serializers.IntegerField()
+    unit_name = serializers.CharField()
+    unit_short_name = serializers.CharField(allow_blank=True)
+    total = serializers.IntegerField()
+    open = serializers.IntegerField()
+    remind = serializers.IntegerField()
+    urge = serializers.IntegerField()
+    interview = serializers.IntegerField()
+    notice = serializers.IntegerField()
+
+
+class UrgesSerializer(serializers.Serializer):
+    as_of = serializers.DateField()
+    total = serializers.IntegerField()
+    open = serializers.IntegerField()
+    replied = serializers.IntegerField()
+    overdue = serializers.IntegerField(help_text="Waiting for a reply past its due date")
+    by_level = UrgeLevelSerializer(many=True)
+    by_unit = UrgeUnitSerializer(many=True)
+
+
 class SummaryView(APIView):
     """KPI numbers across rounds and units (section 6), clue and petition counts."""
 
@@ -135,3 +163,12 @@ class TrendView(APIView):
     def get(self, request: Request) -> Response:
         view = selectors.dashboard_view(signed_in_user(request), request.query_params)
         return Response(TrendSerializer(selectors.trend(view)).data)
+
+
+class UrgesView(APIView):
+    """Urge notices (督办单) by level and by unit."""
+
+    @extend_schema(parameters=FILTERS, responses=UrgesSerializer)
+    def get(self, request: Request) -> Response:
+        view = selectors.dashboard_view(signed_in_user(request), request.query_params)
+        return Response(UrgesSerializer(selectors.urge_summary(view)).data)

@@ -15,7 +15,8 @@ from findings.models import Problem
 from findings.selectors import problems_visible_to
 from inspections.models import InspectionRound
 from inspections.selectors import round_report_numbers, rounds_visible_to
-from rectification.models import Measure, today
+from rectification.evaluation import red_black_lists_visible_to
+from rectification.models import Measure, RedBlackList, today
 from rectification.selectors import (
     due_soon_measures,
     handling_numbers,
@@ -27,6 +28,7 @@ from rectification.selectors import (
     problem_numbers,
     problem_numbers_by_category,
 )
+from rectification.urges import urge_counts, urges_visible_to
 
 RANKING_SIZE = 10  # 红黑榜: the best and the worst ten units
 
@@ -147,6 +149,24 @@ def unit_ranking(view: DashboardView) -> dict:
         key=lambda r: (-r["overdue"], r["completion_rate"] or 0, r["unit_name"]),
     )[:RANKING_SIZE]
     return {"as_of": view.day, "results": rows, "best": best, "worst": worst}
+
+
+def current_red_black_list(view: DashboardView) -> RedBlackList | None:
+    """The latest published red-and-black list (of the chosen round, if one is chosen)."""
+    lists = red_black_lists_visible_to(view.user)
+    if view.round is not None:
+        lists = lists.filter(evaluation__round=view.round)
+    return lists.order_by("-published_at", "-id").first()
+
+
+def urge_summary(view: DashboardView) -> dict:
+    """Urge notices of the view by level and by unit (督办 counts)."""
+    notices = urges_visible_to(view.user)
+    if view.round is not None:
+        notices = notices.filter(round=view.round)
+    if view.unit is not None:
+        notices = notices.filter(unit=view.unit)
+    return urge_counts(notices, view.day)
 
 
 def trend(view: DashboardView) -> dict:

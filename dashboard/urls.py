@@ -8,6 +8,7 @@ api_urlpatterns = [
     path("dashboard/summary/", api.SummaryView.as_view(), name="dashboard-summary"),
     path("dashboard/units/", api.UnitsView.as_view(), name="dashboard-units"),
     path("dashboard/trend/", api.TrendView.as_view(), name="dashboard-trend"),
+    path("dashboard/urges/", api.UrgesView.as_view(), name="dashboard-urges"),
 ]
 
 urlpatterns = [path("dashboard/", views.dashboard, name="dashboard")]

@@ -39,6 +39,7 @@ from findings.models import Aspect, Problem
 from findings.selectors import problems_visible_to
 from findings.services import aspect_create, problem_create
 from inspections.models import InspectionRound
+from rectification.lookback import round_look_back_numbers
 from rectification.models import Measure, today
 from rectification.selectors import (
     measure_numbers,
@@ -308,6 +309,15 @@ def _write_numbers(
         ("按期完成率", numbers["on_time_rate"]),
         ("经批准延期的措施", numbers["extended"]),
     ]
+    look_back = round_look_back_numbers(inspection_round)
+    if look_back["look_backs"]:
+        facts += [
+            ("“回头看”已核查措施", look_back["checked"]),
+            ("“回头看”巩固", look_back["holding"]),
+            ("“回头看”反弹并重新整改", look_back["relapsed"]),
+            ("反弹后已重新销号", look_back["reclosed"]),
+            ("“回头看”巩固率", look_back["holding_rate"]),
+        ]
     for label, value in facts:
         value_cell = _cell(sheet, "—" if value is None else value)
         value_cell.alignment = Alignment(horizontal="left")

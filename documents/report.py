@@ -38,6 +38,7 @@ from findings.models import Problem
 from findings.selectors import problems_visible_to
 from inspections.models import InspectionRound
 from inspections.selectors import rounds_visible_to
+from rectification.lookback import round_look_back_numbers
 from rectification.models import Measure, today
 from rectification.selectors import (
     measure_numbers,
@@ -246,6 +247,9 @@ def build_public_report(
     outcomes = _outcomes(inspection_round, word)
     if outcomes:
         _paragraph(document, outcomes)
+    look_back = _look_back(inspection_round)
+    if look_back:
+        _paragraph(document, look_back)
 
     _paragraph(document, "二、整改落实情况", font=LEVEL_ONE_FONT)
     _problems(document, problems, by_problem, has_aspects=aspect_count > 0)
@@ -327,6 +331,22 @@ def _outcomes(inspection_round: InspectionRound, word: str) -> str:
     if not shown:
         return ""
     return f"通过{word}整改，" + "，".join(shown) + "。"
+
+
+def _look_back(inspection_round: InspectionRound) -> str:
+    """The look-back review's figures (回头看), when one has checked anything."""
+    numbers = round_look_back_numbers(inspection_round)
+    if not numbers["checked"]:
+        return ""
+    text = (
+        f"组织开展整改“回头看”，核查已销号整改措施{numbers['checked']}条，"
+        f"其中整改成效巩固{numbers['holding']}条"
+    )
+    if numbers["relapsed"]:
+        text += f"，出现反弹{numbers['relapsed']}条，已全部重新交办整改"
+        if numbers["reclosed"]:
+            text += f"（其中{numbers['reclosed']}条已再次销号）"
+    return text + "。"
 
 
 def _problems(

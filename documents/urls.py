@@ -4,6 +4,7 @@ from django.urls import path
 from rest_framework.routers import SimpleRouter
 
 from . import (
+    evaluation_docs,
     feedback_api,
     five_ledgers_api,
     ledger_api,
@@ -32,6 +33,19 @@ api_urlpatterns = [
         name="round-public-report",
     ),
     *router.urls,
+    *[
+        path(
+            f"{prefix}/<int:pk>/{kind}/",
+            view.as_view(),
+            {"kind": kind},
+            name=f"{name}-{kind}",
+        )
+        for prefix, view, name in (
+            ("evaluations", evaluation_docs.EvaluationFileView, "evaluation"),
+            ("red-black-lists", evaluation_docs.RedBlackFileView, "red-black-list"),
+        )
+        for kind in ("xlsx", "docx")
+    ],
 ]
 
 urlpatterns = [

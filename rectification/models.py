@@ -179,13 +179,18 @@ class StatusChange(models.Model):
         REOPEN = "reopen", _("Reopen (look-back)")
         EXTEND = "extend", _("Extend deadline")
         EDIT = "edit", _("Edit")
+        URGE = "urge", _("Urge notice issued")
+        URGE_REPLY = "urge_reply", _("Urge notice replied")
+        URGE_ACCEPT = "urge_accept", _("Urge reply accepted")
+        URGE_ESCALATE = "urge_escalate", _("Urge notice pressed again")
+        LOOK_BACK = "look_back", _("Look-back: holding")
 
     measure = models.ForeignKey(
         Measure, verbose_name=_("measure"), on_delete=models.PROTECT, related_name="history"
     )
     from_status = models.CharField(_("from status"), max_length=20, choices=Measure.Status.choices)
     to_status = models.CharField(_("to status"), max_length=20, choices=Measure.Status.choices)
-    action = models.CharField(_("action"), max_length=10, choices=Action.choices)
+    action = models.CharField(_("action"), max_length=20, choices=Action.choices)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("actor"),
@@ -514,3 +519,45 @@ class ReminderLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.key_date} → {self.recipient_id}"
+
+
+# Supervision and evaluation (DESIGN.md section 10) live in their own module; importing them
+# here keeps `rectification.models` the one place that names every model of the app.
+from .supervision_models import (  # noqa: E402
+    LEVEL_ORDER,
+    Evaluation,
+    EvaluationScheme,
+    EvaluationScore,
+    LookBack,
+    LookBackItem,
+    RedBlackList,
+    SupervisionGroup,
+    SupervisionVisit,
+    UrgeNotice,
+    UrgeReply,
+)
+
+__all__ = [
+    "LEVEL_ORDER",
+    "Evaluation",
+    "EvaluationScheme",
+    "EvaluationScore",
+    "Evidence",
+    "Extension",
+    "LookBack",
+    "LookBackItem",
+    "Measure",
+    "Notification",
+    "ProgressReport",
+    "RedBlackList",
+    "ReminderDelivery",
+    "ReminderLog",
+    "StatusChange",
+    "SupervisionGroup",
+    "SupervisionVisit",
+    "UrgeNotice",
+    "UrgeReply",
+    "colour_filter",
+    "overdue_filter",
+    "today",
+]

@@ -42,11 +42,13 @@ from accounts.models import Unit, User
 
 from . import workdays
 from .models import (
+    LEVEL_ORDER,
     Measure,
     Notification,
     ProgressReport,
     ReminderDelivery,
     ReminderLog,
+    UrgeNotice,
     colour_filter,
     today,
 )
@@ -71,13 +73,18 @@ class Kind(models.TextChoices):
     REVIEW_WAITING = "review_waiting", gettext_lazy("Waiting for review")
     UNIT_WITHOUT_LIAISON = "unit_without_liaison", gettext_lazy("Unit without liaison")
     MEASURE_WITHOUT_LEAD_UNIT = "measure_without_lead_unit", gettext_lazy("No lead unit")
+    URGE_ISSUED = "urge_issued", gettext_lazy("Urge notice")
+    URGE_OVERDUE = "urge_overdue", gettext_lazy("Urge notice unanswered")
 
 
 DEADLINE_KINDS = (Kind.GREEN, Kind.YELLOW, Kind.FINAL, Kind.RED)
 # What a unit's chat robot hears about: its own measures and reports, not office matters.
-WEBHOOK_KINDS = frozenset({*DEADLINE_KINDS, Kind.PROGRESS_DUE})
+URGE_KINDS = (Kind.URGE_ISSUED, Kind.URGE_OVERDUE)
+WEBHOOK_KINDS = frozenset({*DEADLINE_KINDS, Kind.PROGRESS_DUE, *URGE_KINDS})
 # The order in which a message lists its items: the most urgent first.
 SEVERITY = [
+    Kind.URGE_OVERDUE,
+    Kind.URGE_ISSUED,
     Kind.RED,
     Kind.FINAL,
     Kind.YELLOW,
@@ -314,6 +321,51 @@ def _progress_reminders(day: datetime.date, people: _People) -> Iterator[list[Re
         yield reminders
 
 
+def _urge_reminders(day: datetime.date, people: _People) -> Iterator[list[Reminder]]:
+    """Urge notices waiting for a reply: each is announced once to the unit's liaisons, and
+    once more, also to its issuer, the day after its reply was due.
+
+    A reminder is keyed on the notice's first measure, with the notice's date and its level
+    as the step: a measure has one live notice at a time, and pressing again raises the level.
+    """
+    waiting = (
+        UrgeNotice.objects.filter(status=UrgeNotice.Status.OPEN)
+        .select_related("unit", "measure__problem")
+        .prefetch_related("measures__problem")
+    )
+    for chunk in _keyset_chunks(waiting, "id"):
+        people.load_liaisons({notice.unit_id for notice in chunk})
+        reminders: list[Reminder] = []
+        for notice in chunk:
+            measure = notice.measure or min(notice.measures.all(), key=lambda m: m.pk, default=None)
+            if measure is None:
+                continue
+            liaisons = people.liaisons.get(notice.unit_id, [])
+            step = LEVEL_ORDER.index(notice.level) + 1
+            detail = {"notice": notice}
+            issued = timezone.localdate(notice.issued_at)
+            reminders += [
+                Reminder(Kind.URGE_ISSUED, liaison_id, issued, measure, notice.unit, step, detail)
+                for liaison_id in liaisons
+            ]
+            if notice.reply_due < day:
+                reminders += [
+                    Reminder(
+                        Kind.URGE_OVERDUE,
+                        person_id,
+                        notice.reply_due,
+                        measure,
+                        notice.unit,
+                        step,
+                        detail,
+                    )
+                    for person_id in dict.fromkeys([*liaisons, notice.issued_by_id])
+                ]
+            if not liaisons:
+                reminders += _no_liaison(notice.unit, people, day)
+        yield reminders
+
+
 # --- Phase 1: recording, exactly once ----------------------------------------------------
 
 
@@ -455,6 +507,20 @@ def _notification(reminder: Reminder, day: datetime.date, now) -> Notification:
         deadline = reminder.required_measure.deadline
         assert deadline is not None  # the ladder reminds only of measures with a deadline
         parts.append(_deadline_sentence(deadline, day))
+    elif reminder.kind in URGE_KINDS:
+        notice = reminder.detail["notice"]
+        subject = _("%(level)s to %(unit)s") % {
+            "level": notice.get_level_display(),
+            "unit": notice.unit.name,
+        }
+        parts.append(_("Reason: %(reason)s") % {"reason": notice.reason})
+        if reminder.kind == Kind.URGE_OVERDUE:
+            parts.append(
+                _("The reply was due on %(date)s and has not come.")
+                % {"date": notice.reply_due.isoformat()}
+            )
+        else:
+            parts.append(_("Reply by %(date)s.") % {"date": notice.reply_due.isoformat()})
     elif reminder.kind == Kind.REVIEW_WAITING:
         subject = _excerpt(reminder.required_measure.text)
         parts.append(
@@ -526,6 +592,8 @@ def _item_line(log: ReminderLog, day: datetime.date) -> str:
         context.update(days_left=days, days_overdue=-days)
     elif log.kind == Kind.REVIEW_WAITING:
         context["waited"] = workdays.working_days_between(log.key_date, day)
+    elif log.kind in URGE_KINDS and 1 <= log.step <= len(LEVEL_ORDER):
+        context["urge_level"] = UrgeNotice.Level(LEVEL_ORDER[log.step - 1]).label
     elif log.kind == Kind.PROGRESS_DUE:
         month, half = period_key(log.key_date - ONE_DAY).rsplit("-", 1)
         context.update(period_month=month, first_half=half == "H1")
@@ -715,7 +783,8 @@ def sweep(
     if not people.office:
         logger.warning("No active office staff: escalations and review reminders go nowhere.")
     with translation.override(settings.LANGUAGE_CODE):
-        for source in (_deadline_reminders, _review_reminders, _progress_reminders):
+        sources = (_deadline_reminders, _review_reminders, _progress_reminders, _urge_reminders)
+        for source in sources:
             for chunk in source(day, people):
                 if dry_run:
                     done, _items = _new_reminders(chunk)

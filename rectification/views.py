@@ -27,7 +27,7 @@ from findings.selectors import problems_visible_to
 from findings.services import problem_update
 from inspections.selectors import rounds_visible_to
 
-from . import reminders, services
+from . import lookback, reminders, services, urges
 from .filters import MeasureFilter
 from .forms import (
     ApproveForm,
@@ -45,7 +45,7 @@ from .forms import (
     VersionForm,
     first_error,
 )
-from .models import Extension, Measure, Notification, overdue_filter, today
+from .models import Extension, Measure, Notification, UrgeNotice, overdue_filter, today
 from .selectors import (
     due_soon_measures,
     extensions_visible_to,
@@ -98,7 +98,14 @@ def my_tasks(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "rectification/my_tasks.html",
-        {"page": page, "closed": closed, "counts": counts},
+        {
+            "page": page,
+            "closed": closed,
+            "counts": counts,
+            # Urge notices to the unit come first: they are what the office presses for.
+            "urges": urges.with_replies(urges.live_urges(user))[:QUEUE_LENGTH],
+            "today": day,
+        },
     )
 
 
@@ -124,7 +131,24 @@ def workbench(request: HttpRequest) -> HttpResponse:
         ),
     )
     counts["extensions"] = pending_extensions(user).count()
+    live_urges = urges.live_urges(user)
+    counts.update(
+        live_urges.order_by().aggregate(
+            urges_unanswered=Count(
+                "id", filter=Q(status=UrgeNotice.Status.OPEN, reply_due__lt=day)
+            ),
+            urges_replied=Count("id", filter=Q(status=UrgeNotice.Status.REPLIED)),
+        )
+    )
     context = {
+        # Replies to decide and notices past their reply date: the office's urge queue.
+        "urges": urges.with_replies(
+            live_urges.filter(
+                Q(status=UrgeNotice.Status.REPLIED)
+                | Q(status=UrgeNotice.Status.OPEN, reply_due__lt=day)
+            )
+        )[:QUEUE_LENGTH],
+        "today": day,
         "counts": counts,
         "review": review_queue(user)[:QUEUE_LENGTH],
         "extensions": pending_extensions(user)[:QUEUE_LENGTH],
@@ -165,10 +189,16 @@ def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
             measure.problem_id, {"problem": measure.problem, "measures": []}
         )
         entry["measures"].append(measure)
+    user = signed_in_user(request)
     context = {
         "round": inspection_round,
-        "stats": round_stats(inspection_round, signed_in_user(request)),
+        "stats": round_stats(inspection_round, user),
         "problems": sorted(problems.values(), key=lambda e: e["problem"].seq),
+        # The look-back's figures are the office's round-wide review: leaders and office.
+        "look_back": lookback.round_look_back_numbers(inspection_round)
+        if user.sees_everything
+        else None,
+        "look_backs": lookback.look_backs_visible_to(user).filter(round=inspection_round),
     }
     return render(request, "rectification/round_detail.html", context)
 
@@ -202,6 +232,11 @@ def measure_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_act_for_unit": lead,
         "can_review": user.is_office,
         "is_cooperating": user.is_liaison and not lead,
+        "urges": urges.with_replies(urges.urges_visible_to(user).filter(measures=measure)).order_by(
+            "-issued_at", "-id"
+        ),
+        "can_urge": user.is_office,
+        "today": today(),
     }
     return render(request, "rectification/measure_detail.html", context)
 

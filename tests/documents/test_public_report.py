@@ -198,8 +198,9 @@ def test_report_query_count_does_not_grow_with_measures(
         measure = MeasureFactory(problem=problems[n % 3], seq=n + 1, lead_unit=unit)
         ProgressReport.objects.create(measure=measure, author=office, period="p", text="进展")
     client = client_for(office)
-    # round, measure numbers, problem numbers, problems, measures with their latest progress.
-    with django_assert_max_num_queries(5):
+    # round, measure numbers, problem numbers, problems, measures with their latest progress,
+    # the look-back's figures.
+    with django_assert_max_num_queries(6):
         document = Document(io.BytesIO(stream_bytes(fetch(client, inspection_round))))
     assert sum(p.text.endswith("进展。") for p in document.paragraphs) == measures
 

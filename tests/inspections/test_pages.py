@@ -71,8 +71,9 @@ def test_the_round_page_costs_the_same_queries_for_5_or_50_measures(
     fill(inspection_round, unit_a, rows)
     client = signed_in(office)
     # session, user, round, measures + cooperating units, measure numbers, problem numbers,
-    # problem list, clue counts, petition counts, the bell's unread count.
-    with django_assert_max_num_queries(11):
+    # problem list, clue counts, petition counts, the bell's unread count, the look-back's
+    # figures and the list of look-backs.
+    with django_assert_max_num_queries(13):
         assert client.get(f"/rounds/{inspection_round.pk}/").status_code == 200
 
 

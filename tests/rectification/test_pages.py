@@ -81,8 +81,8 @@ def test_the_task_list_costs_the_same_queries_for_5_or_50_measures(
         )
     client = signed_in(liaison_a)
     # session, user, the bell, the counts, the page count, the page of measures (with latest
-    # progress and urgency annotated), their cooperating units.
-    with django_assert_max_num_queries(8):
+    # progress and urgency annotated), their cooperating units; the unit's live urge notices.
+    with django_assert_max_num_queries(9):
         assert client.get("/tasks/").status_code == 200
 
 

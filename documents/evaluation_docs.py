@@ -1,0 +1,362 @@
+"""The evaluation (百分制评估) and the red-and-black list (红黑榜) as files: xlsx for Excel,
+docx in the official layout of documents/report.py (GB/T 9704). They read the stored scores
+of rectification.evaluation, never recount.
+
+Any text a user typed goes into a cell as a string, never as a formula: a leading = + - @,
+tab or carriage return is neutralised with an apostrophe (OWASP, CSV/formula injection).
+"""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+from django.http import FileResponse
+from django.shortcuts import get_object_or_404
+from docx.document import Document as WordDocument
+from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.shared import Pt
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from rest_framework.request import Request
+from rest_framework.views import APIView
+
+from accounts.auth import signed_in_user
+from rectification.evaluation import (
+    FORMULAS,
+    evaluations_visible_to,
+    ordered_scores,
+    red_black_lists_visible_to,
+)
+from rectification.models import Evaluation, EvaluationScore, RedBlackList
+
+from .report import (
+    BODY_FONT,
+    LEVEL_ONE_FONT,
+    TITLE_FONT,
+    TITLE_LINE,
+    TITLE_SIZE,
+    _new_document,
+    _paragraph,
+    _set_font,
+    cn_date,
+    percent,
+)
+
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+DOCX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+BAND_CN = {"excellent": "好", "good": "较好", "fair": "一般", "poor": "差", "": "—"}
+KIND_CN = {"auto": "自动计算", "manual": "人工评分", "deduction": "扣分项"}
+LEVEL_CN = {"remind": "提醒", "urge": "督办", "interview": "约谈", "notice": "通报"}
+FORMULA_CN = {
+    "completion_rate": "权重×已销号措施数÷措施总数",
+    "on_time_rate": "权重×按期销号措施数÷截至评估日到期措施数",
+    "problem_completion_rate": "权重×已完成整改问题数÷问题总数",
+    "look_back_holding_rate": "权重×“回头看”巩固措施数÷已核查措施数",
+}
+_THIN = Side(style="thin", color="999999")
+_BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
+_HEAD_FILL = PatternFill("solid", fgColor="F2DCDB")
+_RED_FILL = PatternFill("solid", fgColor="FDE9E7")
+_BLACK_FILL = PatternFill("solid", fgColor="E7E6E6")
+
+
+def safe_text(value: Any) -> Any:
+    """A user's text as a cell value that Excel will never run as a formula."""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
+def _row(sheet: Any, values: list[Any], *, head: bool = False, fill: Any = None) -> None:
+    sheet.append([safe_text(v) for v in values])
+    for cell in sheet[sheet.max_row]:
+        cell.border = _BORDER
+        cell.alignment = Alignment(vertical="center", wrap_text=True)
+        if head:
+            cell.font, cell.fill = Font(bold=True), _HEAD_FILL
+        elif fill is not None:
+            cell.fill = fill
+
+
+def _score(entry: dict | None) -> Any:
+    if not entry or entry.get("score") is None:
+        return "不适用"
+    return entry["score"]
+
+
+def _total(score: EvaluationScore) -> Any:
+    return float(score.total) if score.total is not None else "—"
+
+
+def _workbook_bytes(workbook: Workbook) -> bytes:
+    output = io.BytesIO()
+    workbook.save(output)
+    return output.getvalue()
+
+
+# --- The evaluation ----------------------------------------------------------------------------
+
+
+def evaluation_xlsx(evaluation: Evaluation) -> bytes:
+    """Sheet 评估得分 (each unit, best first, then the round), sheet 评分方案 (the frozen
+    items with their formulas)."""
+    workbook = Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.title = "评估得分"
+    items = evaluation.items
+    sheet.append(
+        [safe_text(f"{evaluation.round.name} 整改成效百分制评估（截至{evaluation.as_of}）")]
+    )
+    sheet["A1"].font = Font(bold=True, size=14)
+    _row(
+        sheet,
+        ["排名", "单位", *[f"{i['name']}（{i['weight']:g}）" for i in items], "总分", "等次"],
+        head=True,
+    )
+    rank = 0
+    for score in ordered_scores(evaluation):
+        if score.unit is not None:
+            rank += 1
+        _row(
+            sheet,
+            [
+                rank if score.unit is not None else "",
+                score.unit.name if score.unit else "全轮次",
+                *[_score(score.items.get(i["key"])) for i in items],
+                _total(score),
+                BAND_CN.get(score.band, score.band),
+            ],
+        )
+    sheet.column_dimensions["B"].width = 28
+    sheet.freeze_panes = "C3"
+
+    scheme = workbook.create_sheet("评分方案")
+    _row(scheme, ["项目", "类型", "分值", "计算方法"], head=True)
+    for item in items:
+        if item["kind"] == "auto":
+            method = FORMULA_CN.get(item["formula"], str(FORMULAS.get(item["formula"], "")))
+        elif item["kind"] == "manual":
+            method = "由巡察办或督查组按0至满分评分并注明理由"
+        else:
+            method = (
+                f"每被{LEVEL_CN.get(item['level'], item['level'])}一次扣{item['weight']:g}分，"
+                f"最多扣{item.get('cap', 100):g}分"
+            )
+        _row(scheme, [item["name"], KIND_CN[item["kind"]], item["weight"], method])
+    _row(
+        scheme,
+        [
+            "说明",
+            "",
+            "",
+            "无可计量内容的项目（如尚无到期措施时的完成率、按期率）不计分，其余项目得分按"
+            "实际满分折算为百分制后再扣分；90分以上为“好”，80分以上为“较好”，60分以上为"
+            "“一般”，60分以下为“差”。",
+        ],
+    )
+    for column, width in zip("ABCD", (20, 12, 8, 60), strict=True):
+        scheme.column_dimensions[column].width = width
+    return _workbook_bytes(workbook)
+
+
+def _title(document: WordDocument, title: str) -> None:
+    _paragraph(
+        document,
+        title,
+        font=TITLE_FONT,
+        size=TITLE_SIZE,
+        indent=False,
+        align=WD_ALIGN_PARAGRAPH.CENTER,
+        line=TITLE_LINE,
+    )
+    _paragraph(document)
+
+
+def _table(document: WordDocument, header: list[str], rows: list[list[Any]]) -> None:
+    table = document.add_table(rows=1, cols=len(header))
+    table.style = "Table Grid"
+    table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    for cell, text in zip(table.rows[0].cells, header, strict=True):
+        cell.text = ""
+        _set_font(cell.paragraphs[0].add_run(text), LEVEL_ONE_FONT, Pt(12))
+    for values in rows:
+        cells = table.add_row().cells
+        for cell, value in zip(cells, values, strict=True):
+            cell.text = ""
+            _set_font(cell.paragraphs[0].add_run(str(value)), BODY_FONT, Pt(12))
+
+
+def evaluation_docx(evaluation: Evaluation) -> bytes:
+    title = f"关于{evaluation.round.name}整改成效百分制评估情况的报告"
+    document = _new_document(title)
+    _title(document, title)
+    scores = ordered_scores(evaluation)
+    units = [s for s in scores if s.unit is not None]
+    whole = next((s for s in scores if s.unit is None), None)
+    counts = {band: sum(1 for s in units if s.band == band) for band in BAND_CN}
+    _paragraph(
+        document,
+        f"按照整改成效“百分制”量化评估办法，截至{cn_date(evaluation.as_of)}，对"
+        f"{len(units)}个责任单位的整改成效进行了评估。其中评为“好”的{counts['excellent']}个，"
+        f"“较好”的{counts['good']}个，“一般”的{counts['fair']}个，“差”的{counts['poor']}个"
+        + (
+            f"；全轮次整改成效得分{_total(whole)}分，等次为“{BAND_CN.get(whole.band, '—')}”。"
+            if whole is not None
+            else "。"
+        ),
+    )
+    _paragraph(document, "一、评估方法", font=LEVEL_ONE_FONT)
+    parts = []
+    for item in evaluation.items:
+        if item["kind"] == "deduction":
+            parts.append(
+                f"{item['name']}（每次扣{item['weight']:g}分，最多{item.get('cap', 100):g}分）"
+            )
+        else:
+            parts.append(f"{item['name']}{item['weight']:g}分")
+    _paragraph(
+        document,
+        "评估项目为："
+        + "、".join(parts)
+        + "。无可计量内容的项目不计分，其余项目按实际满分折算为百分制。",
+    )
+    _paragraph(document, "二、评估结果", font=LEVEL_ONE_FONT)
+    _table(
+        document,
+        ["排名", "单位", "总分", "等次", "按期完成率"],
+        [
+            [
+                n,
+                s.unit.name if s.unit else "",
+                _total(s),
+                BAND_CN.get(s.band, "—"),
+                percent(s.on_time_rate),
+            ]
+            for n, s in enumerate(units, start=1)
+        ],
+    )
+    _paragraph(document)
+    _paragraph(document, cn_date(evaluation.as_of), indent=False, align=WD_ALIGN_PARAGRAPH.RIGHT)
+    output = io.BytesIO()
+    document.save(output)
+    return output.getvalue()
+
+
+# --- The red-and-black list ------------------------------------------------------------------
+
+
+def _entry_row(entry: dict) -> list[Any]:
+    return [
+        entry["rank"],
+        entry["unit_name"],
+        entry["total"] if entry["total"] is not None else "—",
+        BAND_CN.get(entry.get("band") or "", "—"),
+        percent(entry.get("on_time_rate")),
+    ]
+
+
+def red_black_xlsx(listing: RedBlackList) -> bytes:
+    workbook = Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.title = "红黑榜"
+    sheet.append([safe_text(f"{listing.evaluation.round.name} {listing.period_label} 整改红黑榜")])
+    sheet["A1"].font = Font(bold=True, size=14)
+    header = ["总排名", "单位", "总分", "等次", "按期完成率"]
+    sheet.append(["红榜"])
+    _row(sheet, header, head=True)
+    for entry in listing.red:
+        _row(sheet, _entry_row(entry), fill=_RED_FILL)
+    sheet.append([])
+    sheet.append(["黑榜"])
+    _row(sheet, header, head=True)
+    for entry in listing.black:
+        _row(sheet, _entry_row(entry), fill=_BLACK_FILL)
+    sheet.column_dimensions["B"].width = 30
+    sheet.column_dimensions["E"].width = 14
+    return _workbook_bytes(workbook)
+
+
+def red_black_docx(listing: RedBlackList) -> bytes:
+    evaluation = listing.evaluation
+    title = f"关于{listing.period_label}巡察整改工作红黑榜的通报"
+    document = _new_document(title)
+    _title(document, title)
+    _paragraph(
+        document,
+        f"根据{evaluation.round.name}整改成效百分制评估结果（截至{cn_date(evaluation.as_of)}），"
+        f"现将{listing.period_label}整改工作红黑榜通报如下。",
+    )
+    _paragraph(document, "一、红榜", font=LEVEL_ONE_FONT)
+    header = ["总排名", "单位", "总分", "等次", "按期完成率"]
+    if listing.red:
+        _table(document, header, [_entry_row(e) for e in listing.red])
+    else:
+        _paragraph(document, "本期无。")
+    _paragraph(document, "二、黑榜", font=LEVEL_ONE_FONT)
+    if listing.black:
+        _table(document, header, [_entry_row(e) for e in listing.black])
+    else:
+        _paragraph(document, "本期无。")
+    _paragraph(document, "三、有关要求", font=LEVEL_ONE_FONT)
+    _paragraph(
+        document,
+        "上红榜的单位要总结经验、巩固成果；上黑榜的单位要深刻反思、查找原因，"
+        "于10个工作日内向巡察办书面报告整改措施，主要负责人要亲自研究部署、推动落实。",
+    )
+    _paragraph(document)
+    _paragraph(
+        document, cn_date(listing.published_at.date()), indent=False, align=WD_ALIGN_PARAGRAPH.RIGHT
+    )
+    output = io.BytesIO()
+    document.save(output)
+    return output.getvalue()
+
+
+# --- API ---------------------------------------------------------------------------------------
+
+
+def _file(content: bytes, filename: str, content_type: str) -> FileResponse:
+    return FileResponse(
+        io.BytesIO(content), as_attachment=True, filename=filename, content_type=content_type
+    )
+
+
+class EvaluationFileView(APIView):
+    """An evaluation as xlsx (each unit's item scores) or docx (the report)."""
+
+    @extend_schema(
+        responses={
+            (200, XLSX_CONTENT_TYPE): OpenApiTypes.BINARY,
+            (200, DOCX_CONTENT_TYPE): OpenApiTypes.BINARY,
+        }
+    )
+    def get(self, request: Request, pk: int, kind: str) -> FileResponse:
+        evaluation = get_object_or_404(evaluations_visible_to(signed_in_user(request)), pk=pk)
+        name = f"{evaluation.round.name}百分制评估{evaluation.as_of:%Y%m%d}"
+        if kind == "xlsx":
+            return _file(evaluation_xlsx(evaluation), f"{name}.xlsx", XLSX_CONTENT_TYPE)
+        return _file(evaluation_docx(evaluation), f"{name}.docx", DOCX_CONTENT_TYPE)
+
+
+class RedBlackFileView(APIView):
+    """A red-and-black list as xlsx or as a docx notice in the official layout."""
+
+    @extend_schema(
+        responses={
+            (200, XLSX_CONTENT_TYPE): OpenApiTypes.BINARY,
+            (200, DOCX_CONTENT_TYPE): OpenApiTypes.BINARY,
+        }
+    )
+    def get(self, request: Request, pk: int, kind: str) -> FileResponse:
+        listing = get_object_or_404(red_black_lists_visible_to(signed_in_user(request)), pk=pk)
+        name = f"{listing.period_label}整改红黑榜"
+        if kind == "xlsx":
+            return _file(red_black_xlsx(listing), f"{name}.xlsx", XLSX_CONTENT_TYPE)
+        return _file(red_black_docx(listing), f"{name}.docx", DOCX_CONTENT_TYPE)
