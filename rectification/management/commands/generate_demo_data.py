@@ -9,7 +9,7 @@ import io
 import math
 import random
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -147,7 +147,7 @@ EXTENSION_REASONS = [
 ]
 
 
-def local_moment(day: datetime.date, rng: random.Random) -> datetime.datetime:
+def local_moment(day: datetime.date, *, rng: random.Random) -> datetime.datetime:
     """A moment in office hours on `day`, in China Standard Time."""
     minutes = rng.randrange(8 * 60 + 30, 18 * 60)
     return datetime.datetime(day.year, day.month, day.day, minutes // 60, minutes % 60, tzinfo=CST)
@@ -267,7 +267,7 @@ class Writer:
                 cursor.execute(sql)
 
 
-def _copy_text(value) -> str:
+def _copy_text(value: object) -> str:
     """One value in PostgreSQL's COPY text format."""
     if value is None:
         return "\\N"
@@ -315,7 +315,14 @@ class UnitInfo:
 class Generator:
     """Builds the whole data set from one seeded random generator, in a fixed order."""
 
-    def __init__(self, *, measures: int, seed: int, as_of: datetime.date, progress) -> None:
+    def __init__(
+        self,
+        *,
+        measures: int,
+        seed: int,
+        as_of: datetime.date,
+        progress: Callable[[int, int], None],
+    ) -> None:
         self.total = measures
         self.rng = random.Random(seed)
         self.as_of = as_of
@@ -354,7 +361,7 @@ class Generator:
 
     # --- units and people ---------------------------------------------------------------
 
-    def _unit(self, name: str, short: str, kind: str, parent: int | None) -> UnitInfo:
+    def _unit(self, name: str, short: str, *, kind: str, parent: int | None) -> UnitInfo:
         w = self.writer
         pk = w.new_id(Unit)
         webhook = ""
@@ -376,7 +383,7 @@ class Generator:
             next(u for u in self.units if u.id == parent).children.append(pk)
         return info
 
-    def _user(self, username: str, role: str, unit: int | None, name: str) -> int:
+    def _user(self, username: str, *, role: str, unit: int | None, name: str) -> int:
         return self.writer.add(
             User,
             password=self.password,
@@ -388,7 +395,7 @@ class Generator:
             email=f"{username}@example.org",
             is_staff=role == User.Role.ADMIN,
             is_active=True,
-            date_joined=local_moment(self.as_of - datetime.timedelta(days=1200), self.rng),
+            date_joined=local_moment(self.as_of - datetime.timedelta(days=1200), rng=self.rng),
             role=role,
             unit_id=unit,
             display_name=name,
@@ -397,28 +404,35 @@ class Generator:
     def _people(self) -> None:
         self.password = make_password(PASSWORD, salt=PASSWORD_SALT)
         party = Unit.Kind.PARTY_COMMITTEE
-        root = self._unit(f"中共{PROVINCE}委员会", "省委", party, None)
+        root = self._unit(f"中共{PROVINCE}委员会", "省委", kind=party, parent=None)
         office_name = f"{PROVINCE}委巡视工作领导小组办公室"
-        office_unit = self._unit(office_name, "省委巡视办", party, root.id)
+        office_unit = self._unit(office_name, "省委巡视办", kind=party, parent=root.id)
         for name in PROVINCIAL_UNITS:
             kind = Unit.Kind.STATE_ENTERPRISE if name.endswith("公司") else Unit.Kind.DEPARTMENT
-            self._unit(f"{PROVINCE}{name}", name, kind, root.id)
+            self._unit(f"{PROVINCE}{name}", name, kind=kind, parent=root.id)
         for city in CITIES:
-            committee = self._unit(f"中共{city}市委员会", f"{city}市委", party, root.id)
+            committee = self._unit(f"中共{city}市委员会", f"{city}市委", kind=party, parent=root.id)
             for name in CITY_UNITS:
-                self._unit(f"{city}市{name}", name, Unit.Kind.DEPARTMENT, committee.id)
-        self._user("admin", User.Role.ADMIN, office_unit.id, "系统管理员")
+                self._unit(f"{city}市{name}", name, kind=Unit.Kind.DEPARTMENT, parent=committee.id)
+        self._user("admin", role=User.Role.ADMIN, unit=office_unit.id, name="系统管理员")
         for n in range(1, 9):
             name = f"{person_name(self.rng)}（巡视办）"
-            self.office.append(self._user(f"office{n}", User.Role.OFFICE, office_unit.id, name))
+            self.office.append(
+                self._user(f"office{n}", role=User.Role.OFFICE, unit=office_unit.id, name=name)
+            )
         for n in range(1, 7):
             name = f"{person_name(self.rng)}（省委）"
-            self.leaders.append(self._user(f"leader{n}", User.Role.LEADER, root.id, name))
+            self.leaders.append(
+                self._user(f"leader{n}", role=User.Role.LEADER, unit=root.id, name=name)
+            )
         # Two liaisons for most units, three for the busiest few, none for the office.
         for index, unit in enumerate(u for u in self.units if u is not office_unit):
             for k in range(3 if index < 10 else 2):
                 user_id = self._user(
-                    f"liaison{unit.id}_{k + 1}", User.Role.LIAISON, unit.id, person_name(self.rng)
+                    f"liaison{unit.id}_{k + 1}",
+                    role=User.Role.LIAISON,
+                    unit=unit.id,
+                    name=person_name(self.rng),
                 )
                 unit.liaisons.append(user_id)
         self.office_unit = office_unit
@@ -452,7 +466,7 @@ class Generator:
         onsite_start = feedback - datetime.timedelta(days=rng.randint(70, 120))
         onsite_end = onsite_start + datetime.timedelta(days=rng.randint(30, 50))
         problems_n = max(1, round(size / MEASURES_PER_PROBLEM))
-        created = local_moment(feedback, rng)
+        created = local_moment(feedback, rng=rng)
         mode = rng.choices(list(InspectionRound.Mode.values), weights=(70, 15, 10, 5))[0]
         round_id = w.add(
             InspectionRound,
@@ -501,7 +515,7 @@ class Generator:
                 transferred_on=on,
                 disposal=rng.choice(list(ProblemClue.Disposal.values)),
                 status=rng.choice(list(ProblemClue.Status.values)),
-                created_at=local_moment(on, rng),
+                created_at=local_moment(on, rng=rng),
             )
         for n in range(rng.randint(0, 10)):
             received = onsite_start + datetime.timedelta(days=rng.randint(0, 30))
@@ -516,7 +530,7 @@ class Generator:
                 concluded_on=received + datetime.timedelta(days=40)
                 if status == Petition.Status.CONCLUDED
                 else None,
-                created_at=local_moment(received, rng),
+                created_at=local_moment(received, rng=rng),
             )
         # Measures spread over problems: every problem gets at least one.
         per_problem = [1] * problems_n
@@ -537,7 +551,13 @@ class Generator:
                 created_at=created,
             )
             for m_seq in range(1, count + 1):
-                self._measure(problem_id, m_seq, feedback, pool, units_by_id)
+                self._measure(
+                    problem_id=problem_id,
+                    seq=m_seq,
+                    feedback=feedback,
+                    pool=pool,
+                    units_by_id=units_by_id,
+                )
                 self.done += 1
                 if self.done % 20_000 == 0:
                     self.progress(self.done, self.total)
@@ -546,6 +566,7 @@ class Generator:
 
     def _measure(
         self,
+        *,
         problem_id: int,
         seq: int,
         feedback: datetime.date,
@@ -584,7 +605,9 @@ class Generator:
         submitted_at = closed_at = None
         returned = False
         if status != NOT_STARTED:
-            history.append(self._change(NOT_STARTED, IN_PROGRESS, Action.START, actor, start_day))
+            history.append(
+                self._change(NOT_STARTED, IN_PROGRESS, Action.START, actor=actor, on=start_day)
+            )
         if status in (SUBMITTED, CLOSED):
             if status == CLOSED:
                 # Four in five on time; the rest late. Never after today.
@@ -602,14 +625,22 @@ class Generator:
             if returned:
                 first = start_day + datetime.timedelta(days=(sub_day - start_day).days // 3)
                 back = first + datetime.timedelta(days=2)
-                history.append(self._change(IN_PROGRESS, SUBMITTED, Action.SUBMIT, actor, first))
-                history.append(self._change(SUBMITTED, IN_PROGRESS, Action.RETURN, office, back))
+                history.append(
+                    self._change(IN_PROGRESS, SUBMITTED, Action.SUBMIT, actor=actor, on=first)
+                )
+                history.append(
+                    self._change(SUBMITTED, IN_PROGRESS, Action.RETURN, actor=office, on=back)
+                )
                 history[-1]["comment"] = rng.choice(RETURN_REASONS)
-            history.append(self._change(IN_PROGRESS, SUBMITTED, Action.SUBMIT, actor, sub_day))
+            history.append(
+                self._change(IN_PROGRESS, SUBMITTED, Action.SUBMIT, actor=actor, on=sub_day)
+            )
             submitted_at = history[-1]["at"]
             if status == CLOSED:
                 close_day = min(as_of - day, sub_day + datetime.timedelta(days=rng.randint(1, 15)))
-                history.append(self._change(SUBMITTED, CLOSED, Action.APPROVE, office, close_day))
+                history.append(
+                    self._change(SUBMITTED, CLOSED, Action.APPROVE, actor=office, on=close_day)
+                )
                 closed_at = history[-1]["at"]
                 if closed_at <= submitted_at:
                     closed_at = submitted_at + datetime.timedelta(hours=1)
@@ -617,11 +648,18 @@ class Generator:
         measure_id = w.new_id(Measure)
         extension = None
         if deadline is not None and rng.random() < 0.08:
-            extension = self._extension(measure_id, status, deadline, start_day, office, actor)
+            extension = self._extension(
+                measure_id=measure_id,
+                status=status,
+                deadline=deadline,
+                start_day=start_day,
+                office=office,
+                actor=actor,
+            )
             if extension["status"] == Extension.Status.APPROVED:
                 at = extension["decided_at"]
                 state = IN_PROGRESS if status != NOT_STARTED else NOT_STARTED
-                change = self._change(state, state, Action.EXTEND, office, at.date())
+                change = self._change(state, state, Action.EXTEND, actor=office, on=at.date())
                 change.update(
                     at=at,
                     field="deadline",
@@ -630,7 +668,7 @@ class Generator:
                 )
                 history.append(change)
                 history.sort(key=lambda c: c["at"])
-        created = local_moment(feedback, rng)
+        created = local_moment(feedback, rng=rng)
         updated = max([created, *(c["at"] for c in history)])
         text = rng.choice(VERBS) + rng.choice(OBJECTS) + rng.choice(TAILS)
         w.add(
@@ -665,15 +703,23 @@ class Generator:
             w.add(StatusChange, measure_id=measure_id, **change)
         if status != NOT_STARTED:
             end = (closed_at.date() if closed_at else as_of) - day
-            self._progress(measure_id, actor, start_day, end, status == CLOSED)
+            self._progress(
+                measure_id=measure_id,
+                author=actor,
+                start=start_day,
+                end=end,
+                closed=status == CLOSED,
+            )
 
-    def _change(self, before: str, after: str, action: str, actor: int, on: datetime.date) -> dict:
+    def _change(
+        self, before: str, after: str, action: str, *, actor: int, on: datetime.date
+    ) -> dict:
         return {
             "from_status": before,
             "to_status": after,
             "action": action,
             "actor_id": actor,
-            "at": local_moment(on, self.rng),
+            "at": local_moment(on, rng=self.rng),
             "comment": "",
             "field": "",
             "old_value": "",
@@ -682,6 +728,7 @@ class Generator:
 
     def _extension(
         self,
+        *,
         measure_id: int,
         status: str,
         deadline: datetime.date,
@@ -700,7 +747,7 @@ class Generator:
         row = {
             "measure_id": measure_id,
             "requested_by_id": actor,
-            "requested_at": local_moment(asked_on, rng),
+            "requested_at": local_moment(asked_on, rng=rng),
             "reason": rng.choice(EXTENSION_REASONS),
             "decided_by_id": None,
             "decided_at": None,
@@ -730,6 +777,7 @@ class Generator:
 
     def _progress(
         self,
+        *,
         measure_id: int,
         author: int,
         start: datetime.date,
@@ -757,7 +805,7 @@ class Generator:
                 period=period_of(on),
                 text=rng.choice(PROGRESS_TEXTS),
                 percent=percent if rng.random() < 0.8 else None,
-                created_at=local_moment(on, rng),
+                created_at=local_moment(on, rng=rng),
             )
 
 
@@ -804,7 +852,7 @@ class Command(BaseCommand):
             self.stdout.write(f"  {label:<40} {n:>12,}")
         self.stdout.write(f"Generated {measures:,} measures in {elapsed:.1f} s (seed {seed}).")
 
-    def _progress_bar(self, started: float):
+    def _progress_bar(self, started: float) -> Callable[[int, int], None]:
         stream = self.stderr
 
         def show(done: int, total: int) -> None:
