@@ -99,7 +99,7 @@ class Cast:
     measures: int
 
 
-def percentile(values: list[float], share: float) -> float:
+def percentile(values: list[float], *, share: float) -> float:
     """Nearest-rank percentile: with few runs the p95 is simply the slowest."""
     ordered = sorted(values)
     return ordered[max(0, math.ceil(share * len(ordered)) - 1)]
@@ -108,7 +108,7 @@ def percentile(values: list[float], share: float) -> float:
 def summary(times: list[float]) -> dict[str, float]:
     return {
         "median_ms": round(statistics.median(times), 2),
-        "p95_ms": round(percentile(times, 0.95), 2),
+        "p95_ms": round(percentile(times, share=0.95), 2),
         "runs": len(times),
     }
 
@@ -147,7 +147,7 @@ def local_date_sql(column: str) -> str:
     return f"date({column}, '{hours:+d} hours')"
 
 
-def _zone():
+def _zone() -> datetime.tzinfo:
     import zoneinfo
 
     return zoneinfo.ZoneInfo(settings.TIME_ZONE)
@@ -162,7 +162,7 @@ def tables() -> dict[str, str]:
     }
 
 
-def numbers_sql(where: str = "TRUE", group: str | None = None) -> str:
+def numbers_sql(*, where: str = "TRUE", group: str | None = None) -> str:
     """One query for the section-6 measure numbers, optionally grouped by a column of m."""
     t = tables()
     submitted_day = local_date_sql("m.submitted_at")
@@ -227,7 +227,7 @@ def raw_unit_numbers(day: datetime.date) -> dict[int | None, dict]:
     return {row[0]: dict(zip(NUMBER_KEYS, row[1:], strict=True)) for row in rows}
 
 
-def raw_round_numbers(round_id: int, day: datetime.date) -> dict:
+def raw_round_numbers(*, round_id: int, day: datetime.date) -> dict:
     """The floor of a round's stats: its numbers, then its problems with their counts."""
     t = tables()
     where = f"m.problem_id IN (SELECT id FROM {t['problem']} WHERE round_id = %(round)s)"
@@ -252,14 +252,16 @@ def raw_round_numbers(round_id: int, day: datetime.date) -> dict:
     return data
 
 
-def same_numbers(one: dict, other: dict, keys: list[str]) -> bool:
+def same_numbers(one: dict, other: dict, *, keys: list[str]) -> bool:
     return all(one.get(key) == other.get(key) for key in keys)
 
 
 class Bench:
     """Runs the scenarios; every entry goes into `results` as soon as it is measured."""
 
-    def __init__(self, *, cast: Cast, repeat: int, sweep_repeat: int, log) -> None:
+    def __init__(
+        self, *, cast: Cast, repeat: int, sweep_repeat: int, log: Callable[[str], object]
+    ) -> None:
         self.cast = cast
         self.repeat = repeat
         self.sweep_repeat = sweep_repeat
@@ -357,7 +359,7 @@ class Bench:
                 **summary(timed(numbers, repeat=self.repeat)),
                 "queries": queries,
                 "raw_sql_ms": raw_ms,
-                "raw_sql_matches": same_numbers(data, raw, keys),
+                "raw_sql_matches": same_numbers(data, raw, keys=keys),
             },
         )
 
@@ -377,7 +379,7 @@ class Bench:
 
         data, queries = counted(numbers)
         matches = all(
-            same_numbers(data[unit_id], raw.get(unit_id, {"total": 0}), NUMBER_KEYS)
+            same_numbers(data[unit_id], raw.get(unit_id, {}), keys=NUMBER_KEYS)
             if data[unit_id]["total"]
             else unit_id not in raw
             for unit_id in data
@@ -397,7 +399,9 @@ class Bench:
 
     def round_stats(self) -> None:
         cast = self.cast
-        raw, raw_ms = self.floor(lambda: raw_round_numbers(cast.largest_round, self.day))
+        raw, raw_ms = self.floor(
+            lambda: raw_round_numbers(round_id=cast.largest_round, day=self.day)
+        )
         path = f"/api/v1/rounds/{cast.largest_round}/stats/"
         entry = self.url(
             "round_stats",
@@ -408,7 +412,7 @@ class Bench:
         )
         api = json.loads(read(self.get(cast.office, path)()))
         entry["raw_sql_matches"] = same_numbers(
-            api, raw, [*NUMBER_KEYS, "problems", "problems_completed"]
+            api, raw, keys=[*NUMBER_KEYS, "problems", "problems_completed"]
         )
 
     def round_page(self) -> None:
@@ -534,7 +538,7 @@ def _sweep(day: datetime.date) -> tuple[reminders.SweepResult, int, float]:
     """
     count = 0
 
-    def counter(execute, sql, params, many, context):
+    def counter(execute: Callable, sql: str, params: Any, many: bool, context: dict) -> Any:
         nonlocal count
         count += 1
         return execute(sql, params, many, context)
@@ -699,11 +703,11 @@ class Command(BaseCommand):
                 getattr(bench, name)()
                 # Written after every scenario: a long run cut short keeps what it measured.
                 if options["json"]:
-                    self.write_json(options["json"], report)
+                    self.write_json(path=options["json"], report=report)
         if options["json"]:
             self.stdout.write(f"Wrote {options['json']}")
 
     @staticmethod
-    def write_json(path: Path, report: dict) -> None:
+    def write_json(*, path: Path, report: dict) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps(report, ensure_ascii=False, indent=2) + "\n")
