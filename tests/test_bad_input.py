@@ -334,7 +334,10 @@ def test_it_refuses_to_drop_the_deadline_of_a_measure_that_is_not_long_term(
     deadline, version = measure.deadline, measure.version
 
     response = client_for(office).patch(
-        f"/api/v1/measures/{measure.pk}/", {"deadline": None}, format="json"
+        f"/api/v1/measures/{measure.pk}/",
+        {"deadline": None},
+        format="json",
+        HTTP_IF_MATCH=f'"{version}"',
     )
 
     assert response.status_code == 400
