@@ -40,3 +40,6 @@ urlpatterns = [
     *rectification_pages,
     *documents_pages,
 ]
+
+handler404 = "config.api.not_found"
+handler500 = "config.api.server_error"

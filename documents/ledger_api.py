@@ -74,9 +74,11 @@ class LedgerImportResultSerializer(serializers.Serializer):
 
 
 class LedgerImportErrorSerializer(serializers.Serializer):
-    detail = serializers.CharField()
+    """A refused file (detail, code, the bad rows), or a refused form (each field's errors)."""
+
+    detail = serializers.CharField(required=False)
     code = serializers.CharField()
-    errors = RowErrorSerializer(many=True)
+    errors = RowErrorSerializer(many=True, required=False)
 
 
 class LedgerImportView(APIView):

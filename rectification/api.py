@@ -40,7 +40,9 @@ class MeasureSerializer(serializers.ModelSerializer):
     round = serializers.IntegerField(source="problem.round_id", read_only=True)
     problem_title = serializers.CharField(source="problem.title", read_only=True)
     lead_unit = VisibleRelatedField(visible_to=units_assignable_by, required=False, allow_null=True)
-    lead_unit_name = serializers.CharField(source="lead_unit.name", read_only=True, default=None)
+    lead_unit_name = serializers.CharField(
+        source="lead_unit.name", read_only=True, default=None, allow_null=True
+    )
     lead_official_user = VisibleRelatedField(
         visible_to=users_visible_to, required=False, allow_null=True
     )

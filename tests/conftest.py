@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import uuid
 
 import pytest
 from django.db import connection
@@ -49,7 +50,9 @@ def fresh_rate_limits(monkeypatch) -> None:
 
     from config.throttles import ResilientScopedRateThrottle
 
-    monkeypatch.setattr(ResilientScopedRateThrottle, "cache", LocMemCache("throttles", {}))
+    # A locmem cache's contents are shared by name: each test gets a name of its own.
+    fresh = LocMemCache(f"throttles-{uuid.uuid4()}", {})
+    monkeypatch.setattr(ResilientScopedRateThrottle, "cache", fresh)
 
 
 def pytest_runtest_setup(item: pytest.Item) -> None:

@@ -23,7 +23,9 @@
     if (!body) return "";
     if (typeof body === "string") return body;
     if (body.detail) return body.detail;
-    return Object.entries(body).map(([k, v]) => `${k}: ${[].concat(v).join(" ")}`).join("\n");
+    return Object.entries(body)
+      .filter(([k]) => k !== "code" && k !== "codes")
+      .map(([k, v]) => `${k}: ${[].concat(v).join(" ")}`).join("\n");
   }
 
   // <form data-api="/api/v1/..." data-method="POST" data-etag="3"> posts its fields to the API
