@@ -13,7 +13,7 @@ from rectification import services
 from rectification.models import Measure, StatusChange
 from tests.rectification.helpers import put_in_state
 
-pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.faults, pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 
 def kill_my_backend() -> None:

@@ -17,7 +17,12 @@ from tests.factories import MeasureFactory, UserFactory
 
 from .workers import DEAD_REDIS, Worker, emails_sent, manage, wait_for
 
-pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.faults,
+    pytest.mark.postgres,
+    pytest.mark.redis,
+    pytest.mark.django_db(transaction=True),
+]
 
 DAY = datetime.date(2026, 11, 10)
 FEEDBACK = "（一）关于“学习领会不够深刻”问题的整改\n一是制定学习计划。"

@@ -16,7 +16,12 @@ from tests.factories import MeasureFactory, UnitFactory, UserFactory
 
 from .workers import Worker, emails_sent, wait_for
 
-pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.faults,
+    pytest.mark.postgres,
+    pytest.mark.redis,
+    pytest.mark.django_db(transaction=True),
+]
 
 DAY = datetime.date(2026, 11, 10)
 UNITS = 12

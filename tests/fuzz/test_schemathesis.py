@@ -28,7 +28,7 @@ from config.wsgi import application
 from tests.factories import ClueFactory, PetitionFactory
 from tests.rectification.helpers import add_evidence
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.fuzz, pytest.mark.django_db]
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "20"))
 CHECKS = [
