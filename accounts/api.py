@@ -139,7 +139,9 @@ class UserViewSet(ScopedViewSet):
 
 class MeSerializer(serializers.ModelSerializer):
     role_label = serializers.CharField(source="get_role_display", read_only=True)
-    unit_name = serializers.CharField(source="unit.name", read_only=True, default=None)
+    unit_name = serializers.CharField(
+        source="unit.name", read_only=True, default=None, allow_null=True
+    )
     unread_notifications = serializers.SerializerMethodField()
 
     class Meta:

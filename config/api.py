@@ -23,6 +23,31 @@ class Pagination(PageNumberPagination):
     page_size_query_param = "page_size"
     max_page_size = 500
 
+    def get_page_size(self, request: Request) -> int:
+        """`page_size` from 1 to 500; anything else answers 400 rather than a silent default."""
+        raw = request.query_params.get(self.page_size_query_param)
+        if raw is None or raw == "":
+            return self.page_size
+        if not raw.isdigit() or not 1 <= int(raw) <= self.max_page_size:
+            raise serializers.ValidationError(
+                {
+                    self.page_size_query_param: [
+                        _("Enter a whole number from 1 to %(max)d.") % {"max": self.max_page_size}
+                    ]
+                },
+                code="invalid",
+            )
+        return int(raw)
+
+    def get_schema_operation_parameters(self, view: Any) -> list[dict]:
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            if parameter["name"] == self.page_size_query_param:
+                parameter["schema"].update(minimum=1, maximum=self.max_page_size)
+            if parameter["name"] == self.page_query_param:
+                parameter["schema"].update(minimum=1)
+        return parameters
+
 
 class OfficeWritesOthersRead(permissions.BasePermission):
     """Everyone signed in reads what the selectors let them see; office staff and admins write.
@@ -81,8 +106,11 @@ class VisibleRelatedField(serializers.PrimaryKeyRelatedField):
 def exception_handler(exc: Exception, context: dict) -> Response | None:
     if isinstance(exc, DomainError):
         if exc.field:
-            return Response({exc.field: [exc.message]}, status=exc.status_code)
+            body = {exc.field: [exc.message], "code": exc.code, "codes": {exc.field: [exc.code]}}
+            return Response(body, status=exc.status_code)
         return Response({"detail": exc.message, "code": exc.code}, status=exc.status_code)
+    if isinstance(exc, serializers.ValidationError):
+        return _validation_error(exc, context)
     if isinstance(exc, ProtectedError):
         return Response(
             {
@@ -114,3 +142,42 @@ def parse_as_of(request: Request) -> datetime.date | None:
         return datetime.date.fromisoformat(raw)
     except ValueError:
         raise serializers.ValidationError({"as_of": [_("Enter a date as YYYY-MM-DD.")]}) from None
+
+
+def _validation_error(exc: serializers.ValidationError, context: dict) -> Response | None:
+    """A 400 keeps DRF's `{field: [messages]}` and adds a machine `code` and, per field, the
+    codes of its messages (`required`, `max_length`, ...), so a client need not parse text."""
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None
+    codes = exc.get_codes()
+    if isinstance(response.data, dict):
+        response.data["code"] = "invalid"
+        response.data["codes"] = codes if isinstance(codes, dict) else {"detail": codes}
+    else:  # a bare list of messages
+        response.data = {
+            "non_field_errors": response.data,
+            "code": "invalid",
+            "codes": {"non_field_errors": codes},
+        }
+    return response
+
+
+def not_found(request, exception=None):
+    """handler404: JSON under /api/, Django's page elsewhere."""
+    from django.http import JsonResponse
+    from django.views.defaults import page_not_found
+
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": _("Not found."), "code": "not_found"}, status=404)
+    return page_not_found(request, exception)
+
+
+def server_error(request):
+    """handler500: JSON under /api/ (no detail of the fault), Django's page elsewhere."""
+    from django.http import JsonResponse
+    from django.views.defaults import server_error as page_server_error
+
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": _("Server error."), "code": "server_error"}, status=500)
+    return page_server_error(request)

@@ -48,3 +48,6 @@ urlpatterns = [
     *findings_pages,
     *dashboard_pages,
 ]
+
+handler404 = "config.api.not_found"
+handler500 = "config.api.server_error"

@@ -1,4 +1,4 @@
-"""The base viewset: rows always come through a visibility selector."""
+"""The base viewsets: rows always come through a visibility selector."""
 
 from __future__ import annotations
 
@@ -9,16 +9,25 @@ from django.db.models import QuerySet
 from rest_framework import viewsets
 
 
-class ScopedViewSet(viewsets.ModelViewSet):
-    """A viewset whose rows come from a visibility selector, `selector(user) -> QuerySet`.
+class ScopedMixin:
+    """Rows come from a visibility selector, `selector(user) -> QuerySet`.
 
     `queryset` names the model (for the schema generator); requests never use it directly.
     """
 
     selector: Callable[[Any], QuerySet]
-    queryset: QuerySet  # `Model.objects.none()` in every subclass
+    queryset: Any  # `Model.objects.none()` in every subclass
+    request: Any
 
     def get_queryset(self) -> QuerySet:
         if getattr(self, "swagger_fake_view", False):
             return self.queryset
         return type(self).selector(self.request.user)
+
+
+class ScopedViewSet(ScopedMixin, viewsets.ModelViewSet):
+    """A viewset whose rows come from a visibility selector (see ScopedMixin)."""
+
+
+class ScopedReadOnlyViewSet(ScopedMixin, viewsets.ReadOnlyModelViewSet):
+    """A read-only viewset whose rows come from a visibility selector; only its actions write."""

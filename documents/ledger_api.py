@@ -76,10 +76,12 @@ class LedgerImportResultSerializer(serializers.Serializer):
 
 
 class LedgerImportErrorSerializer(serializers.Serializer):
-    detail = serializers.CharField()
+    """A refused file (detail, code, the bad rows), or a refused form (each field's errors)."""
+
+    detail = serializers.CharField(required=False)
     code = serializers.CharField()
     # The metaclass moves declared fields off the class, so this does not hide `.errors`.
-    errors = RowErrorSerializer(many=True)  # type: ignore[assignment]
+    errors = RowErrorSerializer(many=True, required=False)  # type: ignore[assignment]
 
 
 class LedgerImportView(APIView):

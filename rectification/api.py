@@ -42,7 +42,9 @@ class MeasureSerializer(serializers.ModelSerializer):
     round = serializers.IntegerField(source="problem.round_id", read_only=True)
     problem_title = serializers.CharField(source="problem.title", read_only=True)
     lead_unit = VisibleRelatedField(visible_to=units_assignable_by, required=False, allow_null=True)
-    lead_unit_name = serializers.CharField(source="lead_unit.name", read_only=True, default=None)
+    lead_unit_name = serializers.CharField(
+        source="lead_unit.name", read_only=True, default=None, allow_null=True
+    )
     lead_official_user = VisibleRelatedField(
         visible_to=users_visible_to, required=False, allow_null=True
     )
@@ -132,6 +134,8 @@ def expected_version(request: Request, measure: Measure | None = None) -> int | 
         return measure.version
     if measure is None and len(versions) == 1:
         return versions.pop()
+    if measure is not None and len(versions) == 1:
+        services.check_version(measure, versions.pop())  # raises, naming both versions
     raise StaleVersion(
         _("If-Match names %(sent)s, but the measure is now version %(now)s. Reload it.")
         % {"sent": raw[:40], "now": measure.version if measure else "?"}
@@ -158,12 +162,16 @@ class CommentSerializer(serializers.Serializer):
     comment = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
 
 
+# The texts a step needs are checked by its service, after who may take the step and from
+# which state: an outsider learns nothing from which field is missing.
 class SubmitSerializer(CommentSerializer):
-    result_summary = serializers.CharField(max_length=10000, allow_blank=True)
+    result_summary = serializers.CharField(
+        max_length=10000, allow_blank=True, required=False, default=""
+    )
 
 
 class ReasonSerializer(serializers.Serializer):
-    reason = serializers.CharField(max_length=2000, allow_blank=True)
+    reason = serializers.CharField(max_length=2000, allow_blank=True, required=False, default="")
 
 
 class ReopenSerializer(ReasonSerializer):
@@ -491,13 +499,15 @@ class MeasureViewSet(MeasureWorkflowMixin, ScopedViewSet):
     def update(self, request: Request, *args, **kwargs) -> Response:
         partial = kwargs.pop("partial", False)
         measure = self.get_object()
+        # The precondition first: a write that names no version is refused whatever it holds.
+        version = required_version(request, measure)
         serializer = self.get_serializer(measure, data=request.data, partial=partial)
         serializer.is_valid(raise_exception=True)
         services.measure_update(
             measure_id=measure.pk,
             actor=signed_in_user(request),
             changes=serializer.validated_data,
-            expected_version=required_version(request, measure),
+            expected_version=version,
         )
         return self._respond(measure.pk)
 

@@ -18,7 +18,7 @@ from accounts.auth import signed_in_user
 from accounts.models import Unit
 from accounts.selectors import units_visible_to
 from config.api import VisibleRelatedField
-from config.viewsets import ScopedViewSet
+from config.viewsets import ScopedReadOnlyViewSet, ScopedViewSet
 from inspections.models import InspectionRound
 from inspections.selectors import rounds_visible_to
 
@@ -341,18 +341,15 @@ class LookBackViewSet(ScopedViewSet):
         return Response(LookBackSerializer(answer).data, status=status.HTTP_201_CREATED)
 
 
-class LookBackItemViewSet(ScopedViewSet):
-    """The measures of look-backs and their verdicts; `verdict/` gives one."""
+class LookBackItemViewSet(ScopedReadOnlyViewSet):
+    """The measures of look-backs and their verdicts; `verdict/` gives one (items are made
+    by starting a look-back, never one by one)."""
 
     selector = staticmethod(lookback.look_back_items_visible_to)
     queryset = LookBackItem.objects.none()
     serializer_class = LookBackItemSerializer
     permission_classes = [IsAuthenticated]
     filterset_fields = ["look_back", "verdict", "measure"]
-    http_method_names = ["get", "post", "head", "options"]
-
-    def create(self, request: Request, *args, **kwargs) -> Response:
-        return Response(status=status.HTTP_405_METHOD_NOT_ALLOWED)
 
     @extend_schema(request=VerdictSerializer, responses=LookBackItemSerializer)
     @action(detail=True, methods=["post"])

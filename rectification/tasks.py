@@ -4,12 +4,15 @@ of the app that knows Celery."""
 from __future__ import annotations
 
 import datetime
+import logging
 
 from celery import shared_task
 from celery.utils.time import get_exponential_backoff_interval
 from django.conf import settings
 
 from . import reminders
+
+logger = logging.getLogger(__name__)
 
 
 @shared_task(name="rectification.tasks.send_reminders")
@@ -20,8 +23,18 @@ def send_reminders(as_of: str | None = None) -> dict:
 
 
 def queue_delivery(delivery_id: int) -> None:
-    """Hand one delivery to a Celery worker: the sweep's dispatch in production."""
-    deliver_reminder.delay(delivery_id)
+    """Hand one delivery to a Celery worker: the sweep's dispatch in production.
+
+    With the broker unreachable the delivery stays pending in the outbox, where a later
+    sweep finds it and queues it again (reminders._requeue_unsent): nothing is lost, and
+    the sweep that recorded it is not failed by the outage.
+    """
+    try:
+        deliver_reminder.apply_async((delivery_id,), retry=False)
+    except Exception:
+        logger.warning(
+            "broker unreachable: reminder delivery %s left for the next sweep", delivery_id
+        )
 
 
 @shared_task(bind=True, name="rectification.tasks.deliver_reminder")

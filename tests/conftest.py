@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import os
+import uuid
 import zoneinfo
 
 import pytest
@@ -66,7 +67,9 @@ def fresh_rate_limits(monkeypatch) -> None:
 
     from config.throttles import ResilientScopedRateThrottle
 
-    monkeypatch.setattr(ResilientScopedRateThrottle, "cache", LocMemCache("throttles", {}))
+    # A locmem cache's contents are shared by name: each test gets a name of its own.
+    fresh = LocMemCache(f"throttles-{uuid.uuid4()}", {})
+    monkeypatch.setattr(ResilientScopedRateThrottle, "cache", fresh)
 
 
 def pytest_runtest_setup(item: pytest.Item) -> None:

@@ -310,7 +310,7 @@ def test_it_refuses_a_concluded_petition_without_its_conclusion_date(things, off
     response = client_for(office).post("/api/v1/petitions/", body, format="json")
 
     assert response.status_code == 400
-    assert list(response.json()) == ["concluded_on"]
+    assert sorted(set(response.json()) - {"code", "codes"}) == ["concluded_on"]
     assert CHINESE.search(response.json()["concluded_on"][0])
     assert Petition.objects.count() == 0
 
@@ -334,11 +334,14 @@ def test_it_refuses_to_drop_the_deadline_of_a_measure_that_is_not_long_term(
     deadline, version = measure.deadline, measure.version
 
     response = client_for(office).patch(
-        f"/api/v1/measures/{measure.pk}/", {"deadline": None}, format="json"
+        f"/api/v1/measures/{measure.pk}/",
+        {"deadline": None},
+        format="json",
+        HTTP_IF_MATCH=f'"{version}"',
     )
 
     assert response.status_code == 400
-    assert list(response.json()) == ["deadline"]
+    assert sorted(set(response.json()) - {"code", "codes"}) == ["deadline"]
     measure.refresh_from_db()
     assert (measure.deadline, measure.version) == (deadline, version)
     assert measure.history.count() == 0
@@ -354,7 +357,7 @@ def test_it_refuses_a_visit_that_ends_before_it_starts(things, office, client_fo
     )
 
     assert response.status_code == 400
-    assert list(response.json()) == ["onsite_end"]
+    assert sorted(set(response.json()) - {"code", "codes"}) == ["onsite_end"]
     inspection_round.refresh_from_db()
     assert inspection_round.onsite_start is None
 
@@ -367,7 +370,7 @@ def test_it_refuses_a_unit_below_its_own_child(things, admin_user, client_for):
     )
 
     assert response.status_code == 400
-    assert list(response.json()) == ["parent"]
+    assert sorted(set(response.json()) - {"code", "codes"}) == ["parent"]
     top.refresh_from_db()
     assert top.parent_id is None
 
@@ -380,7 +383,7 @@ def test_it_refuses_to_turn_an_account_into_a_liaison_without_a_unit(
     )
 
     assert response.status_code == 400
-    assert list(response.json()) == ["unit"]
+    assert sorted(set(response.json()) - {"code", "codes"}) == ["unit"]
     leader.refresh_from_db()
     assert leader.role == User.Role.LEADER
 
@@ -396,7 +399,7 @@ def test_it_refuses_a_problem_number_taken_in_the_round_it_moves_to(things, offi
     )
 
     assert response.status_code == 400
-    assert list(response.json()) == ["seq"]
+    assert sorted(set(response.json()) - {"code", "codes"}) == ["seq"]
     loose.refresh_from_db()
     assert loose.round_id == things["round"].pk
 
@@ -410,7 +413,7 @@ def test_it_refuses_to_move_an_aspect_with_problems_to_another_round(things, off
     )
 
     assert response.status_code == 400
-    assert list(response.json()) == ["round"]
+    assert sorted(set(response.json()) - {"code", "codes"}) == ["round"]
     aspect.refresh_from_db()
     assert aspect.round_id == things["round"].pk
 
@@ -424,7 +427,7 @@ def test_it_refuses_an_aspect_number_taken_in_the_round_it_moves_to(things, offi
     )
 
     assert response.status_code == 400
-    assert list(response.json()) == ["seq"]
+    assert sorted(set(response.json()) - {"code", "codes"}) == ["seq"]
     aspect.refresh_from_db()
     assert aspect.round_id == things["round"].pk
 
@@ -439,7 +442,7 @@ def test_it_refuses_to_move_a_problem_with_measures_to_another_round(things, off
     )
 
     assert response.status_code == 400
-    assert list(response.json()) == ["round"]
+    assert sorted(set(response.json()) - {"code", "codes"}) == ["round"]
 
 
 # --- Foreign keys outside the user's scope answer like missing ones ------------------------------
@@ -527,6 +530,6 @@ def test_it_refuses_a_number_too_large_for_its_column_on_update(
     )
 
     assert response.status_code == 400
-    assert list(response.json()) == ["seq"]
+    assert sorted(set(response.json()) - {"code", "codes"}) == ["seq"]
     obj.refresh_from_db()
     assert obj.seq == 1

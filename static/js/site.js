@@ -41,7 +41,10 @@
     if (!body) return "";
     if (typeof body === "string") return body;
     if (body.detail) return body.detail;
-    return Object.values(body).map((v) => [].concat(v).join(" ")).join("\n");
+    // The field names and error codes are for scripts; a person reads the messages.
+    return Object.entries(body)
+      .filter(([k]) => k !== "code" && k !== "codes")
+      .map(([, v]) => [].concat(v).join(" ")).join("\n");
   }
   window.tracker.messageOf = messageOf;
 

@@ -188,7 +188,32 @@ def test_an_admin_edit_of_a_clue_is_recorded(client, superuser, inspection_round
 # --- The hash chain ----------------------------------------------------------------------------
 
 
-def test_the_chain_verifies_and_names_the_first_altered_row(office, inspection_round):
+@pytest.fixture
+def attacker():
+    """Tamper as a database owner would: past the append-only trigger (PostgreSQL)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ALTER TABLE audit_auditentry DISABLE TRIGGER audit_append_only")
+    yield
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ALTER TABLE audit_auditentry ENABLE TRIGGER audit_append_only")
+
+
+@pytest.mark.postgres
+def test_the_database_refuses_to_change_or_delete_a_sealed_row(inspection_round):
+    from django.db import DatabaseError, transaction
+
+    PetitionFactory(round=inspection_round)
+    seal()
+    entry = AuditEntry.objects.first()
+    with pytest.raises(DatabaseError, match="never changed"), transaction.atomic():
+        AuditEntry.objects.filter(pk=entry.pk).update(object_repr="改过的")
+    with pytest.raises(DatabaseError, match="never deleted"), transaction.atomic():
+        AuditEntry.objects.filter(pk=entry.pk).delete()
+
+
+def test_the_chain_verifies_and_names_the_first_altered_row(attacker, office, inspection_round):
     for n in range(4):
         PetitionFactory(round=inspection_round, summary=f"信访{n}")
     assert seal() > 0
@@ -200,7 +225,7 @@ def test_the_chain_verifies_and_names_the_first_altered_row(office, inspection_r
         call_command("verify_audit")
 
 
-def test_a_removed_row_is_reported(inspection_round):
+def test_a_removed_row_is_reported(attacker, inspection_round):
     for n in range(4):
         PetitionFactory(round=inspection_round, summary=f"信访{n}")
     seal()
@@ -211,7 +236,7 @@ def test_a_removed_row_is_reported(inspection_round):
     assert "missing" in verdict.message
 
 
-def test_rows_cut_from_the_end_are_reported(inspection_round):
+def test_rows_cut_from_the_end_are_reported(attacker, inspection_round):
     for n in range(3):
         PetitionFactory(round=inspection_round, summary=f"信访{n}")
     seal()
@@ -220,7 +245,7 @@ def test_rows_cut_from_the_end_are_reported(inspection_round):
     assert not verdict.ok and "removed" in verdict.message
 
 
-def test_a_row_recomputed_without_its_successors_breaks_the_link(inspection_round):
+def test_a_row_recomputed_without_its_successors_breaks_the_link(attacker, inspection_round):
     for n in range(3):
         PetitionFactory(round=inspection_round, summary=f"信访{n}")
     seal()

@@ -147,6 +147,7 @@ def test_a_zip_bomb_is_refused_from_its_directory_at_once(client_for, office, in
     assert response.status_code == 400
     assert "MB" in response.json()["detail"]
     assert elapsed < 2, elapsed
+    print(f"zip bomb: {len(content)} bytes unpacking to 510 MB refused in {elapsed:.3f} s")
 
 
 def test_a_declared_dimension_past_the_row_limit_is_refused(client_for, office, inspection_round):
@@ -159,7 +160,9 @@ def test_a_declared_dimension_past_the_row_limit_is_refused(client_for, office, 
     response = upload(client_for(office), inspection_round, content)
     assert response.status_code == 400
     assert "40000000" in response.json()["detail"]
-    assert time.monotonic() - started < 2
+    elapsed = time.monotonic() - started
+    assert elapsed < 2
+    print(f"declared dimension A1:O40000000 refused in {elapsed:.3f} s")
 
 
 def test_a_far_row_without_a_dimension_is_refused_without_walking_to_it(
@@ -182,7 +185,9 @@ def test_a_far_row_without_a_dimension_is_refused_without_walking_to_it(
     response = upload(client_for(office), inspection_round, content)
     assert response.status_code == 400
     assert "10000" in response.json()["detail"]
-    assert time.monotonic() - started < 2
+    elapsed = time.monotonic() - started
+    assert elapsed < 2
+    print(f"row 40,000,000: {len(content)} bytes refused in {elapsed:.3f} s")
 
 
 def test_a_workbook_that_reads_past_the_time_limit_is_refused(
