@@ -10,6 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
+from accounts.selectors import liaison_scope
 from inspections.selectors import rounds_visible_to
 
 from . import services
@@ -25,12 +26,15 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def round_list(request: HttpRequest) -> HttpResponse:
-    rounds = rounds_visible_to(request.user).annotate(
-        problem_count=Count("problems", distinct=True),
-        measure_count=Count("problems__measures", distinct=True),
+    user = request.user
+    # A liaison counts their unit's measures (and the problems holding them) only.
+    scope = Q() if user.sees_everything else liaison_scope(user.unit_id, via="problems__measures__")
+    rounds = rounds_visible_to(user).annotate(
+        problem_count=Count("problems", filter=scope, distinct=True),
+        measure_count=Count("problems__measures", filter=scope, distinct=True),
         closed_count=Count(
             "problems__measures",
-            filter=Q(problems__measures__status=Measure.Status.CLOSED),
+            filter=scope & Q(problems__measures__status=Measure.Status.CLOSED),
             distinct=True,
         ),
     )
