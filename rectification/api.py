@@ -370,7 +370,12 @@ class EvidenceViewSet(ScopedViewSet):
         services.evidence_delete(evidence_id=self.get_object().pk, actor=signed_in_user(request))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
-    @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
+    @extend_schema(
+        responses={
+            (200, content_type): OpenApiTypes.BINARY
+            for content_type in sorted(set(services.CONTENT_TYPES.values()))
+        }
+    )
     @action(detail=True, methods=["get"])
     def download(self, request: Request, pk: str | None = None) -> FileResponse:
         """The file itself, as an attachment, for those who may see its measure."""

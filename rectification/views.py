@@ -22,6 +22,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.auth import signed_in_user
 from accounts.models import User
+from accounts.selectors import liaison_scope
 from config.errors import DomainError, StaleVersion
 from findings.selectors import problems_visible_to
 from findings.services import problem_update
@@ -162,15 +163,18 @@ def workbench(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def round_list(request: HttpRequest) -> HttpResponse:
+    user = signed_in_user(request)
+    # A liaison counts their unit's measures (and the problems holding them) only.
+    scope = Q() if user.sees_everything else liaison_scope(user.unit_id, via="problems__measures__")
     rounds = (
-        rounds_visible_to(signed_in_user(request))
+        rounds_visible_to(user)
         .order_by("-feedback_date", "-id")
         .annotate(
-            problem_count=Count("problems", distinct=True),
-            measure_count=Count("problems__measures", distinct=True),
+            problem_count=Count("problems", filter=scope, distinct=True),
+            measure_count=Count("problems__measures", filter=scope, distinct=True),
             closed_count=Count(
                 "problems__measures",
-                filter=Q(problems__measures__status=Measure.Status.CLOSED),
+                filter=scope & Q(problems__measures__status=Measure.Status.CLOSED),
                 distinct=True,
             ),
         )

@@ -16,6 +16,7 @@ from django.core import signals
 from django.db import close_old_connections, transaction
 from drf_spectacular.generators import SchemaGenerator
 from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import strategies as st
 from rest_framework.authtoken.models import Token
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
@@ -68,9 +69,53 @@ def fuzz_world(in_process_requests, people, measure_a, measure_b, inspection_rou
     return people
 
 
+def existing_ids() -> dict[str, list[int]]:
+    """The ids of the fuzzing world's objects, by the API's resource names."""
+    from accounts.models import Unit, User
+    from findings.models import Aspect, Petition, Problem, ProblemClue
+    from inspections.models import InspectionRound
+    from rectification.models import Evidence, Extension, Measure, Notification
+
+    models = {
+        "units": Unit,
+        "users": User,
+        "rounds": InspectionRound,
+        "aspects": Aspect,
+        "problems": Problem,
+        "clues": ProblemClue,
+        "petitions": Petition,
+        "measures": Measure,
+        "evidence": Evidence,
+        "extensions": Extension,
+        "notifications": Notification,
+    }
+    return {
+        name: list(model.objects.values_list("pk", flat=True)) for name, model in models.items()
+    }
+
+
+def with_real_ids(operation, ids: dict[str, list[int]]):
+    """Half the examples of a detail route name an object that exists, so that the fuzzing
+    reaches past the 404 into the views' own rules."""
+    resource = operation.path.removeprefix("/api/v1/").split("/")[0]
+    strategy = operation.as_strategy()
+    if "{id}" not in operation.path or not ids.get(resource):
+        return strategy
+
+    def swap(pair):
+        case, pick = pair
+        if pick is not None:
+            case.path_parameters = {**(case.path_parameters or {}), "id": pick}
+        return case
+
+    real = st.one_of(st.none(), st.sampled_from(ids[resource]))
+    return st.tuples(strategy, real).map(swap)
+
+
 def fuzz_as(user, stats: Counter, failures: list[str]) -> None:
     token = Token.objects.create(user=user)
     headers = {"Authorization": f"Token {token.key}", "If-Match": '"1"'}
+    ids = existing_ids()
     for result in api_schema().get_all_operations():
         operation = result.ok()
         if (operation.method.upper(), operation.path) in SKIPPED:
@@ -84,7 +129,7 @@ def fuzz_as(user, stats: Counter, failures: list[str]) -> None:
             phases=[Phase.explicit, Phase.generate],
             suppress_health_check=list(HealthCheck),
         )
-        @given(case=operation.as_strategy())
+        @given(case=with_real_ids(operation, ids))
         def run(case) -> None:
             with transaction.atomic():
                 response = case.call(headers=headers)

@@ -60,3 +60,9 @@ def test_the_schema_documents_nullable_names_and_every_error():
     for path, item in schema["paths"].items():
         for method, operation in item.items():
             assert {"400", "403", "404"} <= set(operation["responses"]), (method, path)
+
+
+def test_the_schema_documents_each_content_type_an_evidence_download_answers():
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    download = schema["paths"]["/api/v1/evidence/{id}/download/"]["get"]["responses"]["200"]
+    assert {"application/pdf", "image/png", "application/zip"} <= set(download["content"])

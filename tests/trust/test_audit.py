@@ -290,3 +290,17 @@ def test_concurrent_writers_build_one_unbroken_chain(inspection_round):
     verdict = verify()
     assert verdict.ok, verdict.message
     assert verdict.checked >= 21
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_transaction_of_many_changes_is_sealed_once_after_its_commit(inspection_round):
+    from django.db import transaction
+
+    with transaction.atomic():
+        for n in range(50):
+            PetitionFactory(round=inspection_round, summary=f"批量{n}")
+        from django.db import connection as conn
+
+        assert sum(1 for entry in conn.run_on_commit if entry[1].__name__ == "seal_quietly") == 1
+    assert not AuditEntry.objects.filter(chain_seq__isnull=True).exists()
+    assert verify().ok

@@ -23,6 +23,22 @@ def test_a_liaison_counts_only_their_units_measures_of_a_problem(
     assert [p["measures_total"] for p in stats.json()["problem_list"]] == [1]
 
 
+def test_the_round_list_page_counts_a_liaisons_own_measures_only(
+    client, liaison_a, office, measure_a, measure_b
+):
+    from rectification.models import Measure
+
+    Measure.objects.filter(pk=measure_b.pk).update(
+        status=Measure.Status.CLOSED, closed_at=measure_b.created_at
+    )
+    counts = {}
+    for who in (liaison_a, office):
+        client.force_login(who)
+        rounds = client.get("/rounds/").context["rounds"]
+        counts[who.username] = [(r.problem_count, r.measure_count, r.closed_count) for r in rounds]
+    assert counts == {"liaison_a": [(1, 1, 0)], "clerk": [(1, 2, 1)]}
+
+
 def test_office_still_counts_every_measure(client_for, office, measure_a, measure_b):
     problems = client_for(office).get("/api/v1/problems/").json()["results"]
     assert [p["measures_total"] for p in problems] == [2]
