@@ -24,13 +24,14 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection
 from django.db.models import Count
-from django.http import HttpResponse
+from django.http import HttpResponse, StreamingHttpResponse
+from django.http.response import HttpResponseBase
 from django.test import Client
 from django.test.utils import CaptureQueriesContext, override_settings
 from rest_framework.test import APIClient
 
 from accounts.models import Unit, User
-from findings.models import Problem
+from findings.models import Aspect, Problem
 from rectification import reminders
 from rectification.models import (
     Extension,
@@ -128,10 +129,11 @@ def counted(action: Callable[[], Any]) -> tuple[Any, int]:
     return result, len(queries.captured_queries)
 
 
-def read(response: HttpResponse) -> bytes:
+def read(response: HttpResponseBase) -> bytes:
     """The whole body, so that a streamed file is generated in full before the clock stops."""
-    if getattr(response, "streaming", False):
-        return b"".join(response.streaming_content)
+    if isinstance(response, StreamingHttpResponse):
+        return response.getvalue()
+    assert isinstance(response, HttpResponse)
     return response.content
 
 
@@ -141,7 +143,8 @@ def local_date_sql(column: str) -> str:
         return f"({column} AT TIME ZONE '{settings.TIME_ZONE}')::date"
     # SQLite stores UTC text; Asia/Shanghai has no daylight saving, so a fixed shift is exact.
     offset = datetime.datetime.now(datetime.UTC).astimezone(_zone()).utcoffset()
-    return f"date({column}, '{int(offset.total_seconds() // 3600):+d} hours')"
+    hours = int(offset.total_seconds() // 3600) if offset is not None else 0
+    return f"date({column}, '{hours:+d} hours')"
 
 
 def _zone():
@@ -155,7 +158,7 @@ def tables() -> dict[str, str]:
         "measure": Measure._meta.db_table,
         "problem": Problem._meta.db_table,
         "extension": Extension._meta.db_table,
-        "aspect": Problem._meta.get_field("aspect").related_model._meta.db_table,
+        "aspect": Aspect._meta.db_table,
     }
 
 
@@ -188,7 +191,7 @@ def numbers_sql(where: str = "TRUE", group: str | None = None) -> str:
     """
 
 
-def _day_params(day: datetime.date) -> dict[str, datetime.date]:
+def _day_params(day: datetime.date) -> dict[str, datetime.date | int]:
     return {"day": day, "week": day + datetime.timedelta(days=7)}
 
 
@@ -274,10 +277,10 @@ class Bench:
             self.clients[user.pk] = client
         return self.clients[user.pk]
 
-    def get(self, user: User, path: str) -> Callable[[], HttpResponse]:
+    def get(self, user: User, path: str) -> Callable[[], HttpResponseBase]:
         client = self.client(user)
 
-        def request() -> HttpResponse:
+        def request() -> HttpResponseBase:
             response = client.get(path)
             read(response)
             return response
@@ -403,7 +406,7 @@ class Bench:
             round_measures=cast.largest_round_measures,
             raw_sql_ms=raw_ms,
         )
-        api = json.loads(self.get(cast.office, path)().content)
+        api = json.loads(read(self.get(cast.office, path)()))
         entry["raw_sql_matches"] = same_numbers(
             api, raw, [*NUMBER_KEYS, "problems", "problems_completed"]
         )
@@ -451,7 +454,7 @@ class Bench:
         detail = self.get(cast.office, f"/api/v1/measures/{cast.measure}/")
         history = self.get(cast.office, f"/api/v1/measures/{cast.measure}/history/")
 
-        def both() -> tuple[HttpResponse, HttpResponse]:
+        def both() -> tuple[HttpResponseBase, HttpResponseBase]:
             return detail(), history()
 
         (one, two), queries = counted(both)
@@ -618,7 +621,9 @@ def find_cast() -> Cast:
         largest_round_measures=largest["n"],
         measure=measure["measure"]
         if measure
-        else Measure.objects.filter(problem__round=largest["problem__round"]).first().pk,
+        else Measure.objects.filter(problem__round=largest["problem__round"]).values_list(
+            "pk", flat=True
+        )[0],
         measures=Measure.objects.count(),
     )
 

@@ -10,6 +10,7 @@ import math
 import random
 import time
 from collections.abc import Iterator
+from typing import Any
 
 from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -184,7 +185,7 @@ class Writer:
 
     @staticmethod
     def _max_id(model: type[models.Model]) -> int:
-        return model.objects.aggregate(top=models.Max("pk"))["top"] or 0
+        return model._default_manager.aggregate(top=models.Max("pk"))["top"] or 0
 
     @staticmethod
     def _defaults(model: type[models.Model]) -> dict:
@@ -246,7 +247,7 @@ class Writer:
                 objs.append(
                     model(**{f.attname: v for f, v in zip(self.fields[model], full, strict=True)})
                 )
-            model.objects.bulk_create(objs, batch_size=500)
+            model._default_manager.bulk_create(objs, batch_size=500)
 
     def _copy(self, model: type[models.Model], rows: list[dict]) -> None:
         buffer = io.StringIO()
@@ -565,7 +566,7 @@ class Generator:
         # Most measures past their deadline are signed off; about one in eight is overdue.
         if long_term:
             p_closed = 0.1
-        elif deadline < as_of:
+        elif deadline is not None and deadline < as_of:
             p_closed = 0.88
         else:
             p_closed = min(0.5, max(0.05, elapsed / 900))
@@ -573,8 +574,11 @@ class Generator:
             status = CLOSED
         else:
             open_roll = rng.random()
-            status = SUBMITTED if open_roll < 0.1 else IN_PROGRESS if open_roll < 0.8 else None
-            if status is None:
+            if open_roll < 0.1:
+                status = SUBMITTED
+            elif open_roll < 0.8:
+                status = IN_PROGRESS
+            else:
                 status = NOT_STARTED if elapsed < 400 or rng.random() < 0.3 else IN_PROGRESS
         actor = rng.choice(liaisons) if liaisons else rng.choice(self.office)
         office = rng.choice(self.office)
@@ -697,10 +701,11 @@ class Generator:
             self.as_of - datetime.timedelta(days=3),
             max(start_day, deadline - wanted - datetime.timedelta(days=5)),
         )
-        row = {
+        requested_at = local_moment(asked_on, rng)
+        row: dict[str, Any] = {
             "measure_id": measure_id,
             "requested_by_id": actor,
-            "requested_at": local_moment(asked_on, rng),
+            "requested_at": requested_at,
             "reason": rng.choice(EXTENSION_REASONS),
             "decided_by_id": None,
             "decided_at": None,
@@ -714,7 +719,7 @@ class Generator:
                 new_deadline=deadline + wanted,
                 status="rejected",
                 decided_by_id=office,
-                decided_at=row["requested_at"] + datetime.timedelta(days=2),
+                decided_at=requested_at + datetime.timedelta(days=2),
                 decision_comment="理由不充分，请按原时限完成。",
             )
         else:
@@ -724,7 +729,7 @@ class Generator:
                 new_deadline=deadline,
                 status="approved",
                 decided_by_id=office,
-                decided_at=row["requested_at"] + datetime.timedelta(days=2),
+                decided_at=requested_at + datetime.timedelta(days=2),
             )
         return row
 
