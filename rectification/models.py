@@ -112,6 +112,18 @@ class Measure(models.Model):
             models.Index(fields=["lead_unit", "status"]),
             models.Index(fields=["status", "deadline"]),
             models.Index(fields=["deadline"]),
+            # Open measures with a deadline, by deadline: overdue and due-soon lists, the
+            # warning colours and the reminder sweep's keyset all read this range.
+            models.Index(
+                fields=["deadline", "id"],
+                condition=Q(is_long_term=False) & ~Q(status="closed"),
+                name="measure_open_deadline",
+            ),
+            # The liaison's scope: the measures a unit leads and their problems, read from
+            # the index alone (accounts.selectors.liaison_scope).
+            models.Index(fields=["lead_unit", "problem", "id"], name="measure_liaison_scope"),
+            # A problem's measure counts by status, read from the index alone.
+            models.Index(fields=["problem", "status"], name="measure_problem_status"),
         ]
 
     def __str__(self) -> str:
@@ -350,7 +362,16 @@ class Notification(models.Model):
         verbose_name = _("notification")
         verbose_name_plural = _("notifications")
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["recipient", "read_at"])]
+        indexes = [
+            models.Index(fields=["recipient", "read_at"]),
+            # The bell: a user's unread notifications, however many read ones they have.
+            models.Index(
+                fields=["recipient"],
+                condition=Q(read_at__isnull=True),
+                name="notification_unread",
+            ),
+            models.Index(fields=["recipient", "-created_at", "-id"], name="notification_recent"),
+        ]
 
     def __str__(self) -> str:
         return self.title
