@@ -246,8 +246,10 @@ def _per_problem_counts(problems: QuerySet) -> QuerySet:
     return (
         problems.order_by()
         .annotate(
-            measures_n=Count("measures"),
-            open_n=Count("measures", filter=~Q(measures__status=CLOSED)),
+            # Counted on status (never null) so that the index on (problem, status) alone
+            # answers, without reading the measures' rows.
+            measures_n=Count("measures__status"),
+            open_n=Count("measures__status", filter=~Q(measures__status=CLOSED)),
         )
         .annotate(completed=Case(When(measures_n__gt=0, open_n=0, then=1), default=0))
     )
@@ -273,7 +275,7 @@ def _measure_count(problem: str = "pk", **conditions: Any) -> Coalesce:
         Measure.objects.filter(problem=OuterRef(problem), **conditions)
         .order_by()
         .values("problem")
-        .annotate(n=Count("id"))
+        .annotate(n=Count("status"))  # status: the index on (problem, status) answers alone
         .values("n")
     )
     return Coalesce(Subquery(rows, output_field=IntegerField()), 0)
@@ -315,10 +317,11 @@ def round_stats(
 ) -> dict:
     """The numbers of DESIGN.md section 6 for one round, plus each problem's status."""
     measures = measures_visible_to(user).filter(problem__round=inspection_round)
-    problems = problems_with_status_visible_to(user).filter(round=inspection_round).order_by("seq")
+    visible_problems = problems_visible_to(user).filter(round=inspection_round)
+    problems = with_problem_status(visible_problems).order_by("seq")
     stats: dict = {"round": inspection_round.pk}
     stats.update(measure_numbers(measures, as_of))
-    stats.update(problem_numbers(problems))
+    stats.update(problem_numbers(visible_problems))
     stats["problem_list"] = [
         {
             "id": p.pk,
@@ -339,6 +342,29 @@ def round_stats(
             Petition.objects.filter(round=inspection_round), Petition.Status.CONCLUDED
         )
     return stats
+
+
+def round_counts(round_ids: list[int]) -> dict[int, dict]:
+    """Problems, measures and signed-off measures of each of the given rounds, in one
+    grouped query over the index of measures by problem and status."""
+    rows = (
+        Problem.objects.filter(round_id__in=round_ids)
+        .order_by()
+        .values("round_id")
+        .annotate(
+            problems_n=Count("id", distinct=True),
+            measures_n=Count("measures__status"),  # read from the (problem, status) index
+            closed_n=Count("measures__status", filter=Q(measures__status=CLOSED)),
+        )
+    )
+    return {
+        row["round_id"]: {
+            "problems": row["problems_n"],
+            "measures": row["measures_n"],
+            "closed": row["closed_n"],
+        }
+        for row in rows
+    }
 
 
 def _handling_counts(qs: QuerySet, concluded: str) -> dict:

@@ -10,7 +10,6 @@ from collections.abc import Callable
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
@@ -22,6 +21,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.auth import signed_in_user
 from accounts.models import User
+from config.api import DeferredJoinPaginator
 from config.errors import DomainError, StaleVersion
 from findings.selectors import problems_visible_to
 from findings.services import problem_update
@@ -55,6 +55,7 @@ from .selectors import (
     overdue_measures,
     pending_extensions,
     review_queue,
+    round_counts,
     round_stats,
     unassigned_measures,
     with_latest_progress,
@@ -63,6 +64,8 @@ from .timeline import timeline_chart
 
 QUEUE_LENGTH = 20  # rows per workbench list; the link under each opens the whole list
 PAGE_SIZE = 20
+# Measures per page of a round: a large round holds ten thousand.
+ROUND_PAGE_SIZE = 100
 
 
 @login_required
@@ -92,7 +95,7 @@ def my_tasks(request: HttpRequest) -> HttpResponse:
         overdue=Count("id", filter=overdue_filter(day)),
         submitted=Count("id", filter=Q(status=Measure.Status.SUBMITTED)),
     )
-    page = Paginator(liaison_tasks(user, closed=closed, as_of=day), PAGE_SIZE).get_page(
+    page = DeferredJoinPaginator(liaison_tasks(user, closed=closed, as_of=day), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
     return render(
@@ -138,37 +141,37 @@ def workbench(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def round_list(request: HttpRequest) -> HttpResponse:
-    rounds = (
-        rounds_visible_to(signed_in_user(request))
-        .order_by("-feedback_date", "-id")
-        .annotate(
-            problem_count=Count("problems", distinct=True),
-            measure_count=Count("problems__measures", distinct=True),
-            closed_count=Count(
-                "problems__measures",
-                filter=Q(problems__measures__status=Measure.Status.CLOSED),
-                distinct=True,
-            ),
-        )
-    )
-    page = Paginator(rounds, PAGE_SIZE).get_page(request.GET.get("page"))
+    rounds = rounds_visible_to(signed_in_user(request)).order_by("-feedback_date", "-id")
+    page = DeferredJoinPaginator(rounds, PAGE_SIZE).get_page(request.GET.get("page"))
+    # Counted for the rounds of this page only, in one grouped query.
+    page.object_list = list(page.object_list)
+    counts = round_counts([r.pk for r in page.object_list])
+    for inspection_round in page.object_list:
+        row = counts.get(inspection_round.pk, {})
+        inspection_round.problem_count = row.get("problems", 0)
+        inspection_round.measure_count = row.get("measures", 0)
+        inspection_round.closed_count = row.get("closed", 0)
     return render(request, "rectification/round_list.html", {"page": page, "rounds": page})
 
 
 @login_required
 def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    inspection_round = get_object_or_404(rounds_visible_to(signed_in_user(request)), pk=pk)
-    measures = measures_visible_to(signed_in_user(request)).filter(problem__round=inspection_round)
+    """A round's numbers, then its measures a page at a time, under their problems."""
+    user = signed_in_user(request)
+    inspection_round = get_object_or_404(rounds_visible_to(user), pk=pk)
+    measures = measures_visible_to(user).filter(problem__round=inspection_round)
+    page = DeferredJoinPaginator(measures, ROUND_PAGE_SIZE).get_page(request.GET.get("page"))
     problems: dict[int, dict] = {}
-    for measure in measures:
+    for measure in page.object_list:
         entry = problems.setdefault(
             measure.problem_id, {"problem": measure.problem, "measures": []}
         )
         entry["measures"].append(measure)
     context = {
         "round": inspection_round,
-        "stats": round_stats(inspection_round, signed_in_user(request)),
+        "stats": round_stats(inspection_round, user),
         "problems": sorted(problems.values(), key=lambda e: e["problem"].seq),
+        "page": page,
     }
     return render(request, "rectification/round_detail.html", context)
 
@@ -177,7 +180,7 @@ def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def measure_list(request: HttpRequest) -> HttpResponse:
     measures = measures_visible_to(signed_in_user(request))
     filtered = MeasureFilter(request.GET, queryset=measures.order_by("deadline", "id"))
-    page = Paginator(filtered.qs, 50).get_page(request.GET.get("page"))
+    page = DeferredJoinPaginator(filtered.qs, 50).get_page(request.GET.get("page"))
     return render(
         request,
         "rectification/measure_list.html",
@@ -378,7 +381,9 @@ def notification_list(request: HttpRequest) -> HttpResponse:
     )
     if request.GET.get("unread"):
         notes = notes.filter(read_at__isnull=True)
-    page = Paginator(notes.order_by("-created_at", "-id"), 30).get_page(request.GET.get("page"))
+    page = DeferredJoinPaginator(notes.order_by("-created_at", "-id"), 30).get_page(
+        request.GET.get("page")
+    )
     return render(request, "rectification/notification_list.html", {"page": page})
 
 
