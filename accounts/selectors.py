@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import F, Lookup, Model, QuerySet, Subquery
+from django.db.models import F, Model, QuerySet, Subquery
+
+from config.lookups import InSet
 
 from .models import Unit, User
 
@@ -62,28 +64,6 @@ def liaison_scope(measure_model: type[Model], unit_id: int | None, key: str = "p
     return led.union(cooperating)
 
 
-class _InSet(Lookup):
-    """`key IN (subquery)`, on PostgreSQL as `key = ANY(ARRAY(subquery))`.
-
-    The array is computed once, and the planner reads the outer table by its index for
-    the keys in it; with a plain IN it may instead walk a whole index in the order a page
-    asks for, expecting to meet the scope's rows early (they cluster in a few rounds).
-    """
-
-    lookup_name = "in_set"
-    prepare_rhs = False
-
-    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, list]:
-        lhs, lhs_params = self.process_lhs(compiler, connection)
-        rhs, rhs_params = compiler.compile(self.rhs)
-        return f"{lhs} IN {rhs}", [*lhs_params, *rhs_params]
-
-    def as_postgresql(self, compiler: Any, connection: Any) -> tuple[str, list]:
-        lhs, lhs_params = self.process_lhs(compiler, connection)
-        rhs, rhs_params = compiler.compile(self.rhs)
-        return f"{lhs} = ANY(ARRAY{rhs})", [*lhs_params, *rhs_params]
-
-
 def in_liaison_scope(qs: QuerySet, unit_id: int | None, via: str) -> QuerySet:
     """`qs` narrowed to the rows that reach a measure of the unit's, each row once.
 
@@ -96,15 +76,15 @@ def in_liaison_scope(qs: QuerySet, unit_id: int | None, via: str) -> QuerySet:
     """
     measure_model, back = _measure_path(qs.model, via)
     if not back:
-        return qs.filter(_InSet(F("pk"), Subquery(liaison_scope(measure_model, unit_id))))
+        return qs.filter(InSet(F("pk"), Subquery(liaison_scope(measure_model, unit_id))))
     keys = liaison_scope(measure_model, unit_id, key=back[0])
     model: Any = measure_model._meta.get_field(back[0]).related_model
     for step in back[1:]:
         keys = (
-            model._default_manager.filter(_InSet(F("pk"), Subquery(keys)))
+            model._default_manager.filter(InSet(F("pk"), Subquery(keys)))
             .order_by()
             .values(step)
             .distinct()
         )
         model = model._meta.get_field(step).related_model
-    return qs.filter(_InSet(F("pk"), Subquery(keys)))
+    return qs.filter(InSet(F("pk"), Subquery(keys)))
