@@ -6,6 +6,7 @@ import datetime
 from collections.abc import Callable
 from typing import Any
 
+from django.core.paginator import Page, Paginator
 from django.db import IntegrityError
 from django.db.models import ProtectedError, QuerySet
 from django.utils.translation import gettext as _
@@ -18,7 +19,43 @@ from rest_framework.views import exception_handler as drf_exception_handler
 from .errors import DomainError
 
 
+class DeferredJoinPaginator(Paginator):
+    """A paginator that picks a page's rows by their keys before reading them whole.
+
+    The page's keys come from the filtered, ordered query with nothing else joined
+    (`SELECT id … ORDER BY … LIMIT n OFFSET m`, served by the indexes of the ordering);
+    then only those rows are read with everything the list shows, by their keys. Without
+    it PostgreSQL joins every related table to every visible row before sorting and cutting
+    a page: past eight joined tables it stops reordering joins (join_collapse_limit), so the
+    scope's semi-join comes last. One more query, a few milliseconds at most. The rows and
+    their order are those of `object_list[bottom:top]`.
+    """
+
+    def page(self, number: Any) -> Page:
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        top = bottom + self.per_page
+        if top + self.orphans >= self.count:
+            top = self.count
+        return self._get_page(self._slice(bottom, top), number, self)  # type: ignore[attr-defined]
+
+    def _slice(self, bottom: int, top: int) -> Any:
+        rows = self.object_list
+        if (
+            self.count <= self.per_page  # one page: nothing to cut, read it at once
+            or not isinstance(rows, QuerySet)
+            or not rows.ordered
+            or rows.query.is_sliced
+            or rows.query.combinator
+            or rows.query.distinct
+        ):
+            return rows[bottom:top]
+        keys = list(rows.values_list("pk", flat=True)[bottom:top])
+        return rows.filter(pk__in=keys)
+
+
 class Pagination(PageNumberPagination):
+    django_paginator_class = DeferredJoinPaginator
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 500

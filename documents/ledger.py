@@ -26,7 +26,7 @@ from django.utils.translation import ngettext
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import Cell
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.datetime import from_excel
 from openpyxl.worksheet.cell_range import CellRange, MultiCellRange
@@ -112,6 +112,7 @@ _HEADER_FILL = PatternFill("solid", fgColor="D9D9D9")
 _OVERDUE_FILL = PatternFill("solid", fgColor="FFD7D7")
 _CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
 _WRAP = Alignment(vertical="top", wrap_text=True)
+_PROBLEM = Alignment(vertical="center", wrap_text=True)
 _DATE_FORMAT = "yyyy-mm-dd"
 _CENTERED_COLUMNS = {"序号", "整改时限", "立行立改", "长期坚持", "状态", "完成时间", "佐证材料数"}
 
@@ -255,21 +256,57 @@ def _cell(
     cell = WriteOnlyCell(sheet, value=value)
     if isinstance(value, str):
         cell.data_type = "s"  # text is text: never a formula, whatever it starts with
-    cell.border = _BORDER
-    if header:
-        cell.font, cell.fill, cell.alignment = _HEADER_FONT, _HEADER_FILL, _CENTER
-        return cell
-    cell.font = _BODY_FONT
-    cell.alignment = _CENTER if column in _CENTERED_COLUMNS else _WRAP
-    if column == "问题":
-        cell.alignment = Alignment(vertical="center", wrap_text=True)
-    if column == "序号":
-        cell.number_format = "@"
-    if isinstance(value, datetime.date):
-        cell.number_format = _DATE_FORMAT
-    if overdue:
-        cell.fill = _OVERDUE_FILL
+    cell.style = _style_name(sheet.parent, value, column=column, header=header, overdue=overdue)
     return cell
+
+
+def _style_name(
+    workbook: Any, value: Any, *, column: str | None, header: bool, overdue: bool
+) -> str:
+    """The named style of a ledger cell, registered with the workbook on first use.
+
+    A cell then takes its style by name, and openpyxl copies one small index array; setting
+    font, border, alignment and fill on each cell would make it hash four style objects per
+    cell, which was two thirds of the time of a large export.
+    """
+    if header:
+        key: tuple = ("header",)
+    else:
+        align = "center" if column in _CENTERED_COLUMNS else "wrap"
+        if column == "问题":
+            align = "problem"
+        number_format = "General"
+        if column == "序号":
+            number_format = "@"
+        if isinstance(value, datetime.date):
+            number_format = _DATE_FORMAT
+        key = (align, number_format, overdue)
+    names: dict[tuple, str] = workbook.__dict__.setdefault("_ledger_styles", {})
+    name = names.get(key)
+    if name is None:
+        name = f"ledger-{len(names) + 1}"
+        if header:
+            style = NamedStyle(
+                name=name,
+                font=_HEADER_FONT,
+                fill=_HEADER_FILL,
+                alignment=_CENTER,
+                border=_BORDER,
+            )
+        else:
+            align, number_format, overdue = key
+            style = NamedStyle(
+                name=name,
+                font=_BODY_FONT,
+                border=_BORDER,
+                alignment={"center": _CENTER, "wrap": _WRAP, "problem": _PROBLEM}[align],
+                number_format=number_format,
+            )
+            if overdue:
+                style.fill = _OVERDUE_FILL
+        workbook.add_named_style(style)
+        names[key] = name
+    return name
 
 
 def _write_numbers(

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import django_filters
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet, Subquery
 from django.utils.translation import gettext_lazy
 
 from config.filters import IdFilter, IdFilterSet
+from config.lookups import InSet
+from findings.models import Problem
 
 from .models import Measure, colour_filter, overdue_filter, today
 
@@ -43,11 +45,14 @@ class MeasureFilter(IdFilterSet):
         value = value.strip()
         if not value:
             return qs
+        # The problems whose title matches, as a set of keys: no join to problems in the
+        # WHERE clause, which had made PostgreSQL misjudge the rows and nest loops.
+        problems = Problem.objects.filter(title__icontains=value).values("pk")
         return qs.filter(
             Q(text__icontains=value)
             | Q(lead_official__icontains=value)
-            | Q(problem__title__icontains=value)
             | Q(result_summary__icontains=value)
+            | Q(InSet(F("problem"), Subquery(problems)))
         )
 
     def filter_colour(self, qs: QuerySet, name: str, value: str) -> QuerySet:

@@ -112,6 +112,18 @@ class Measure(models.Model):
             models.Index(fields=["lead_unit", "status"]),
             models.Index(fields=["status", "deadline"]),
             models.Index(fields=["deadline"]),
+            # Open measures with a deadline, by deadline: overdue and due-soon lists, the
+            # warning colours and the reminder sweep's keyset all read this range.
+            models.Index(
+                fields=["deadline", "id"],
+                condition=Q(is_long_term=False) & ~Q(status="closed"),
+                name="measure_open_deadline",
+            ),
+            # The liaison's scope: the measures a unit leads and their problems, read from
+            # the index alone (accounts.selectors.liaison_scope).
+            models.Index(fields=["lead_unit", "problem", "id"], name="measure_liaison_scope"),
+            # A problem's measure counts by status, read from the index alone.
+            models.Index(fields=["problem", "status"], name="measure_problem_status"),
         ]
 
     def __str__(self) -> str:
@@ -355,7 +367,16 @@ class Notification(models.Model):
         verbose_name = _("notification")
         verbose_name_plural = _("notifications")
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["recipient", "read_at"])]
+        indexes = [
+            models.Index(fields=["recipient", "read_at"]),
+            # The bell: a user's unread notifications, however many read ones they have.
+            models.Index(
+                fields=["recipient"],
+                condition=Q(read_at__isnull=True),
+                name="notification_unread",
+            ),
+            models.Index(fields=["recipient", "-created_at", "-id"], name="notification_recent"),
+        ]
 
     def __str__(self) -> str:
         return self.title
@@ -424,13 +445,88 @@ class ReminderDelivery(models.Model):
         return f"{self.channel} → {self.address or '-'} ({self.status})"
 
 
+class EscalationDigest(models.Model):
+    """One sweep's escalations (督办汇总): what went red and what waits for review, told
+    once to each office user and to the heads of the organisations concerned, however
+    many measures it counts."""
+
+    as_of = models.DateField(_("as of"))
+    items = models.PositiveIntegerField(_("items"), default=0)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("escalation digest")
+        verbose_name_plural = _("escalation digests")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.as_of} ({self.items})"
+
+
+class Escalation(models.Model):
+    """One item of a digest: a measure on a red rung (the day after its deadline, then
+    weekly) or a submission waiting for review. Its unique key (measure, kind, key date,
+    step) makes each item escalate once; the digest that carries it is set by the
+    conditional update that claims it."""
+
+    kind = models.CharField(_("kind"), max_length=30)
+    measure = models.ForeignKey(
+        Measure, verbose_name=_("measure"), on_delete=models.CASCADE, related_name="+"
+    )
+    key_date = models.DateField(_("key date"))
+    step = models.PositiveSmallIntegerField(_("step"), default=0)
+    # Where the item is counted in its digest: the measure's round and lead unit then.
+    round = models.ForeignKey(
+        "inspections.InspectionRound",
+        verbose_name=_("round"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    unit = models.ForeignKey(
+        "accounts.Unit",
+        verbose_name=_("lead unit"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    digest = models.ForeignKey(
+        EscalationDigest,
+        verbose_name=_("digest"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="escalations",
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("escalation")
+        verbose_name_plural = _("escalations")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["measure", "kind", "key_date", "step"], name="escalation_once"
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["id"], condition=Q(digest__isnull=True), name="escalation_undigested"
+            ),
+            models.Index(fields=["digest", "round", "unit"], name="escalation_digest_groups"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.measure_id} {self.key_date} #{self.step}"
+
+
 class ReminderLog(models.Model):
     """One row per reminder ever sent: its unique key is what keeps reminders exactly-once.
 
     The key is (measure, kind, key date, step, recipient); for a deadline reminder the key
     date is the deadline in force, so a new deadline starts a fresh ladder, and the step
     tells the weekly red warnings apart. Reminders about a unit (progress reports due, no
-    liaison) have no measure and are keyed by the unit instead.
+    liaison) have no measure and are keyed by the unit instead; a digest is told to each
+    of its recipients once, keyed by the digest.
     """
 
     kind = models.CharField(_("kind"), max_length=30)
@@ -475,6 +571,14 @@ class ReminderLog(models.Model):
         blank=True,
         related_name="+",
     )
+    digest = models.ForeignKey(
+        EscalationDigest,
+        verbose_name=_("digest"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     webhook_pending = models.BooleanField(_("chat robot message due"), default=False)
     webhook_delivery = models.ForeignKey(
         ReminderDelivery,
@@ -499,9 +603,16 @@ class ReminderLog(models.Model):
                 condition=Q(measure__isnull=True),
                 name="reminder_once_per_unit",
             ),
+            models.UniqueConstraint(
+                fields=["digest", "recipient"],
+                condition=Q(digest__isnull=False),
+                name="reminder_once_per_digest",
+            ),
             models.CheckConstraint(
-                condition=Q(measure__isnull=False) | Q(unit__isnull=False),
-                name="reminder_about_measure_or_unit",
+                condition=Q(measure__isnull=False)
+                | Q(unit__isnull=False)
+                | Q(digest__isnull=False),
+                name="reminder_about_measure_unit_or_digest",
             ),
         ]
         indexes = [

@@ -6,6 +6,11 @@ One sweep runs in three phases, each safe to crash and rerun:
    for every reminder that has no ReminderLog row yet insert the row and its in-app
    Notification in one transaction. The log's unique key (measure, kind, deadline in
    force, step, recipient) is what makes a rerun or a concurrent sweep send nothing twice.
+   What escalates to the office and to the heads (a measure on a red rung, a submission
+   waiting for review) is recorded once per item as an Escalation, not once per person.
+   Then one EscalationDigest claims every item not yet in a digest (a conditional update)
+   and tells each office user, and each head concerned, once: counts by round and unit,
+   with links to the filtered lists. The work grows with the office, not the backlog.
 2. Batch. Claim every recipient's logs that are not in an email yet with a conditional
    update, and write ONE email per recipient (and one chat-robot message per unit with a
    webhook) as a ReminderDelivery row, so nobody gets twenty messages from one sweep.
@@ -30,9 +35,24 @@ from functools import partial
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 from django.db import IntegrityError, models, transaction
-from django.db.models import Case, Count, Exists, IntegerField, Min, OuterRef, Q, Subquery, When
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    Min,
+    OuterRef,
+    Subquery,
+    When,
+)
+from django.db.models.fields.tuple_lookups import (  # type: ignore[import-untyped]
+    Tuple,
+    TupleGreaterThan,
+)
 from django.db.models.functions import Coalesce
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
@@ -43,6 +63,8 @@ from accounts.models import Unit, User
 from . import workdays
 from .models import (
     LEVEL_ORDER,
+    Escalation,
+    EscalationDigest,
     Measure,
     Notification,
     ProgressReport,
@@ -75,6 +97,7 @@ class Kind(models.TextChoices):
     MEASURE_WITHOUT_LEAD_UNIT = "measure_without_lead_unit", gettext_lazy("No lead unit")
     URGE_ISSUED = "urge_issued", gettext_lazy("Urge notice")
     URGE_OVERDUE = "urge_overdue", gettext_lazy("Urge notice unanswered")
+    DIGEST = "digest", gettext_lazy("Supervision digest")
 
 
 DEADLINE_KINDS = (Kind.GREEN, Kind.YELLOW, Kind.FINAL, Kind.RED)
@@ -85,6 +108,7 @@ WEBHOOK_KINDS = frozenset({*DEADLINE_KINDS, Kind.PROGRESS_DUE, *URGE_KINDS})
 SEVERITY = [
     Kind.URGE_OVERDUE,
     Kind.URGE_ISSUED,
+    Kind.DIGEST,
     Kind.RED,
     Kind.FINAL,
     Kind.YELLOW,
@@ -142,6 +166,25 @@ class Reminder:
         return (*self.item, self.recipient_id)
 
 
+@dataclasses.dataclass(frozen=True)
+class Item:
+    """One escalation before it is recorded: told to the office (and a red one to the
+    head of the inspected organisation) in the sweep's digest, once."""
+
+    kind: str
+    measure: Measure
+    key_date: datetime.date
+    step: int = 0
+
+    @property
+    def key(self) -> tuple:
+        """The unique key of its Escalation row."""
+        return (self.measure.pk, self.kind, self.key_date, self.step)
+
+
+Entry = Reminder | Item
+
+
 def ladder_step(measure: Measure, day: datetime.date) -> tuple[str, int] | None:
     """The rung of the three-colour ladder a measure stands on, as (kind, step).
 
@@ -163,7 +206,10 @@ def _keyset_chunks(qs: models.QuerySet, first: str, second: str = "id") -> Itera
     """Rows of `qs` in chunks, paginated on (first, second) so memory stays flat.
 
     Keyset pagination rather than OFFSET: each page starts where the last one ended, at
-    the same cost however far the sweep has gone.
+    the same cost however far the sweep has gone. The start is one row-value comparison,
+    `(first, second) > (a, b)`, which an index on (first, second) seeks to directly; the
+    same condition spelt `first > a OR (first = a AND second > b)` is not an index start
+    point, and each chunk would rescan the range from its beginning.
     """
     size = settings.REMINDER_SWEEP_CHUNK
     fields = (first,) if first == second else (first, second)
@@ -173,9 +219,7 @@ def _keyset_chunks(qs: models.QuerySet, first: str, second: str = "id") -> Itera
         if last is not None and len(fields) == 1:
             page = page.filter(**{f"{first}__gt": last[0]})
         elif last is not None:
-            page = page.filter(
-                Q(**{f"{first}__gt": last[0]}) | Q(**{first: last[0], f"{second}__gt": last[1]})
-            )
+            page = page.filter(TupleGreaterThan(Tuple(F(first), F(second)), last))
         rows = list(page[:size])
         if not rows:
             return
@@ -212,14 +256,15 @@ def _no_liaison(unit: Unit, people: _People, day: datetime.date) -> list[Reminde
     ]
 
 
-def _deadline_reminders(day: datetime.date, people: _People) -> Iterator[list[Reminder]]:
-    # Every measure that has a colour today, by the same filter the measures API uses.
+def _deadline_reminders(day: datetime.date, people: _People) -> Iterator[list[Entry]]:
+    # Every measure that has a colour today, by the same filter the measures API uses; the
+    # partial index of open measures by (deadline, id) serves it and the keyset.
     candidates = Measure.objects.filter(~colour_filter(Colour.NONE, day)).select_related(
-        "problem__round__target_unit__head", "lead_unit", "lead_official_user"
+        "problem", "lead_unit", "lead_official_user"
     )
     for chunk in _keyset_chunks(candidates, "deadline"):
         people.load_liaisons({m.lead_unit_id for m in chunk if m.lead_unit_id})
-        reminders: list[Reminder] = []
+        reminders: list[Entry] = []
         for measure in chunk:
             rung = ladder_step(measure, day)
             if rung is None:
@@ -232,10 +277,8 @@ def _deadline_reminders(day: datetime.date, people: _People) -> Iterator[list[Re
                 if official is not None and official.is_active:
                     recipients.append(official.pk)
             elif kind == Kind.RED:
-                recipients += people.office
-                head = measure.problem.round.target_unit.head
-                if head is not None and head.is_active:
-                    recipients.append(head.pk)
+                # The office and the head hear of it in the digest, as one item.
+                reminders.append(Item(Kind.RED, measure, measure.deadline, step))
             for recipient_id in dict.fromkeys(recipients):
                 reminders.append(
                     Reminder(
@@ -263,21 +306,16 @@ def review_cutoff(day: datetime.date) -> datetime.datetime:
     return timezone.make_aware(datetime.datetime.combine(nth, datetime.time.min))
 
 
-def _review_reminders(day: datetime.date, people: _People) -> Iterator[list[Reminder]]:
+def _review_reminders(day: datetime.date, people: _People) -> Iterator[list[Entry]]:
     waiting = Measure.objects.filter(
         status=Measure.Status.SUBMITTED, submitted_at__lt=review_cutoff(day)
-    ).select_related("problem", "lead_unit")
+    ).select_related("problem")
     for chunk in _keyset_chunks(waiting, "submitted_at"):
+        # For the office's digest: one item per submission, however many office staff.
         yield [
-            Reminder(
-                Kind.REVIEW_WAITING,
-                office_id,
-                timezone.localdate(measure.submitted_at),
-                measure=measure,
-                unit=measure.lead_unit,
-            )
+            Item(Kind.REVIEW_WAITING, measure, timezone.localdate(measure.submitted_at))
             for measure in chunk
-            for office_id in people.office
+            if measure.submitted_at is not None
         ]
 
 
@@ -289,7 +327,7 @@ def progress_half_start(day: datetime.date) -> datetime.date | None:
     return start
 
 
-def _progress_reminders(day: datetime.date, people: _People) -> Iterator[list[Reminder]]:
+def _progress_reminders(day: datetime.date, people: _People) -> Iterator[list[Entry]]:
     start = progress_half_start(day)
     if start is None:
         return
@@ -308,7 +346,7 @@ def _progress_reminders(day: datetime.date, people: _People) -> Iterator[list[Re
     )
     for chunk in _keyset_chunks(units, "id"):
         people.load_liaisons({unit.pk for unit in chunk})
-        reminders: list[Reminder] = []
+        reminders: list[Entry] = []
         for unit in chunk:
             detail = {"period": period, "open_count": unit.open_count}
             liaisons = people.liaisons[unit.pk]
@@ -321,7 +359,7 @@ def _progress_reminders(day: datetime.date, people: _People) -> Iterator[list[Re
         yield reminders
 
 
-def _urge_reminders(day: datetime.date, people: _People) -> Iterator[list[Reminder]]:
+def _urge_reminders(day: datetime.date, people: _People) -> Iterator[list[Entry]]:
     """Urge notices waiting for a reply: each is announced once to the unit's liaisons, and
     once more, also to its issuer, the day after its reply was due.
 
@@ -335,7 +373,7 @@ def _urge_reminders(day: datetime.date, people: _People) -> Iterator[list[Remind
     )
     for chunk in _keyset_chunks(waiting, "id"):
         people.load_liaisons({notice.unit_id for notice in chunk})
-        reminders: list[Reminder] = []
+        reminders: list[Entry] = []
         for notice in chunk:
             measure = notice.measure or min(notice.measures.all(), key=lambda m: m.pk, default=None)
             if measure is None:
@@ -407,7 +445,57 @@ def _sort_key(key: tuple) -> tuple:
     return tuple(str(part) if isinstance(part, datetime.date) else part for part in key)
 
 
-def _record(reminders: list[Reminder], day: datetime.date) -> list[Reminder]:
+def _split(chunk: list[Entry]) -> tuple[list[Reminder], list[Item]]:
+    reminders = [entry for entry in chunk if isinstance(entry, Reminder)]
+    items = [entry for entry in chunk if isinstance(entry, Item)]
+    return reminders, items
+
+
+def _new_escalations(items: list[Item]) -> list[Item]:
+    """The escalation items not recorded yet, in key order."""
+    if not items:
+        return []
+    existing = set(
+        Escalation.objects.filter(
+            measure_id__in={i.measure.pk for i in items},
+            kind__in={i.kind for i in items},
+            key_date__in={i.key_date for i in items},
+        ).values_list("measure_id", "kind", "key_date", "step")
+    )
+    fresh = {i.key: i for i in items if i.key not in existing}
+    return [fresh[key] for key in sorted(fresh, key=_sort_key)]
+
+
+def _record(chunk: list[Entry], day: datetime.date) -> list[Entry]:
+    """Record a chunk: the log rows and Notifications of its new reminders, and its new
+    escalation items, in one transaction; answer what was recorded."""
+    reminders, items = _split(chunk)
+    new_items = _new_escalations(items)
+    with transaction.atomic():
+        recorded: list[Entry] = list(_record_reminders(reminders, day))
+        if new_items:
+            now = timezone.now()
+            # A concurrent sweep may have taken a key meanwhile: the unique key keeps one.
+            Escalation.objects.bulk_create(
+                [
+                    Escalation(
+                        kind=i.kind,
+                        measure=i.measure,
+                        key_date=i.key_date,
+                        step=i.step,
+                        round_id=i.measure.problem.round_id,
+                        unit_id=i.measure.lead_unit_id,
+                        created_at=now,
+                    )
+                    for i in new_items
+                ],
+                ignore_conflicts=True,
+            )
+            recorded += new_items
+    return recorded
+
+
+def _record_reminders(reminders: list[Reminder], day: datetime.date) -> list[Reminder]:
     """Insert the log row and the Notification of every new reminder; answer those inserted."""
     new, new_items = _new_reminders(reminders)
     if not new:
@@ -566,6 +654,107 @@ def _notification(reminder: Reminder, day: datetime.date, now) -> Notification:
     )
 
 
+# --- Phase 1, end: the digest of what escalates ------------------------------------------
+
+# Lines of a digest's notification, the largest groups first; the rest are summed up.
+DIGEST_MAX_GROUPS = 50
+
+
+def _digest(day: datetime.date, people: _People) -> int:
+    """Put every escalation item not yet in a digest into a new one and tell each office
+    user, and each head of an organisation whose round has a red item, once. Answer the
+    number of digests made (0 or 1). The claim is a conditional update, so of two
+    concurrent sweeps one takes the items and the other finds none."""
+    now = timezone.now()
+    with transaction.atomic():
+        digest = EscalationDigest.objects.create(as_of=day, created_at=now)
+        claimed = Escalation.objects.filter(digest__isnull=True).update(digest=digest)
+        if not claimed:
+            transaction.set_rollback(True)
+            return 0
+        digest.items = claimed
+        digest.save(update_fields=["items"])
+        groups = list(
+            Escalation.objects.filter(digest=digest)
+            .values("kind", "round_id", "round__name", "unit_id", "unit__name")
+            .annotate(n=Count("id"), head=F("round__target_unit__head"))
+            .order_by("kind", "-n", "round_id", "unit_id")
+        )
+        heads = set(
+            User.objects.filter(
+                pk__in={g["head"] for g in groups if g["head"] and g["kind"] == Kind.RED},
+                is_active=True,
+            ).values_list("pk", flat=True)
+        )
+        told: list[tuple[int, list[dict]]] = [(office_id, groups) for office_id in people.office]
+        for head_id in sorted(heads - set(people.office)):
+            own = [g for g in groups if g["kind"] == Kind.RED and g["head"] == head_id]
+            told.append((head_id, own))
+        notes = Notification.objects.bulk_create(
+            [_digest_notification(recipient_id, own, now) for recipient_id, own in told]
+        )
+        ReminderLog.objects.bulk_create(
+            [
+                ReminderLog(
+                    kind=Kind.DIGEST,
+                    digest=digest,
+                    key_date=day,
+                    recipient_id=recipient_id,
+                    notification=note,
+                    created_at=now,
+                )
+                for (recipient_id, _own), note in zip(told, notes, strict=True)
+            ]
+        )
+    return 1
+
+
+def _digest_link(group: dict) -> str:
+    query = f"round={group['round_id']}"
+    if group["unit_id"]:
+        query += f"&lead_unit={group['unit_id']}"
+    query += "&colour=red" if group["kind"] == Kind.RED else "&status=submitted"
+    return f"{settings.REMINDER_SITE_URL}{reverse('measure-list')}?{query}"
+
+
+def _digest_notification(recipient_id: int, groups: list[dict], now) -> Notification:
+    """The in-app digest: how many measures went red and how many submissions wait, then
+    one line per round and lead unit with its count and a link to the filtered list."""
+    red = sum(g["n"] for g in groups if g["kind"] == Kind.RED)
+    waiting = sum(g["n"] for g in groups if g["kind"] == Kind.REVIEW_WAITING)
+    title = _(
+        "Supervision digest: %(red)d measures went red, %(waiting)d submissions wait for review"
+    ) % {"red": red, "waiting": waiting}
+    lines = []
+    for group in groups[:DIGEST_MAX_GROUPS]:
+        values = {
+            "count": group["n"],
+            "round": group["round__name"],
+            "unit": group["unit__name"] or _("no lead unit"),
+            "link": _digest_link(group),
+        }
+        if group["kind"] == Kind.RED:
+            lines.append(_("Red: %(count)d of %(unit)s, %(round)s: %(link)s") % values)
+        else:
+            lines.append(
+                _("Waiting for review: %(count)d of %(unit)s, %(round)s: %(link)s") % values
+            )
+    rest = groups[DIGEST_MAX_GROUPS:]
+    if rest:
+        lines.append(
+            _("And %(count)d more in %(groups)d other groups.")
+            % {"count": sum(g["n"] for g in rest), "groups": len(rest)}
+        )
+    return Notification(
+        recipient_id=recipient_id,
+        kind=Kind.DIGEST,
+        measure=None,
+        title=Truncator(title).chars(200),
+        body="\n".join(lines),
+        created_at=now,
+    )
+
+
 # --- Phase 2: one message per recipient -------------------------------------------------
 
 
@@ -579,9 +768,9 @@ def _severity() -> Case:
 
 def _item_lines(logs: models.QuerySet, day: datetime.date, limit: int) -> list[str]:
     """The first `limit` items of a message, most urgent first, in Chinese."""
-    rows = logs.select_related("measure__problem", "measure__lead_unit", "unit").order_by(
-        _severity(), "key_date", "id"
-    )[:limit]
+    rows = logs.select_related(
+        "measure__problem", "measure__lead_unit", "unit", "notification"
+    ).order_by(_severity(), "key_date", "id")[:limit]
     return [_item_line(log, day) for log in rows]
 
 
@@ -597,6 +786,8 @@ def _item_line(log: ReminderLog, day: datetime.date) -> str:
     elif log.kind == Kind.PROGRESS_DUE:
         month, half = period_key(log.key_date - ONE_DAY).rsplit("-", 1)
         context.update(period_month=month, first_half=half == "H1")
+    elif log.kind == Kind.DIGEST and log.notification is not None:
+        context["digest_title"] = log.notification.title
     return " ".join(render_to_string("reminders/item.txt", context).split())
 
 
@@ -736,19 +927,25 @@ class SweepResult:
     as_of: datetime.date
     dry_run: bool
     reminders: Counter = dataclasses.field(default_factory=Counter)
+    # Items escalated to the office and the heads, each once, in the sweep's digest.
+    escalations: Counter = dataclasses.field(default_factory=Counter)
+    digests: int = 0
     emails: int = 0
     webhooks: int = 0
     requeued: int = 0
 
     @property
     def total(self) -> int:
-        return sum(self.reminders.values())
+        """Reminders recorded for one person each, and escalation items."""
+        return sum(self.reminders.values()) + sum(self.escalations.values())
 
     def as_dict(self) -> dict:
         return {
             "as_of": self.as_of.isoformat(),
             "dry_run": self.dry_run,
             "reminders": {str(kind): n for kind, n in self.reminders.items()},
+            "escalations": {str(kind): n for kind, n in self.escalations.items()},
+            "digests": self.digests,
             "emails": self.emails,
             "webhooks": self.webhooks,
             "requeued": self.requeued,
@@ -782,15 +979,31 @@ def sweep(
     people = _People()
     if not people.office:
         logger.warning("No active office staff: escalations and review reminders go nowhere.")
+    # A dry run writes nothing, so a unit's reminder met again in a later chunk (a unit
+    # without liaison) must be counted once by hand.
+    counted: set[tuple] = set()
     with translation.override(settings.LANGUAGE_CODE):
         sources = (_deadline_reminders, _review_reminders, _progress_reminders, _urge_reminders)
         for source in sources:
             for chunk in source(day, people):
+                done: list[Entry]
                 if dry_run:
-                    done, _items = _new_reminders(chunk)
+                    reminders, items = _split(chunk)
+                    fresh, _robot_items = _new_reminders(reminders)
+                    done = [*fresh, *_new_escalations(items)]
+                    done = [e for e in done if e.key not in counted]
+                    counted.update(e.key for e in done if isinstance(e, Reminder) and not e.measure)
                 else:
                     done = _record(chunk, day)
-                result.reminders.update(r.kind for r in done)
+                for entry in done:
+                    if isinstance(entry, Item):
+                        result.escalations[entry.kind] += 1
+                    else:
+                        result.reminders[entry.kind] += 1
+        if dry_run:
+            result.digests = int(bool(result.escalations))
+        else:
+            result.digests = _digest(day, people)
         if dispatch is not None and not dry_run:
             result.emails = _batch_emails(day, dispatch)
             result.webhooks = _batch_webhooks(day, dispatch)

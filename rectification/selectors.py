@@ -20,6 +20,7 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
+    Sum,
     Value,
     When,
 )
@@ -28,7 +29,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from accounts.models import User
-from accounts.selectors import in_liaison_scope, liaison_scope
+from accounts.selectors import in_liaison_scope
 from findings.models import Petition, Problem, ProblemClue
 from findings.selectors import problems_visible_to
 from inspections.models import InspectionRound
@@ -94,6 +95,8 @@ def _number_expressions(day: datetime.date) -> dict[str, Count]:
     `_numbers_base`: the one definition, used for a whole set and for each group of a set."""
     not_closed = ~Q(status=CLOSED)
     due = Q(deadline__lte=day, is_long_term=False)
+    # Measures with an approved extension, as one hashed set rather than a probe per row.
+    extended = Extension.objects.filter(status=Extension.Status.APPROVED).values("measure_id")
     return {
         "total": Count("id"),
         "closed": Count("id", filter=Q(status=CLOSED)),
@@ -111,15 +114,12 @@ def _number_expressions(day: datetime.date) -> dict[str, Count]:
         "closed_on_time": Count(
             "id", filter=due & Q(status=CLOSED, submitted_day__lte=F("deadline"))
         ),
-        "extended": Count("id", filter=Q(was_extended=True)),
+        "extended": Count("id", filter=Q(pk__in=extended)),
     }
 
 
 def _numbers_base(measures: QuerySet[Measure]) -> QuerySet[Measure]:
-    extended = Extension.objects.filter(measure=OuterRef("pk"), status=Extension.Status.APPROVED)
-    return measures.order_by().annotate(
-        submitted_day=TruncDate("submitted_at"), was_extended=Exists(extended)
-    )
+    return measures.order_by().annotate(submitted_day=TruncDate("submitted_at"))
 
 
 def _with_rates(counts: dict) -> dict:
@@ -228,7 +228,11 @@ def _rate(numerator: int, denominator: int) -> float | None:
 
 
 def problem_completion_filters(prefix: str = "") -> dict[str, Any]:
-    """Annotations telling whether a problem has measures and whether any is still open."""
+    """Annotations telling whether a problem has measures and whether any is still open.
+
+    Each is an indexed probe (measure by problem and status) made only for the rows the
+    query returns, so a page of problems costs the same however many measures exist.
+    """
     return {
         "has_measures": Exists(Measure.objects.filter(problem=OuterRef(f"{prefix}pk"))),
         "has_open_measures": Exists(
@@ -237,19 +241,46 @@ def problem_completion_filters(prefix: str = "") -> dict[str, Any]:
     }
 
 
-def problem_numbers(problems: QuerySet) -> dict:
-    """Problems, completed problems and the problem completion rate (整改完成率)."""
-    counts = (
+def _per_problem_counts(problems: QuerySet) -> QuerySet:
+    """Each problem with its number of measures and of open ones, in one grouped join."""
+    return (
         problems.order_by()
-        .annotate(**problem_completion_filters())
-        .aggregate(
-            problems=Count("id"),
-            problems_completed=Count("id", filter=Q(has_measures=True, has_open_measures=False)),
+        .annotate(
+            # Counted on status (never null) so that the index on (problem, status) alone
+            # answers, without reading the measures' rows.
+            measures_n=Count("measures__status"),
+            open_n=Count("measures__status", filter=~Q(measures__status=CLOSED)),
         )
+        .annotate(completed=Case(When(measures_n__gt=0, open_n=0, then=1), default=0))
+    )
+
+
+def problem_numbers(problems: QuerySet) -> dict:
+    """Problems, completed problems and the problem completion rate (整改完成率).
+
+    A problem is completed when it has measures and every one of them is closed: counted
+    over one grouped join of problems and measures, as the summary of a whole province
+    needs it (a probe per problem would cost tens of thousands of index lookups).
+    """
+    counts = _per_problem_counts(problems).aggregate(
+        problems=Count("id"), problems_completed=Coalesce(Sum("completed"), 0)
     )
     counts["problems_in_progress"] = counts["problems"] - counts["problems_completed"]
     counts["problem_completion_rate"] = _rate(counts["problems_completed"], counts["problems"])
     return counts
+
+
+def _measure_count(problem: str = "pk", unit_id: int | None = None, **conditions: Any) -> Coalesce:
+    rows = Measure.objects.filter(problem=OuterRef(problem), **conditions)
+    if unit_id is not None:
+        rows = in_liaison_scope(rows, unit_id, via="")
+    counted = (
+        rows.order_by()
+        .values("problem")
+        .annotate(n=Count("status"))  # status: the index on (problem, status) answers alone
+        .values("n")
+    )
+    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
 
 
 def with_problem_status(
@@ -257,52 +288,39 @@ def with_problem_status(
 ) -> QuerySet[ProblemWithStatus]:
     """Each problem's derived status and measure counts, annotated in the same query.
 
-    With `unit_id` (a liaison's unit) the counts are of that unit's measures only, so that
-    a liaison learns nothing about other units' work; the status stays the problem's own.
+    Correlated counts rather than a GROUP BY over the join: PostgreSQL then computes them
+    only for the rows of the page, after the ordering and the LIMIT, from the index on
+    (problem, status). With `unit_id` (a liaison's unit) the counts are of that unit's
+    measures only, so that a liaison learns nothing about other units' work; the status
+    stays the problem's own.
     """
-    counts: dict[str, Any]
-    if unit_id is None:
-        counts = {
-            "measures_total": Count("measures", distinct=True),
-            "measures_closed": Count("measures", filter=Q(measures__status=CLOSED), distinct=True),
-        }
-    else:
-        scoped = Measure.objects.filter(liaison_scope(unit_id), problem=OuterRef("pk"))
-        counts = {
-            "measures_total": _count_of(scoped),
-            "measures_closed": _count_of(scoped.filter(status=CLOSED)),
-        }
-    annotated = (
-        problems.annotate(**problem_completion_filters(), **counts)
-        .annotate(
-            derived_status=Case(
-                When(
-                    has_measures=True,
-                    has_open_measures=False,
-                    then=Value(Problem.Status.COMPLETED.value),
-                ),
-                default=Value(Problem.Status.IN_PROGRESS.value),
-                output_field=CharField(),
-            )
+    annotated = problems.annotate(
+        **problem_completion_filters(),
+        measures_total=_measure_count(unit_id=unit_id),
+        measures_closed=_measure_count(unit_id=unit_id, status=CLOSED),
+    ).annotate(
+        derived_status=Case(
+            When(
+                has_measures=True,
+                has_open_measures=False,
+                then=Value(Problem.Status.COMPLETED.value),
+            ),
+            default=Value(Problem.Status.IN_PROGRESS.value),
+            output_field=CharField(),
         )
-        # Meta.ordering is dropped from a GROUP BY query, which the counts above make this.
-        .order_by(*(Problem._meta.ordering or ()))
     )
     # The plugin reads no names passed with `**`, so it drops the first annotate's fields.
     return cast("QuerySet[ProblemWithStatus]", annotated)
 
 
-def _count_of(measures: QuerySet[Measure]) -> Coalesce:
-    per_problem = (
-        measures.order_by().values("problem").annotate(n=Count("id", distinct=True)).values("n")
-    )
-    return Coalesce(Subquery(per_problem, output_field=IntegerField()), 0)
+def _counting_unit(user: User) -> int | None:
+    """The unit whose measures a user's problem counts cover: a liaison's own, else all."""
+    return user.unit_id if not user.sees_everything and user.is_liaison else None
 
 
 def problems_with_status_visible_to(user: User) -> QuerySet[ProblemWithStatus]:
     """The problems a user sees, with the status and counts their measures give them."""
-    unit_id = user.unit_id if not user.sees_everything and user.is_liaison else None
-    return with_problem_status(problems_visible_to(user), unit_id)
+    return with_problem_status(problems_visible_to(user), _counting_unit(user))
 
 
 def round_stats(
@@ -310,10 +328,11 @@ def round_stats(
 ) -> dict:
     """The numbers of DESIGN.md section 6 for one round, plus each problem's status."""
     measures = measures_visible_to(user).filter(problem__round=inspection_round)
-    problems = problems_with_status_visible_to(user).filter(round=inspection_round).order_by("seq")
+    visible_problems = problems_visible_to(user).filter(round=inspection_round)
+    problems = with_problem_status(visible_problems, _counting_unit(user)).order_by("seq")
     stats: dict = {"round": inspection_round.pk}
     stats.update(measure_numbers(measures, as_of))
-    stats.update(problem_numbers(problems))
+    stats.update(problem_numbers(visible_problems))
     stats["problem_list"] = [
         {
             "id": p.pk,
@@ -334,6 +353,33 @@ def round_stats(
             Petition.objects.filter(round=inspection_round), Petition.Status.CONCLUDED
         )
     return stats
+
+
+def round_counts(round_ids: list[int], unit_id: int | None = None) -> dict[int, dict]:
+    """Problems, measures and signed-off measures of each of the given rounds, in one
+    grouped query over the index of measures by problem and status. With `unit_id` (a
+    liaison's unit) only that unit's measures, and the problems holding them, count."""
+    problems = Problem.objects.filter(round_id__in=round_ids)
+    if unit_id is not None:
+        mine = in_liaison_scope(Measure.objects.all(), unit_id, via="")
+        problems = problems.filter(measures__in=mine.values("pk"))
+    rows = (
+        problems.order_by()
+        .values("round_id")
+        .annotate(
+            problems_n=Count("id", distinct=True),
+            measures_n=Count("measures__status"),  # read from the (problem, status) index
+            closed_n=Count("measures__status", filter=Q(measures__status=CLOSED)),
+        )
+    )
+    return {
+        row["round_id"]: {
+            "problems": row["problems_n"],
+            "measures": row["measures_n"],
+            "closed": row["closed_n"],
+        }
+        for row in rows
+    }
 
 
 def _handling_counts(qs: QuerySet, concluded: str) -> dict:
@@ -376,16 +422,15 @@ def problem_order(prefix: str = "") -> tuple[Any, str]:
 
 def problem_numbers_by_category(problems: QuerySet[Problem]) -> list[dict]:
     """Problems and completed problems for each category, in one grouped query."""
-    rows = (
-        problems.order_by()
-        .annotate(**problem_completion_filters())
-        .values("category")
-        .annotate(
-            problems=Count("id"),
-            problems_completed=Count("id", filter=Q(has_measures=True, has_open_measures=False)),
+    # Summed here from the grouped join's rows: a problem's completion is itself an
+    # aggregate, and SQL cannot group an aggregate again without a nested query.
+    grouped: dict[str, dict] = {}
+    for category, completed in _per_problem_counts(problems).values_list("category", "completed"):
+        entry = grouped.setdefault(
+            category, {"category": category, "problems": 0, "problems_completed": 0}
         )
-        .order_by("category")
-    )
+        entry["problems"] += 1
+        entry["problems_completed"] += completed
     labels = dict(Problem.Category.choices)
     return [
         {
@@ -393,7 +438,7 @@ def problem_numbers_by_category(problems: QuerySet[Problem]) -> list[dict]:
             "label": str(labels.get(row["category"], row["category"])),
             "problem_completion_rate": _rate(row["problems_completed"], row["problems"]),
         }
-        for row in rows
+        for _category, row in sorted(grouped.items())
     ]
 
 

@@ -10,7 +10,6 @@ from collections.abc import Callable
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
@@ -22,7 +21,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.auth import signed_in_user
 from accounts.models import User
-from accounts.selectors import liaison_scope
+from config.api import DeferredJoinPaginator
 from config.errors import DomainError, StaleVersion
 from findings.selectors import problems_visible_to
 from findings.services import problem_update
@@ -56,6 +55,7 @@ from .selectors import (
     overdue_measures,
     pending_extensions,
     review_queue,
+    round_counts,
     round_stats,
     unassigned_measures,
     with_latest_progress,
@@ -64,6 +64,8 @@ from .timeline import timeline_chart
 
 QUEUE_LENGTH = 20  # rows per workbench list; the link under each opens the whole list
 PAGE_SIZE = 20
+# Measures per page of a round: a large round holds ten thousand.
+ROUND_PAGE_SIZE = 100
 
 
 @login_required
@@ -93,7 +95,7 @@ def my_tasks(request: HttpRequest) -> HttpResponse:
         overdue=Count("id", filter=overdue_filter(day)),
         submitted=Count("id", filter=Q(status=Measure.Status.SUBMITTED)),
     )
-    page = Paginator(liaison_tasks(user, closed=closed, as_of=day), PAGE_SIZE).get_page(
+    page = DeferredJoinPaginator(liaison_tasks(user, closed=closed, as_of=day), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
     return render(
@@ -164,36 +166,34 @@ def workbench(request: HttpRequest) -> HttpResponse:
 @login_required
 def round_list(request: HttpRequest) -> HttpResponse:
     user = signed_in_user(request)
-    # A liaison counts their unit's measures (and the problems holding them) only.
-    scope = Q() if user.sees_everything else liaison_scope(user.unit_id, via="problems__measures__")
-    rounds = (
-        rounds_visible_to(user)
-        .order_by("-feedback_date", "-id")
-        .annotate(
-            problem_count=Count("problems", filter=scope, distinct=True),
-            measure_count=Count("problems__measures", filter=scope, distinct=True),
-            closed_count=Count(
-                "problems__measures",
-                filter=scope & Q(problems__measures__status=Measure.Status.CLOSED),
-                distinct=True,
-            ),
-        )
-    )
-    page = Paginator(rounds, PAGE_SIZE).get_page(request.GET.get("page"))
+    rounds = rounds_visible_to(user).order_by("-feedback_date", "-id")
+    page = DeferredJoinPaginator(rounds, PAGE_SIZE).get_page(request.GET.get("page"))
+    # Counted for the rounds of this page only, in one grouped query; a liaison counts their
+    # unit's measures (and the problems holding them) only.
+    page.object_list = list(page.object_list)
+    unit_id = None if user.sees_everything else user.unit_id
+    counts = round_counts([r.pk for r in page.object_list], unit_id)
+    for inspection_round in page.object_list:
+        row = counts.get(inspection_round.pk, {})
+        inspection_round.problem_count = row.get("problems", 0)
+        inspection_round.measure_count = row.get("measures", 0)
+        inspection_round.closed_count = row.get("closed", 0)
     return render(request, "rectification/round_list.html", {"page": page, "rounds": page})
 
 
 @login_required
 def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    inspection_round = get_object_or_404(rounds_visible_to(signed_in_user(request)), pk=pk)
-    measures = measures_visible_to(signed_in_user(request)).filter(problem__round=inspection_round)
+    """A round's numbers, then its measures a page at a time, under their problems."""
+    user = signed_in_user(request)
+    inspection_round = get_object_or_404(rounds_visible_to(user), pk=pk)
+    measures = measures_visible_to(user).filter(problem__round=inspection_round)
+    page = DeferredJoinPaginator(measures, ROUND_PAGE_SIZE).get_page(request.GET.get("page"))
     problems: dict[int, dict] = {}
-    for measure in measures:
+    for measure in page.object_list:
         entry = problems.setdefault(
             measure.problem_id, {"problem": measure.problem, "measures": []}
         )
         entry["measures"].append(measure)
-    user = signed_in_user(request)
     context = {
         "round": inspection_round,
         "stats": round_stats(inspection_round, user),
@@ -203,6 +203,7 @@ def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
         if user.sees_everything
         else None,
         "look_backs": lookback.look_backs_visible_to(user).filter(round=inspection_round),
+        "page": page,
     }
     return render(request, "rectification/round_detail.html", context)
 
@@ -211,7 +212,7 @@ def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def measure_list(request: HttpRequest) -> HttpResponse:
     measures = measures_visible_to(signed_in_user(request))
     filtered = MeasureFilter(request.GET, queryset=measures.order_by("deadline", "id"))
-    page = Paginator(filtered.qs, 50).get_page(request.GET.get("page"))
+    page = DeferredJoinPaginator(filtered.qs, 50).get_page(request.GET.get("page"))
     return render(
         request,
         "rectification/measure_list.html",
@@ -417,7 +418,9 @@ def notification_list(request: HttpRequest) -> HttpResponse:
     )
     if request.GET.get("unread"):
         notes = notes.filter(read_at__isnull=True)
-    page = Paginator(notes.order_by("-created_at", "-id"), 30).get_page(request.GET.get("page"))
+    page = DeferredJoinPaginator(notes.order_by("-created_at", "-id"), 30).get_page(
+        request.GET.get("page")
+    )
     return render(request, "rectification/notification_list.html", {"page": page})
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.test import Client
 
@@ -58,9 +60,9 @@ def test_the_round_list_costs_the_same_queries_for_5_or_50_rounds(
     for _ in range(rows):
         fill(RoundFactory(), unit_a, 1)
     client = signed_in(office)
-    # session + user, the bell's unread count, the page count, one annotated query for the
-    # rounds.
-    with django_assert_max_num_queries(5):
+    # session + user, the bell's unread count, the page count, the page's keys (with more
+    # than one page), its rounds, and their counts in one grouped query for that page only.
+    with django_assert_max_num_queries(7):
         assert client.get("/rounds/").status_code == 200
 
 
@@ -70,10 +72,11 @@ def test_the_round_page_costs_the_same_queries_for_5_or_50_measures(
 ):
     fill(inspection_round, unit_a, rows)
     client = signed_in(office)
-    # session, user, round, measures + cooperating units, measure numbers, problem numbers,
-    # problem list, clue counts, petition counts, the bell's unread count, the look-back's
-    # figures and the list of look-backs.
-    with django_assert_max_num_queries(13):
+    # session, user, round, the page count, the page's keys (with more than one page), its
+    # measures + cooperating units, measure numbers, problem numbers, problem list, clue
+    # counts, petition counts, the bell's unread count, the look-back's figures and the
+    # list of look-backs.
+    with django_assert_max_num_queries(15):
         assert client.get(f"/rounds/{inspection_round.pk}/").status_code == 200
 
 
@@ -95,3 +98,17 @@ def test_the_measure_page_has_a_fixed_cost(measure_a, office, django_assert_max_
     # extensions, the evidence list.
     with django_assert_max_num_queries(12):
         assert client.get(f"/measures/{measure_a.pk}/").status_code == 200
+
+
+def test_the_round_page_shows_its_measures_a_page_at_a_time(office, inspection_round, unit_a):
+    fill(inspection_round, unit_a, 120)
+    client = signed_in(office)
+
+    first = client.get(f"/rounds/{inspection_round.pk}/").content.decode()
+    second = client.get(f"/rounds/{inspection_round.pk}/?page=2").content.decode()
+
+    # 100 measures on the first page, the other 20 on the second; the numbers stay whole.
+    measure_link = re.compile(r'href="/measures/\d+/"')
+    assert len(measure_link.findall(first)) == 100
+    assert len(measure_link.findall(second)) == 20
+    assert "1 / 2" in first and "2 / 2" in second

@@ -80,9 +80,10 @@ def test_the_task_list_costs_the_same_queries_for_5_or_50_measures(
             problem=ProblemFactory(round=inspection_round, seq=n + 1), seq=1, lead_unit=unit_a
         )
     client = signed_in(liaison_a)
-    # session, user, the bell, the counts, the page count, the page of measures (with latest
-    # progress and urgency annotated), their cooperating units; the unit's live urge notices.
-    with django_assert_max_num_queries(9):
+    # session, user, the bell, the counts, the page count, the page's keys (with more than
+    # one page), the page of measures (with latest progress and urgency annotated), their
+    # cooperating units; the unit's live urge notices.
+    with django_assert_max_num_queries(10):
         assert client.get("/tasks/").status_code == 200
 
 
@@ -276,9 +277,9 @@ def test_the_notifications_page_costs_the_same_for_5_or_50(
         for i in range(rows)
     )
     client = signed_in(liaison_a)
-    # session, user, the user's unit in the header, the bell, the page count, the page
-    # (measures joined).
-    with django_assert_max_num_queries(6):
+    # session, user, the user's unit in the header, the bell, the page count, the page's
+    # keys (with more than one page), the page (measures joined).
+    with django_assert_max_num_queries(7):
         assert client.get("/notifications/").status_code == 200
 
 

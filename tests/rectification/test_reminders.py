@@ -10,7 +10,14 @@ from django.utils import timezone
 
 from accounts.models import User
 from rectification import reminders, services
-from rectification.models import Measure, Notification, ProgressReport, ReminderLog
+from rectification.models import (
+    Escalation,
+    EscalationDigest,
+    Measure,
+    Notification,
+    ProgressReport,
+    ReminderLog,
+)
 from rectification.reminders import Kind
 from tests.factories import MeasureFactory, UserFactory
 
@@ -32,15 +39,24 @@ def sweep() -> reminders.SweepResult:
 
 
 def received() -> set[tuple[str, str, int, str]]:
-    """Every reminder recorded so far, as (measure text, kind, step, recipient username)."""
+    """Every reminder recorded so far, as (measure text, kind, step, recipient username);
+    a digest is named "digest"."""
     return {
         (
-            log.measure.text if log.measure else log.unit.name,
+            log.measure.text if log.measure else log.unit.name if log.unit else "digest",
             log.kind,
             log.step,
             log.recipient.username,
         )
         for log in ReminderLog.objects.select_related("measure", "unit", "recipient")
+    }
+
+
+def escalated() -> set[tuple[str, str, int, int | None]]:
+    """Every escalation item so far, as (measure text, kind, step, digest id)."""
+    return {
+        (e.measure.text, e.kind, e.step, e.digest_id)
+        for e in Escalation.objects.select_related("measure")
     }
 
 
@@ -100,15 +116,22 @@ def ladder(clock, problem, unit_a, liaison_a, office, office2, head, official, l
 def test_each_rung_of_the_ladder_reaches_the_right_people(ladder):
     sweep()
 
-    escalated = ["liaison_a", "clerk", "clerk2", "head"]
+    # Red goes to the liaisons measure by measure, and to the office staff and the head
+    # of the inspected organisation as items of one digest each.
+    digest = EscalationDigest.objects.get()
     assert received() == {
         ("due in 20", Kind.GREEN, 0, "liaison_a"),
         ("due in 10", Kind.YELLOW, 0, "liaison_a"),
         ("due in 10", Kind.YELLOW, 0, "official"),
         ("due in 1", Kind.FINAL, 0, "liaison_a"),
         ("due in 1", Kind.FINAL, 0, "official"),
-        *(("1 overdue", Kind.RED, 1, who) for who in escalated),
-        *(("8 overdue", Kind.RED, 2, who) for who in escalated),
+        ("1 overdue", Kind.RED, 1, "liaison_a"),
+        ("8 overdue", Kind.RED, 2, "liaison_a"),
+        *(("digest", Kind.DIGEST, 0, who) for who in ["clerk", "clerk2", "head"]),
+    }
+    assert escalated() == {
+        ("1 overdue", Kind.RED, 1, digest.pk),
+        ("8 overdue", Kind.RED, 2, digest.pk),
     }
 
 
@@ -116,7 +139,7 @@ def test_every_reminder_is_an_in_app_notification_of_its_recipient(ladder):
     sweep()
 
     logs = ReminderLog.objects.select_related("notification")
-    assert logs.count() == Notification.objects.count() == 13
+    assert logs.count() == Notification.objects.count() == 10
     for log in logs:
         assert log.notification.recipient_id == log.recipient_id
         assert log.notification.kind == log.kind
@@ -132,7 +155,7 @@ def test_the_kind_of_reminder_follows_the_colour_the_lists_show(ladder):
         Kind.FINAL: Measure.Colour.YELLOW,
         Kind.RED: Measure.Colour.RED,
     }
-    for log in ReminderLog.objects.select_related("measure"):
+    for log in ReminderLog.objects.exclude(kind=Kind.DIGEST).select_related("measure"):
         assert colour_of_kind[log.kind] == log.measure.warning_colour(TUESDAY)
 
 
@@ -142,17 +165,23 @@ def test_running_the_sweep_twice_sends_nothing_more(ladder):
 
     second = sweep()
 
-    assert first.total == 13
+    # Seven reminders to people, two escalation items (in one digest); then nothing.
+    assert first.total == 9
+    assert first.digests == 1
     assert second.total == 0
+    assert second.digests == 0
     assert Notification.objects.count() == notifications
 
 
 def test_a_dry_run_counts_what_is_due_and_writes_nothing(ladder):
     result = reminders.sweep(dry_run=True)
 
-    assert result.total == 13
-    assert result.reminders[Kind.RED] == 8
+    assert result.total == 9
+    assert result.reminders[Kind.RED] == 2
+    assert result.escalations[Kind.RED] == 2
+    assert result.digests == 1
     assert not ReminderLog.objects.exists()
+    assert not Escalation.objects.exists()
     assert not Notification.objects.exists()
 
 
@@ -343,9 +372,13 @@ def test_a_submission_waits_three_working_days_by_chinas_calendar(
 
     clock.move_to(at(datetime.date(2026, 10, 10)), tick=False)
     sweep()
+    # The office hears of it in its digest, each clerk once.
     assert received() == {
-        (measure_a.text, Kind.REVIEW_WAITING, 0, "clerk"),
-        (measure_a.text, Kind.REVIEW_WAITING, 0, "clerk2"),
+        ("digest", Kind.DIGEST, 0, "clerk"),
+        ("digest", Kind.DIGEST, 0, "clerk2"),
+    }
+    assert {(e.measure_id, e.kind) for e in Escalation.objects.all()} == {
+        (measure_a.pk, Kind.REVIEW_WAITING)
     }
 
 
@@ -363,13 +396,15 @@ def test_a_crash_half_way_then_a_rerun_sends_each_reminder_once(ladder, settings
     monkeypatch.setattr(reminders, "_record", record_then_crash)
     with pytest.raises(RuntimeError):
         sweep()
-    assert 0 < ReminderLog.objects.count() < 13
+    assert 0 < ReminderLog.objects.count() < 10
+    assert not EscalationDigest.objects.exists()
     monkeypatch.setattr(reminders, "_record", real_record)
 
     sweep()
 
-    assert ReminderLog.objects.count() == Notification.objects.count() == 13
-    assert len(received()) == 13
+    assert ReminderLog.objects.count() == Notification.objects.count() == 10
+    assert len(received()) == 10
+    assert EscalationDigest.objects.get().items == 2
     # Every reminder is in exactly one email, the ones of the crashed sweep included.
     assert not ReminderLog.objects.filter(email_delivery__isnull=True).exists()
 
@@ -401,4 +436,69 @@ def test_the_sweep_reads_only_the_measures_that_can_be_due_in_chunks(
     # The five coloured measures, by deadline, two at a time; the far and the closed
     # one are never read.
     assert pages == [["8 overdue", "1 overdue"], ["due in 1", "due in 10"], ["due in 20"]]
-    assert result.total == 13
+    assert result.total == 9
+
+
+def test_the_office_hears_of_any_number_of_red_measures_in_one_digest(
+    clock, problem, unit_a, liaison_a, office, office2
+):
+    for n in range(30):
+        MeasureFactory(problem=problem, lead_unit=unit_a, deadline=TUESDAY - days(1 + n % 5))
+
+    sweep()
+
+    for clerk in (office, office2):
+        note = Notification.objects.get(recipient=clerk)
+        assert note.kind == Kind.DIGEST
+        assert "30" in note.title
+        link = f"/measures/?round={problem.round_id}&lead_unit={unit_a.pk}&colour=red"
+        assert link in note.body
+    assert Notification.objects.filter(recipient=liaison_a, kind=Kind.RED).count() == 30
+
+
+def test_each_item_is_in_exactly_one_digest_and_a_new_rung_makes_a_new_digest(
+    clock, problem, unit_a, liaison_a, office
+):
+    overdue = MeasureFactory(problem=problem, lead_unit=unit_a, deadline=TUESDAY - days(1))
+    sweep()
+    sweep()
+    clock.move_to(at(TUESDAY + days(7)), tick=False)
+    sweep()
+
+    first, second = EscalationDigest.objects.order_by("id")
+    assert escalated() == {
+        (overdue.text, Kind.RED, 1, first.pk),
+        (overdue.text, Kind.RED, 2, second.pk),
+    }
+    assert Notification.objects.filter(recipient=office, kind=Kind.DIGEST).count() == 2
+
+
+def test_a_head_hears_only_of_the_red_items_of_their_own_organisation(
+    clock, problem, unit_a, liaison_a, office, head
+):
+    from tests.factories import ProblemFactory, RoundFactory
+
+    MeasureFactory(problem=problem, lead_unit=unit_a, deadline=TUESDAY - days(2))
+    elsewhere = ProblemFactory(round=RoundFactory())
+    MeasureFactory(problem=elsewhere, lead_unit=unit_a, deadline=TUESDAY - days(2))
+
+    sweep()
+
+    note = Notification.objects.get(recipient=head)
+    assert f"round={problem.round_id}&" in note.body
+    assert f"round={elsewhere.round_id}&" not in note.body
+    assert str(Notification.objects.get(recipient=office).body).count("colour=red") == 2
+
+
+def test_the_bell_counts_a_digest_as_one_unread_notification(
+    clock, problem, unit_a, liaison_a, office
+):
+    from rest_framework.test import APIClient
+
+    for n in range(12):
+        MeasureFactory(problem=problem, lead_unit=unit_a, deadline=TUESDAY - days(1 + n))
+    sweep()
+    client = APIClient()
+    client.force_login(office)
+
+    assert client.get("/api/v1/me/").json()["unread_notifications"] == 1

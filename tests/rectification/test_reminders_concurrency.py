@@ -12,7 +12,13 @@ from django.db import connection
 
 from accounts.models import User
 from rectification import reminders
-from rectification.models import Notification, ReminderDelivery, ReminderLog
+from rectification.models import (
+    Escalation,
+    EscalationDigest,
+    Notification,
+    ReminderDelivery,
+    ReminderLog,
+)
 from tests.factories import MeasureFactory, UserFactory
 
 DAY = datetime.date(2026, 11, 10)
@@ -66,11 +72,12 @@ def test_two_sweeps_started_together_send_each_reminder_once(
         thread.join(timeout=60)
 
     assert errors == []
-    # Units A (two liaisons) and B (one): green, yellow and last to each liaison, two
-    # reds to the liaisons and both office staff; unit C's red goes to the office staff,
-    # who are also told that unit C has no liaison.
-    expected = (3 * 2 + 2 * 4) + (3 * 1 + 2 * 3) + 2 + 2
+    # Units A (two liaisons) and B (one): green, yellow, last and two reds to each liaison;
+    # the office staff are told that unit C has no liaison, and each gets one digest of the
+    # five red items (two of A, two of B, one of C).
+    expected = (5 * 2) + (5 * 1) + 2 + 2
     assert ReminderLog.objects.count() == expected
+    assert EscalationDigest.objects.get().items == Escalation.objects.count() == 5
     assert Notification.objects.count() == expected
     per_key = Counter(
         Notification.objects.values_list("recipient_id", "measure_id", "kind", "title")

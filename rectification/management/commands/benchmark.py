@@ -34,6 +34,8 @@ from accounts.models import Unit, User
 from findings.models import Aspect, Problem
 from rectification import reminders
 from rectification.models import (
+    Escalation,
+    EscalationDigest,
     Extension,
     Measure,
     Notification,
@@ -504,6 +506,8 @@ class Bench:
             **summary([ms]),
             "queries": queries,
             "reminders": result.total,
+            "escalations": sum(result.escalations.values()),
+            "digests": result.digests,
             "emails": result.emails,
             "webhooks": result.webhooks,
         }
@@ -663,8 +667,8 @@ class Command(BaseCommand):
         parser.add_argument(
             "--reset-reminders",
             action="store_true",
-            help="Delete every reminder log, notification and delivery before the sweep, so "
-            "that the first sweep is a first sweep again.",
+            help="Delete every reminder log, notification, delivery, escalation and digest "
+            "before the sweep, so that the first sweep is a first sweep again.",
         )
 
     def handle(self, *args, **options) -> None:
@@ -689,6 +693,8 @@ class Command(BaseCommand):
             ReminderLog.objects.all().delete()
             ReminderDelivery.objects.all().delete()
             Notification.objects.all().delete()
+            Escalation.objects.all().delete()
+            EscalationDigest.objects.all().delete()
         report = {
             "measures": cast.measures,
             "as_of": bench.day.isoformat(),
