@@ -131,11 +131,13 @@ class PublicationViewSet(
     @extend_schema(request=WithdrawSerializer, responses=PublicationSerializer)
     @action(detail=True, methods=["post"])
     def withdraw(self, request: Request, pk: str | None = None) -> Response:
+        # The object first: a report the user cannot see answers 404, whatever the body.
+        publication = self.get_object()
         serializer = WithdrawSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         publication = publication_withdraw(
             actor=signed_in_user(request),
-            publication=self.get_object(),
+            publication=publication,
             reason=serializer.validated_data["reason"],
         )
         return Response(self.get_serializer(publication).data)
