@@ -451,7 +451,7 @@ def evaluation_score_manual(
 ) -> EvaluationScore:
     """Give (or clear, with None) a manual item's score of a unit, or of the round."""
     evaluation = _lock_draft(evaluation_id)
-    row = evaluation.scores.select_for_update().filter(unit=unit).first()
+    row = evaluation.scores.select_for_update(of=("self",)).filter(unit=unit).first()
     if row is None:
         raise InvalidInput(_("The unit is not evaluated in this round."), field="unit")
     if not can_score_manually(actor, row):

@@ -340,3 +340,19 @@ def test_bands_have_their_edges():
         "poor",
     ]
     assert evaluation.band_of(None) == ""
+
+
+def test_office_scores_the_round_as_a_whole(hand_built, inspection_round, client_for, office):
+    # The round's own row has no unit: its lock must not reach the outer join to the unit.
+    api = client_for(office)
+    body = api.post("/api/v1/evaluations/", {"round": inspection_round.pk}, format="json").json()
+
+    response = api.post(
+        f"/api/v1/evaluations/{body['id']}/score/",
+        {"unit": None, "key": "evidence", "score": 8, "note": "整体材料较完整"},
+        format="json",
+    )
+
+    assert response.status_code == 200, response.content
+    whole = next(row for row in response.json()["scores"] if row["unit"] is None)
+    assert whole["items"]["evidence"]["score"] == 8.0
