@@ -33,8 +33,10 @@ from rectification.evaluation import (
 )
 from rectification.models import Evaluation, EvaluationScore, RedBlackList
 
+from .ledger import XLSX_CONTENT_TYPE
 from .report import (
     BODY_FONT,
+    DOCX_CONTENT_TYPE,
     LEVEL_ONE_FONT,
     TITLE_FONT,
     TITLE_LINE,
@@ -45,10 +47,8 @@ from .report import (
     cn_date,
     percent,
 )
+from .xlsx_out import plain_text
 
-XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-DOCX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 BAND_CN = {"excellent": "好", "good": "较好", "fair": "一般", "poor": "差", "": "—"}
 KIND_CN = {"auto": "自动计算", "manual": "人工评分", "deduction": "扣分项"}
 LEVEL_CN = {"remind": "提醒", "urge": "督办", "interview": "约谈", "notice": "通报"}
@@ -65,15 +65,8 @@ _RED_FILL = PatternFill("solid", fgColor="FDE9E7")
 _BLACK_FILL = PatternFill("solid", fgColor="E7E6E6")
 
 
-def safe_text(value: Any) -> Any:
-    """A user's text as a cell value that Excel will never run as a formula."""
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value
-    return value
-
-
 def _row(sheet: Any, values: list[Any], *, head: bool = False, fill: Any = None) -> None:
-    sheet.append([safe_text(v) for v in values])
+    sheet.append([plain_text(v) for v in values])
     for cell in sheet[sheet.max_row]:
         cell.border = _BORDER
         cell.alignment = Alignment(vertical="center", wrap_text=True)
@@ -111,7 +104,7 @@ def evaluation_xlsx(evaluation: Evaluation) -> bytes:
     sheet.title = "评估得分"
     items = evaluation.items
     sheet.append(
-        [safe_text(f"{evaluation.round.name} 整改成效百分制评估（截至{evaluation.as_of}）")]
+        [plain_text(f"{evaluation.round.name} 整改成效百分制评估（截至{evaluation.as_of}）")]
     )
     sheet["A1"].font = Font(bold=True, size=14)
     _row(
@@ -266,7 +259,7 @@ def red_black_xlsx(listing: RedBlackList) -> bytes:
     sheet = workbook.active
     assert sheet is not None
     sheet.title = "红黑榜"
-    sheet.append([safe_text(f"{listing.evaluation.round.name} {listing.period_label} 整改红黑榜")])
+    sheet.append([plain_text(f"{listing.evaluation.round.name} {listing.period_label} 整改红黑榜")])
     sheet["A1"].font = Font(bold=True, size=14)
     header = ["总排名", "单位", "总分", "等次", "按期完成率"]
     sheet.append(["红榜"])

@@ -7,17 +7,14 @@ from typing import Any
 
 from openpyxl.worksheet.worksheet import Worksheet
 
-# OWASP CSV/formula injection: a cell that starts with one of these may be run as a formula
-# by Excel or LibreOffice; a leading ' makes it plain text.
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+from .xlsx_safety import neutralise
+
 _HEADER_MAX = 80  # Excel refuses header/footer sections longer than 255 characters in all
 
 
 def plain_text(value: Any) -> Any:
     """User text as it should sit in a cell: never read as a formula. Non-strings pass."""
-    if isinstance(value, str) and value.startswith(_FORMULA_STARTS):
-        return "'" + value
-    return value
+    return neutralise(value) if isinstance(value, str) else value
 
 
 def _header_text(text: str) -> str:

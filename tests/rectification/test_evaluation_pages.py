@@ -10,7 +10,7 @@ from django.test import Client
 from docx import Document
 from openpyxl import load_workbook
 
-from documents.evaluation_docs import safe_text
+from documents.xlsx_out import plain_text
 from rectification import evaluation
 from rectification.models import Evaluation, EvaluationScheme, RedBlackList
 
@@ -124,10 +124,10 @@ def test_the_files_open_and_say_what_the_page_says(inspection_round, office, cli
     assert doc.tables[1].rows[1].cells[1].text == "丙局"
 
 
-def test_safe_text_neutralises_every_formula_start():
+def test_plain_text_neutralises_every_formula_start():
     for start in ("=", "+", "-", "@", "\t", "\r"):
-        assert safe_text(f"{start}1+1") == f"'{start}1+1"
-    assert safe_text("正常文字") == "正常文字" and safe_text(5) == 5
+        assert plain_text(f"{start}1+1") == f"'{start}1+1"
+    assert plain_text("正常文字") == "正常文字" and plain_text(5) == 5
 
 
 def test_a_liaison_has_no_evaluation_pages(inspection_round, liaison_a):
