@@ -166,6 +166,13 @@ def overdue_filter(day: datetime.date) -> Q:
     return Q(deadline__lt=day, is_long_term=False) & ~Q(status=Measure.Status.CLOSED)
 
 
+def due_soon_filter(day: datetime.date) -> Q:
+    """Due within the week from `day` (DESIGN.md section 6), and not signed off."""
+    return Q(deadline__gte=day, deadline__lte=day + datetime.timedelta(days=7)) & ~Q(
+        status=Measure.Status.CLOSED
+    )
+
+
 def colour_filter(colour: str, day: datetime.date) -> Q:
     """The measures whose Measure.warning_colour(day) is `colour`, as a filter."""
     live = Q(deadline__isnull=False, is_long_term=False) & ~Q(status=Measure.Status.CLOSED)

@@ -41,6 +41,7 @@ from .models import (
     ProgressReport,
     StatusChange,
     colour_filter,
+    due_soon_filter,
     overdue_filter,
     today,
 )
@@ -105,11 +106,7 @@ def _number_expressions(day: datetime.date) -> dict[str, Count]:
         "not_started": Count("id", filter=Q(status=Measure.Status.NOT_STARTED)),
         "long_term": Count("id", filter=Q(is_long_term=True) & not_closed),
         "overdue": Count("id", filter=overdue_filter(day)),
-        "due_soon": Count(
-            "id",
-            filter=Q(deadline__gte=day, deadline__lte=day + datetime.timedelta(days=7))
-            & not_closed,
-        ),
+        "due_soon": Count("id", filter=due_soon_filter(day)),
         "due_by_today": Count("id", filter=due),
         "closed_on_time": Count(
             "id", filter=due & Q(status=CLOSED, submitted_day__lte=F("deadline"))
@@ -519,12 +516,7 @@ def overdue_measures(user: User, as_of: datetime.date | None = None) -> QuerySet
 
 def due_soon_measures(user: User, as_of: datetime.date | None = None) -> QuerySet[Measure]:
     day = as_of or today()
-    return (
-        measures_visible_to(user)
-        .filter(deadline__gte=day, deadline__lte=day + datetime.timedelta(days=7))
-        .exclude(status=CLOSED)
-        .order_by("deadline", "id")
-    )
+    return measures_visible_to(user).filter(due_soon_filter(day)).order_by("deadline", "id")
 
 
 def unassigned_measures(user: User) -> QuerySet[Measure]:

@@ -4,7 +4,6 @@ and the steps a user takes from those pages (each calls one service)."""
 
 from __future__ import annotations
 
-import datetime
 from collections.abc import Callable
 
 from django.contrib import messages
@@ -45,7 +44,15 @@ from .forms import (
     VersionForm,
     first_error,
 )
-from .models import Extension, Measure, Notification, UrgeNotice, overdue_filter, today
+from .models import (
+    Extension,
+    Measure,
+    Notification,
+    UrgeNotice,
+    due_soon_filter,
+    overdue_filter,
+    today,
+)
 from .selectors import (
     due_soon_measures,
     extensions_visible_to,
@@ -127,11 +134,7 @@ def workbench(request: HttpRequest) -> HttpResponse:
             filter=(Q(lead_unit__isnull=True) | Q(deadline__isnull=True, is_long_term=False))
             & ~Q(status=Measure.Status.CLOSED),
         ),
-        due_soon=Count(
-            "id",
-            filter=Q(deadline__gte=day, deadline__lte=day + datetime.timedelta(days=7))
-            & ~Q(status=Measure.Status.CLOSED),
-        ),
+        due_soon=Count("id", filter=due_soon_filter(day)),
     )
     counts["extensions"] = pending_extensions(user).count()
     live_urges = urges.live_urges(user)
