@@ -79,6 +79,9 @@ class User(AbstractUser):
         OFFICE = "office", _("Office staff")
         LEADER = "leader", _("Leader")
         LIAISON = "liaison", _("Unit liaison")
+        # A member of a rectification supervision group (督查组) from outside the office: sees
+        # and writes only through the groups (rectification/supervision_scope.py).
+        SUPERVISOR = "supervisor", _("Supervision group member")
 
     role = models.CharField(_("role"), max_length=10, choices=Role.choices, default=Role.LIAISON)
     unit = models.ForeignKey(
@@ -121,6 +124,10 @@ class User(AbstractUser):
     @property
     def is_liaison(self) -> bool:
         return self.role == self.Role.LIAISON and not self.is_superuser
+
+    @property
+    def is_supervisor(self) -> bool:
+        return self.role == self.Role.SUPERVISOR and not self.is_superuser
 
     @property
     def sees_everything(self) -> bool:

@@ -135,6 +135,8 @@ AUDIT_MODELS: dict[str, dict[str, list[str]]] = {
     "rectification.Measure": {},
     "rectification.Extension": {},
     "rectification.Evidence": {},
+    "rectification.SupervisionGroup": {},
+    "rectification.SupervisionVisit": {},
 }
 
 ROOT_URLCONF = "config.urls"

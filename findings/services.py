@@ -52,10 +52,16 @@ def problem_create(
     title: str,
     aspect: Aspect | None = None,
     seq: int | None = None,
+    permitted: bool = False,
     **fields: Any,
 ) -> Problem:
-    """`fields` may carry description, category and source."""
-    check_office(actor)
+    """`fields` may carry description, category and source.
+
+    `permitted` says the caller has checked the actor's right itself: a supervision group
+    raising a problem from its visit (rectification.supervision), where the group's data is.
+    """
+    if not permitted:
+        check_office(actor)
     _check_aspect(aspect, inspection_round)
     siblings = Problem.objects.filter(round=inspection_round)
     if seq is not None and siblings.filter(seq=seq).exists():

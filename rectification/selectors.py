@@ -33,6 +33,7 @@ from accounts.selectors import in_liaison_scope
 from findings.models import Petition, Problem, ProblemClue
 from findings.selectors import problems_visible_to
 from inspections.models import InspectionRound
+from inspections.selectors import rounds_visible_to
 
 from .models import (
     Evidence,
@@ -45,6 +46,7 @@ from .models import (
     overdue_filter,
     today,
 )
+from .supervision_scope import groups_supervising, supervised_measures_filter
 
 
 class ProblemStatusAnnotations(TypedDict):
@@ -84,7 +86,20 @@ def measures_visible_to(user: User) -> QuerySet[Measure]:
         return qs
     if user.is_liaison and user.unit_id:
         return in_liaison_scope(qs, user.unit_id, via="")
+    if user.is_supervisor:
+        # A supervision group's member sees its rounds' measures led by its units.
+        return qs.filter(supervised_measures_filter(user))
     return qs.none()
+
+
+def rounds_in_view(user: User) -> QuerySet[InspectionRound]:
+    """The rounds whose pages a user opens: those of inspections.selectors, and for a
+    supervision group's member the group's rounds (the groups live in this layer)."""
+    if user.is_supervisor:
+        return InspectionRound.objects.select_related("target_unit").filter(
+            pk__in=groups_supervising(user).values("rounds")
+        )
+    return rounds_visible_to(user)
 
 
 def measure_history(measure: Measure) -> QuerySet[StatusChange]:

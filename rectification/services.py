@@ -88,9 +88,12 @@ def measure_create(
     text: str,
     seq: int | None = None,
     cooperating_units: Iterable[Unit] = (),
+    permitted: bool = False,
     **fields: Any,
 ) -> Measure:
-    if not actor.is_office:
+    """`permitted`: the caller has checked the actor's right (a supervision group's new
+    problem from its visit, rectification.supervision)."""
+    if not (permitted or actor.is_office):
         raise NotAllowed(_("Only office staff can add measures."))
     _check_deadline_rule(fields.get("deadline"), fields.get("is_long_term", False))
     siblings = Measure.objects.filter(problem=problem)

@@ -15,14 +15,15 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from accounts.auth import signed_in_user
-from accounts.models import Unit
-from accounts.selectors import units_visible_to
+from accounts.models import Unit, User
+from accounts.selectors import units_visible_to, users_visible_to
 from config.api import VisibleRelatedField
 from config.viewsets import ScopedReadOnlyViewSet, ScopedViewSet
+from findings.models import Problem
 from inspections.models import InspectionRound
 from inspections.selectors import rounds_visible_to
 
-from . import evaluation, lookback, urges
+from . import evaluation, lookback, supervision, urges
 from .models import (
     Evaluation,
     EvaluationScheme,
@@ -32,11 +33,13 @@ from .models import (
     LookBackItem,
     Measure,
     RedBlackList,
+    SupervisionGroup,
+    SupervisionVisit,
     UrgeNotice,
     UrgeReply,
     today,
 )
-from .selectors import evidence_visible_to, measures_visible_to
+from .selectors import evidence_visible_to, measures_visible_to, rounds_in_view
 
 # --- Urge notices ------------------------------------------------------------------------------
 
@@ -603,3 +606,217 @@ class RedBlackListViewSet(ScopedViewSet):
             worst_count=data.get("worst_count", 3),
         )
         return Response(self.get_serializer(made).data, status=status.HTTP_201_CREATED)
+
+
+# --- Supervision groups and their visits -------------------------------------------------------
+
+
+class SupervisionGroupSerializer(serializers.ModelSerializer):
+    leader_name = serializers.SerializerMethodField()
+    member_names = serializers.SerializerMethodField()
+    members = serializers.PrimaryKeyRelatedField[User](many=True, read_only=True)
+    rounds = serializers.PrimaryKeyRelatedField[InspectionRound](many=True, read_only=True)
+    units = serializers.PrimaryKeyRelatedField[Unit](many=True, read_only=True)
+
+    class Meta:
+        model = SupervisionGroup
+        fields = [
+            "id",
+            "name",
+            "leader",
+            "leader_name",
+            "members",
+            "member_names",
+            "rounds",
+            "units",
+            "is_active",
+            "created_by",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+    def get_leader_name(self, group: SupervisionGroup) -> str | None:
+        return str(group.leader) if group.leader else None
+
+    def get_member_names(self, group: SupervisionGroup) -> list[str]:
+        return [str(member) for member in group.members.all()]
+
+
+class SupervisionGroupInputSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=200, allow_blank=True)
+    leader = VisibleRelatedField(
+        visible_to=users_visible_to,
+        queryset=User.objects.all(),
+        required=False,
+        allow_null=True,
+        default=None,
+    )
+    members = VisibleRelatedField(
+        visible_to=users_visible_to, queryset=User.objects.all(), many=True, required=False
+    )
+    rounds = VisibleRelatedField(
+        visible_to=rounds_visible_to, queryset=InspectionRound.objects.all(), many=True
+    )
+    units = VisibleRelatedField(visible_to=units_visible_to, queryset=Unit.objects.all(), many=True)
+    is_active = serializers.BooleanField(required=False, default=True)
+
+    def fields_of(self) -> supervision.GroupFields:
+        data = self.validated_data
+        return supervision.GroupFields(
+            name=data["name"],
+            leader=data["leader"],
+            members=data.get("members", []),
+            rounds=data["rounds"],
+            units=data["units"],
+            is_active=data["is_active"],
+        )
+
+
+class SupervisionGroupViewSet(ScopedViewSet):
+    """Supervision groups (督查组): formed and changed by the office; office and leaders read
+    every group, a member the groups they sit on. A group is dissolved (`is_active` false),
+    never deleted: its visits and notices stay on record."""
+
+    selector = staticmethod(
+        lambda user: supervision.with_composition(supervision.groups_visible_to(user))
+    )
+    queryset = SupervisionGroup.objects.none()
+    serializer_class = SupervisionGroupSerializer
+    permission_classes = [IsAuthenticated]
+    filterset_fields = ["is_active", "rounds", "units"]
+    ordering_fields = ["name", "id", "created_at"]
+    http_method_names = ["get", "post", "put", "head", "options"]
+
+    def _answer(self, group_id: int, code: int = status.HTTP_200_OK) -> Response:
+        group = self.get_queryset().get(pk=group_id)
+        return Response(SupervisionGroupSerializer(group).data, status=code)
+
+    @extend_schema(
+        request=SupervisionGroupInputSerializer, responses={201: SupervisionGroupSerializer}
+    )
+    def create(self, request: Request, *args, **kwargs) -> Response:
+        actor = signed_in_user(request)
+        supervision.check_office(actor)
+        body = SupervisionGroupInputSerializer(data=request.data, context={"request": request})
+        body.is_valid(raise_exception=True)
+        group = supervision.group_create(actor=actor, fields=body.fields_of())
+        return self._answer(group.pk, status.HTTP_201_CREATED)
+
+    @extend_schema(request=SupervisionGroupInputSerializer, responses=SupervisionGroupSerializer)
+    def update(self, request: Request, *args, **kwargs) -> Response:
+        group = self.get_object()
+        actor = signed_in_user(request)
+        supervision.check_office(actor)
+        body = SupervisionGroupInputSerializer(data=request.data, context={"request": request})
+        body.is_valid(raise_exception=True)
+        supervision.group_update(actor=actor, group_id=group.pk, fields=body.fields_of())
+        return self._answer(group.pk)
+
+
+class SupervisionVisitSerializer(serializers.ModelSerializer):
+    group_name = serializers.CharField(source="group.name", read_only=True)
+    unit_name = serializers.CharField(source="unit.name", read_only=True)
+    method_label = serializers.CharField(source="get_method_display", read_only=True)
+    recorded_by_name = serializers.CharField(source="recorded_by.__str__", read_only=True)
+    urge_notices = serializers.PrimaryKeyRelatedField[UrgeNotice](many=True, read_only=True)
+
+    class Meta:
+        model = SupervisionVisit
+        fields = [
+            "id",
+            "group",
+            "group_name",
+            "unit",
+            "unit_name",
+            "round",
+            "date",
+            "method",
+            "method_label",
+            "findings",
+            "rating",
+            "recorded_by",
+            "recorded_by_name",
+            "created_at",
+            "urge_notices",
+            "raised_problem",
+        ]
+        read_only_fields = fields
+
+
+class VisitUrgeSerializer(serializers.Serializer):
+    level = serializers.ChoiceField(choices=UrgeNotice.Level.choices)
+    reason = serializers.CharField(max_length=5000, allow_blank=True)
+    reply_due = serializers.DateField()
+    measures = VisibleRelatedField(
+        visible_to=measures_visible_to, queryset=Measure.objects.all(), many=True
+    )
+
+
+class VisitProblemSerializer(serializers.Serializer):
+    title = serializers.CharField(max_length=500, allow_blank=True)
+    description = serializers.CharField(max_length=10000, allow_blank=True, required=False)
+    category = serializers.ChoiceField(
+        choices=Problem.Category.choices, required=False, default=Problem.Category.OTHER
+    )
+    measure_text = serializers.CharField(max_length=5000, allow_blank=True)
+    deadline = serializers.DateField()
+
+
+class SupervisionVisitInputSerializer(serializers.Serializer):
+    group = VisibleRelatedField(
+        visible_to=supervision.groups_visible_to, queryset=SupervisionGroup.objects.all()
+    )
+    unit = VisibleRelatedField(visible_to=units_visible_to, queryset=Unit.objects.all())
+    round = VisibleRelatedField(
+        visible_to=rounds_in_view,
+        queryset=InspectionRound.objects.all(),
+        required=False,
+        allow_null=True,
+        default=None,
+    )
+    date = serializers.DateField()
+    method = serializers.ChoiceField(choices=SupervisionVisit.Method.choices)
+    findings = serializers.CharField(max_length=10000, allow_blank=True)
+    rating = serializers.IntegerField(min_value=1, max_value=5)
+    urge = VisitUrgeSerializer(required=False, allow_null=True, default=None)
+    problem = VisitProblemSerializer(required=False, allow_null=True, default=None)
+
+
+class SupervisionVisitViewSet(ScopedViewSet):
+    """Supervision visits (督查记录): a member of the group (or office) records what was found
+    at one of the group's units, and may raise from it, in the same request, an urge notice
+    (`urge`) or a new problem of source special check with its first measure (`problem`).
+    A visit is a record: it is neither changed nor deleted."""
+
+    selector = staticmethod(
+        lambda user: supervision.visits_visible_to(user).prefetch_related("urge_notices")
+    )
+    queryset = SupervisionVisit.objects.none()
+    serializer_class = SupervisionVisitSerializer
+    permission_classes = [IsAuthenticated]
+    filterset_fields = ["group", "unit", "round", "method"]
+    ordering_fields = ["date", "id", "rating"]
+    http_method_names = ["get", "post", "head", "options"]
+
+    @extend_schema(
+        request=SupervisionVisitInputSerializer, responses={201: SupervisionVisitSerializer}
+    )
+    def create(self, request: Request, *args, **kwargs) -> Response:
+        body = SupervisionVisitInputSerializer(data=request.data, context={"request": request})
+        body.is_valid(raise_exception=True)
+        data = body.validated_data
+        urge, problem = data["urge"], data["problem"]
+        visit = supervision.visit_record(
+            actor=signed_in_user(request),
+            group=data["group"],
+            unit=data["unit"],
+            inspection_round=data["round"],
+            date=data["date"],
+            method=data["method"],
+            findings=data["findings"],
+            rating=data["rating"],
+            urge=supervision.UrgeFollowUp(**urge) if urge else None,
+            problem=supervision.ProblemFollowUp(**problem) if problem else None,
+        )
+        answer = self.get_queryset().get(pk=visit.pk)
+        return Response(SupervisionVisitSerializer(answer).data, status=status.HTTP_201_CREATED)

@@ -111,6 +111,15 @@ class SupervisionVisit(models.Model):
         related_name="+",
     )
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    raised_problem = models.OneToOneField(
+        "findings.Problem",
+        verbose_name=_("problem raised"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="raised_by_visit",
+        help_text=_("The new problem (source: special check) the visit raised, if any."),
+    )
 
     class Meta:
         verbose_name = _("supervision visit")

@@ -144,6 +144,8 @@ def can_issue_for(user: User, unit: Unit, round_ids: Iterable[int]) -> bool:
     """Office always; a supervision-group member for the group's units and rounds."""
     if user.is_office:
         return True
+    if user.is_liaison:  # a liaison never sits on a group (rectification.supervision)
+        return False
     return supervising_group(user, unit, round_ids) is not None
 
 

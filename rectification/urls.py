@@ -4,7 +4,15 @@ the round pages and a round's numbers, each role's start page and the notificati
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from . import api, findings_api, notifications_api, supervision_api, supervision_views, views
+from . import (
+    api,
+    findings_api,
+    group_views,
+    notifications_api,
+    supervision_api,
+    supervision_views,
+    views,
+)
 
 router = SimpleRouter()
 router.register("problems", findings_api.ProblemViewSet, basename="problem")
@@ -20,6 +28,12 @@ router.register(
 )
 router.register("evaluations", supervision_api.EvaluationViewSet, basename="evaluation")
 router.register("red-black-lists", supervision_api.RedBlackListViewSet, basename="red-black-list")
+router.register(
+    "supervision-groups", supervision_api.SupervisionGroupViewSet, basename="supervision-group"
+)
+router.register(
+    "supervision-visits", supervision_api.SupervisionVisitViewSet, basename="supervision-visit"
+)
 
 api_urlpatterns = [
     path("rounds/<int:pk>/stats/", findings_api.RoundStatsView.as_view(), name="round-stats"),
@@ -77,6 +91,11 @@ urlpatterns = [
         name="evaluation-step",
     ),
     path("red-black-lists/", supervision_views.red_black_list, name="red-black-list"),
+    path("supervision/", group_views.supervision_home, name="supervision-home"),
+    path("supervision/groups/new/", group_views.group_form, name="group-create"),
+    path("supervision/groups/<int:pk>/", group_views.group_detail, name="group-detail"),
+    path("supervision/groups/<int:pk>/edit/", group_views.group_form, name="group-edit"),
+    path("supervision/groups/<int:pk>/visits/new/", group_views.visit_new, name="group-visit-new"),
     path("red-black-lists/<int:pk>/", supervision_views.red_black_detail, name="red-black-detail"),
     path("notifications/", views.notification_list, name="notification-list"),
     path("notifications/read-all/", views.notification_read_all, name="notification-read-all"),

@@ -64,6 +64,7 @@ from .selectors import (
     review_queue,
     round_counts,
     round_stats,
+    rounds_in_view,
     unassigned_measures,
     with_latest_progress,
 )
@@ -85,6 +86,8 @@ def home(request: HttpRequest) -> HttpResponse:
         return redirect("workbench")
     if user.role == User.Role.LEADER:
         return redirect("dashboard")
+    if user.is_supervisor:
+        return redirect("supervision-home")
     return redirect("round-list")
 
 
@@ -169,7 +172,7 @@ def workbench(request: HttpRequest) -> HttpResponse:
 @login_required
 def round_list(request: HttpRequest) -> HttpResponse:
     user = signed_in_user(request)
-    rounds = rounds_visible_to(user).order_by("-feedback_date", "-id")
+    rounds = rounds_in_view(user).order_by("-feedback_date", "-id")
     page = DeferredJoinPaginator(rounds, PAGE_SIZE).get_page(request.GET.get("page"))
     # Counted for the rounds of this page only, in one grouped query; a liaison counts their
     # unit's measures (and the problems holding them) only.
@@ -188,7 +191,7 @@ def round_list(request: HttpRequest) -> HttpResponse:
 def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """A round's numbers, then its measures a page at a time, under their problems."""
     user = signed_in_user(request)
-    inspection_round = get_object_or_404(rounds_visible_to(user), pk=pk)
+    inspection_round = get_object_or_404(rounds_in_view(user), pk=pk)
     measures = measures_visible_to(user).filter(problem__round=inspection_round)
     page = DeferredJoinPaginator(measures, ROUND_PAGE_SIZE).get_page(request.GET.get("page"))
     problems: dict[int, dict] = {}
@@ -243,7 +246,8 @@ def measure_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "urges": urges.with_replies(urges.urges_visible_to(user).filter(measures=measure)).order_by(
             "-issued_at", "-id"
         ),
-        "can_urge": user.is_office,
+        "can_urge": measure.lead_unit is not None
+        and urges.can_issue_for(user, measure.lead_unit, [measure.problem.round_id]),
         "today": today(),
     }
     return render(request, "rectification/measure_detail.html", context)
@@ -582,7 +586,7 @@ def measure_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def round_timeline(request: HttpRequest, pk: int) -> HttpResponse:
-    inspection_round = get_object_or_404(rounds_visible_to(signed_in_user(request)), pk=pk)
+    inspection_round = get_object_or_404(rounds_in_view(signed_in_user(request)), pk=pk)
     measures = measures_visible_to(signed_in_user(request)).filter(problem__round=inspection_round)
     chart = timeline_chart(inspection_round, list(measures), today())
     return render(

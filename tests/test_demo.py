@@ -9,8 +9,16 @@ from django.apps import apps
 from django.core.management import call_command
 
 from accounts.models import User
+from findings.models import Problem
 from inspections.management.commands.load_demo import DEMO_PASSWORD
-from rectification.models import Measure
+from rectification.models import (
+    Evaluation,
+    LookBack,
+    Measure,
+    RedBlackList,
+    SupervisionGroup,
+    UrgeNotice,
+)
 
 DEMO_APPS = ["accounts", "inspections", "findings", "rectification"]
 
@@ -36,14 +44,37 @@ def demo(db) -> dict[str, int]:
 
 
 def test_it_loads_a_round_with_its_findings_and_people(demo):
-    assert demo["accounts.User"] == 9
+    assert demo["accounts.User"] == 10
     assert demo["inspections.InspectionRound"] == 1
     assert demo["findings.Aspect"] == 3
-    assert demo["findings.Problem"] == 6
-    assert demo["rectification.Measure"] == 14
+    # Six problems of the feedback, and one the supervision group raised on a visit.
+    assert demo["findings.Problem"] == 7
+    assert demo["rectification.Measure"] == 15
     assert demo["findings.ProblemClue"] == 2
     assert demo["findings.Petition"] == 3
     assert set(Measure.objects.values_list("status", flat=True)) == set(Measure.Status.values)
+
+
+def test_it_loads_the_supervision_of_the_round(demo):
+    group = SupervisionGroup.objects.get()
+    assert [m.username for m in group.members.all()] == ["inspector"]
+    assert demo["rectification.SupervisionVisit"] == 3
+    levels = set(UrgeNotice.objects.values_list("level", flat=True))
+    assert levels == {"remind", "urge", "interview"}
+    assert set(UrgeNotice.objects.values_list("status", flat=True)) == {
+        "open",
+        "replied",
+        "escalated",
+    }
+    look_back = LookBack.objects.get()
+    assert look_back.finished_at is not None
+    verdicts = sorted(look_back.items.values_list("verdict", flat=True))
+    assert verdicts == ["holding", "holding", "relapsed"]
+    assert Evaluation.objects.get().status == Evaluation.Status.PUBLISHED
+    listing = RedBlackList.objects.get()
+    assert len(listing.red) == 1 and len(listing.black) == 1
+    assert listing.red[0]["total"] > listing.black[0]["total"]
+    assert Problem.objects.filter(source=Problem.Source.SPECIAL_CHECK).count() == 1
 
 
 def test_it_creates_nothing_more_when_loaded_twice(demo):
@@ -63,6 +94,7 @@ DEMO_ACCOUNTS = [
     "liaison_b",
     "liaison_c",
     "liaison_d",
+    "inspector",
 ]
 
 
@@ -101,7 +133,8 @@ def test_it_shows_a_demo_liaison_only_their_units_measures(demo, client):
 
     response = client.get("/api/v1/measures/", {"page_size": 500})
 
-    # 建筑市场监管科 leads three measures and cooperates on one of 房屋征收管理中心's.
+    # 建筑市场监管科 leads four measures (one on the problem the supervision group raised)
+    # and cooperates on one of 房屋征收管理中心's.
     unit_names = {(row["lead_unit_name"]) for row in response.json()["results"]}
-    assert response.json()["count"] == 4
+    assert response.json()["count"] == 5
     assert unit_names == {"建筑市场监管科", "房屋征收管理中心"}

@@ -28,7 +28,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from accounts.models import User
 from documents.publications import publication_approve, publication_draft
 from inspections.models import RoundReport
-from rectification import evaluation, lookback, urges
+from rectification import evaluation, lookback, supervision, urges
 from rectification.models import Extension, Measure, Notification, UrgeNotice, today
 from tests.factories import (
     AspectFactory,
@@ -229,6 +229,14 @@ RULES: dict[tuple[str, str], str] = {
     ("api:red-black-list-xlsx", "get"): "200 200 200 200 200 403",
     ("api:red-black-list-docx", "get"): "200 200 200 200 200 403",
     # The dashboard is for leaders and office.
+    # Supervision groups: office forms them, leaders read them, a liaison sees none.
+    ("api:supervision-group-list", "get"): "200 200 200 200 200 403",
+    ("api:supervision-group-list", "post"): "400 400 403 403 403 403",
+    ("api:supervision-group-detail", "get"): "200 200 200 404 404 403",
+    ("api:supervision-group-detail", "put"): "400 400 403 404 404 403",
+    ("api:supervision-visit-list", "get"): "200 200 200 200 200 403",
+    ("api:supervision-visit-list", "post"): "400 400 400 400 400 403",
+    ("api:supervision-visit-detail", "get"): "200 200 200 404 404 403",
     ("api:dashboard-summary", "get"): "200 200 200 403 403 403",
     ("api:dashboard-units", "get"): "200 200 200 403 403 403",
     ("api:dashboard-trend", "get"): "200 200 200 403 403 403",
@@ -313,6 +321,15 @@ RULES: dict[tuple[str, str], str] = {
     ("petition-edit", "get"): "200 200 403 403 403 302",
     ("petition-edit", "post"): "200 200 403 403 403 302",
     ("dashboard", "get"): "200 200 200 403 403 302",
+    ("supervision-home", "get"): "200 200 200 403 403 302",
+    ("group-create", "get"): "200 200 403 403 403 302",
+    ("group-create", "post"): "200 200 403 403 403 302",
+    ("group-detail", "get"): "200 200 200 404 404 302",
+    ("group-edit", "get"): "200 200 403 403 403 302",
+    ("group-edit", "post"): "200 200 403 403 403 302",
+    # A leader reads the group but records no visit; a liaison does not see it.
+    ("group-visit-new", "get"): "200 200 403 404 404 302",
+    ("group-visit-new", "post"): "200 200 403 404 404 302",
 }
 # Plain function views do not say which methods they take: the rules above name them.
 FUNCTION_VIEW_METHODS = {
@@ -369,6 +386,11 @@ FUNCTION_VIEW_METHODS = {
     "petition-create": ("get", "post"),
     "petition-edit": ("get", "post"),
     "dashboard": ("get",),
+    "supervision-home": ("get",),
+    "group-create": ("get", "post"),
+    "group-detail": ("get",),
+    "group-edit": ("get", "post"),
+    "group-visit-new": ("get", "post"),
 }
 
 
@@ -444,7 +466,31 @@ def world(
         actor=office,
         publication=publication_draft(actor=office2, inspection_round=inspection_round),
     )
+    # A supervision group following unit A, led by a leader, with one visit.
+    group = supervision.group_create(
+        actor=office,
+        fields=supervision.GroupFields(
+            name="第一整改督查组",
+            leader=UserFactory(username="group_head", role=User.Role.LEADER),
+            members=[],
+            rounds=[inspection_round],
+            units=[unit_a],
+        ),
+    )
+    visit = supervision.visit_record(
+        actor=office,
+        group=group,
+        unit=unit_a,
+        inspection_round=inspection_round,
+        date=today(),
+        method="briefing",
+        findings="听取整改工作汇报",
+        rating=3,
+    )
     objects = {
+        "supervision-group": group,
+        "supervision-visit": visit,
+        "group": group,
         "unit": spare_unit,
         "user": bystander,
         "round": inspection_round,
@@ -664,6 +710,29 @@ VALID_WRITES = [
     ),
     ("api:publication-list", lambda o: {"round": o["round"].pk}, "201 201 403 403 403 403"),
     ("api:publication-withdraw", lambda o: {"reason": "数据有误"}, "200 200 403 403 403 403"),
+    (
+        "api:supervision-group-list",
+        lambda o: {
+            "name": "第二整改督查组",
+            "leader": o["user"].pk,
+            "rounds": [o["round"].pk],
+            "units": [o["measure"].lead_unit_id],
+        },
+        "201 201 403 403 403 403",
+    ),
+    (
+        "api:supervision-visit-list",
+        lambda o: {
+            "group": o["group"].pk,
+            "unit": o["measure"].lead_unit_id,
+            "round": o["round"].pk,
+            "date": "2026-01-05",
+            "method": "site",
+            "findings": "现场检查",
+            "rating": 3,
+        },
+        "201 201 403 400 400 403",
+    ),
 ]
 URGE = {"level": "urge", "reason": "仍未整改到位", "reply_due": "2099-12-31"}
 

@@ -1,6 +1,9 @@
-"""Load a realistic demo: units, one account per role, a round with its findings and measures.
+"""Load a realistic demo: units, one account per role, a round with its findings and measures,
+and the supervision of it: a supervision group with its visits, urge notices at several levels,
+a finished look-back, a published evaluation and a red-and-black list.
 
-Running it again changes nothing that is already there.
+Running it again changes nothing that is already there. A management command may compose
+across the layers, so it writes the supervision part through rectification's services.
 """
 
 from __future__ import annotations
@@ -14,7 +17,8 @@ from django.utils import timezone
 from accounts.models import Unit, User
 from findings.models import Aspect, Petition, Problem, ProblemClue
 from inspections.models import InspectionRound
-from rectification.models import Measure, StatusChange
+from rectification import evaluation, lookback, supervision, urges
+from rectification.models import LookBackItem, Measure, StatusChange, SupervisionGroup
 
 DEMO_PASSWORD = "demo12345"
 
@@ -32,7 +36,9 @@ ACCOUNTS = [
     ("office2", "刘洋（巡察办）", User.Role.OFFICE, OFFICE_UNIT),
     ("leader", "王书记（区委）", User.Role.LEADER, OFFICE_UNIT),
     ("head", "吴建国（局长）", User.Role.LEADER, TARGET_UNIT),
+    ("inspector", "王刚（整改督查组）", User.Role.SUPERVISOR, None),
 ]
+GROUP_NAME = "区委巡察整改第一督查组"
 
 ROUND_NAME = "2026年区委第一轮巡察·区住房和城乡建设局"
 
@@ -213,6 +219,8 @@ class Command(BaseCommand):
         if created:
             self._findings(inspection_round, units, users, today)
             self._clues_and_petitions(inspection_round, units, today)
+        if not SupervisionGroup.objects.filter(name=GROUP_NAME).exists():
+            self._supervision(inspection_round, units, users, today)
         self.stdout.write(
             self.style.SUCCESS(
                 "演示数据已就绪 / demo data ready" + ("" if created else "（已存在，未重复创建）")
@@ -223,7 +231,7 @@ class Command(BaseCommand):
             unit = user.unit.name if user.unit else ""
             self.stdout.write(f"  {user.username:<10} {user.get_role_display():<8} {unit}")
 
-    def _all_accounts(self) -> list[tuple[str, str, str, str]]:
+    def _all_accounts(self) -> list[tuple[str, str, str, str | None]]:
         return [*ACCOUNTS, *((u, n, User.Role.LIAISON, unit) for unit, _s, u, n in SUB_UNITS)]
 
     def _units(self) -> dict[str, Unit]:
@@ -250,7 +258,7 @@ class Command(BaseCommand):
                 defaults={
                     "display_name": display,
                     "role": role,
-                    "unit": units[unit_name],
+                    "unit": units[unit_name] if unit_name else None,
                     "email": f"{username}@example.gov.cn",
                     "is_staff": role in (User.Role.ADMIN, User.Role.OFFICE),
                     "is_superuser": role == User.Role.ADMIN,
@@ -374,3 +382,146 @@ class Command(BaseCommand):
                 status=petition_status,
                 concluded_on=today - datetime.timedelta(days=30) if concluded else None,
             )
+
+    def _supervision(
+        self,
+        inspection_round: InspectionRound,
+        units: dict[str, Unit],
+        users: dict[str, User],
+        today: datetime.date,
+    ) -> None:
+        """A group following two units, its visits, notices at several levels (one pressed
+        again, one replied), a finished look-back with a relapse, and a published evaluation
+        with its red-and-black list."""
+        office, office2 = users["office"], users["office2"]
+        measures = {
+            m.text: m
+            for m in Measure.objects.filter(problem__round=inspection_round).select_related(
+                "problem"
+            )
+        }
+        group = supervision.group_create(
+            actor=office,
+            fields=supervision.GroupFields(
+                name=GROUP_NAME,
+                leader=users["leader"],
+                members=[users["inspector"]],
+                rounds=[inspection_round],
+                units=[units["局办公室"], units["建筑市场监管科"]],
+            ),
+        )
+        inspector = users["inspector"]
+        supervision.visit_record(
+            actor=inspector,
+            group=group,
+            unit=units["局办公室"],
+            inspection_round=inspection_round,
+            date=today - datetime.timedelta(days=12),
+            method="documents",
+            findings="查阅整改台账和会议记录，津补贴清退尚未完成，清退台账不完整。",
+            rating=3,
+        )
+        supervision.visit_record(
+            actor=inspector,
+            group=group,
+            unit=units["建筑市场监管科"],
+            inspection_round=inspection_round,
+            date=today - datetime.timedelta(days=5),
+            method="site",
+            findings="现场检查在建项目，廉政风险防控长效机制仍停留在方案阶段。",
+            rating=2,
+            urge=supervision.UrgeFollowUp(
+                level="remind",
+                reason="廉政风险防控长效机制推进缓慢，请说明进度安排。",
+                reply_due=today + datetime.timedelta(days=7),
+                measures=[measures["健全工程建设领域廉政风险防控长效机制"]],
+            ),
+        )
+        supervision.visit_record(
+            actor=inspector,
+            group=group,
+            unit=units["建筑市场监管科"],
+            inspection_round=inspection_round,
+            date=today - datetime.timedelta(days=2),
+            method="talk",
+            findings="个别谈话反映，部分项目分包合同未经法律审核。",
+            rating=2,
+            problem=supervision.ProblemFollowUp(
+                title="工程分包合同管理不规范",
+                description="督查抽查分包合同12份，3份未经法律审核。",
+                category="strict_governance",
+                measure_text="开展分包合同专项清理，建立合同法律审核台账",
+                deadline=today + datetime.timedelta(days=45),
+            ),
+        )
+        # A reminder the unit did not answer, pressed again to 督办; and an interview (约谈)
+        # the unit has answered, waiting for the office's decision.
+        late = urges.urge_issue(
+            actor=office,
+            level="remind",
+            reason="违规发放津补贴清退已逾期，请尽快完成。",
+            reply_due=today,
+            measure=measures["对违规发放津补贴问题全面清退"],
+        )
+        urges.urge_escalate(
+            notice_id=late.pk,
+            actor=office,
+            level="urge",
+            reason="逾期未回复，再次督办，请于三个工作日内书面报告。",
+            reply_due=today + datetime.timedelta(days=3),
+        )
+        interview = urges.urge_issue(
+            actor=office,
+            level="interview",
+            reason="保障性住房项目周调度机制逾期未建立，约谈单位主要负责人。",
+            reply_due=today + datetime.timedelta(days=5),
+            measure=measures["建立保障性住房项目周调度机制，倒排工期、挂图作战"],
+        )
+        urges.urge_reply(
+            notice_id=interview.pk,
+            actor=users["liaison_d"],
+            text="已召开专题会议，周调度机制方案已起草，本月底前印发。",
+        )
+        # The look-back: three signed-off measures drawn with a fixed seed, one relapsed.
+        look_back = lookback.look_back_start(
+            actor=office, inspection_round=inspection_round, sample_size=3, seed=2026
+        )
+        items = list(
+            LookBackItem.objects.filter(look_back=look_back)
+            .select_related("measure")
+            .order_by("id")
+        )
+        for n, item in enumerate(items):
+            if n == len(items) - 1:
+                lookback.look_back_verdict(
+                    item_id=item.pk,
+                    actor=office,
+                    verdict="relapsed",
+                    reason="回头看发现问题反弹，相关制度未执行到位。",
+                    deadline=today + datetime.timedelta(days=60),
+                )
+            else:
+                lookback.look_back_verdict(
+                    item_id=item.pk,
+                    actor=office,
+                    verdict="holding",
+                    reason="整改成果巩固，制度执行到位。",
+                )
+        # The hundred-point evaluation with its manual items, published, and a list from it.
+        draft = evaluation.evaluation_create(actor=office, inspection_round=inspection_round)
+        manual = {"局办公室": (8, 8), "建筑市场监管科": (7, 6), "城建档案馆": (9, 8)}
+        manual["房屋征收管理中心"] = (6, 5)
+        for name, (evidence_score, supervision_score) in manual.items():
+            for key, score in (("evidence", evidence_score), ("supervision", supervision_score)):
+                evaluation.evaluation_score_manual(
+                    evaluation_id=draft.pk,
+                    actor=office2,
+                    unit=units[name],
+                    key=key,
+                    score=score,
+                    note="督查组评议",
+                )
+        evaluation.evaluation_publish(evaluation_id=draft.pk, actor=office)
+        evaluation.red_black_publish(
+            actor=office, evaluation_id=draft.pk, best_count=1, worst_count=1
+        )
