@@ -25,7 +25,7 @@ from inspections.selectors import rounds_visible_to
 from . import evaluation, lookback, urges
 from .forms import first_error
 from .models import LEVEL_ORDER, Evaluation, Measure, UrgeNotice, today
-from .selectors import measures_visible_to
+from .selectors import measures_visible_to, rounds_in_view
 from .supervision_forms import (
     LookBackStartForm,
     ManualScoreForm,
@@ -315,7 +315,7 @@ def round_evaluation(request: HttpRequest, pk: int) -> HttpResponse:
     user = signed_in_user(request)
     if not (user.sees_everything or groups_supervising(user).exists()):
         raise PermissionDenied(_("Evaluations are for the office, leaders and supervision groups."))
-    inspection_round = get_object_or_404(rounds_visible_to(user), pk=pk)
+    inspection_round = get_object_or_404(rounds_in_view(user), pk=pk)
     scheme = evaluation.scheme_of(inspection_round)
     items = scheme.items if scheme else evaluation.DEFAULT_ITEMS
     if request.method == "POST":

@@ -617,3 +617,26 @@ def test_the_supervision_pages_cost_the_same_for_any_size(
     # count, page and urge notices (3): 14, whatever the number of units and visits.
     with django_assert_max_num_queries(14):
         assert client.get(f"/supervision/groups/{group.pk}/").status_code == 200
+
+
+# --- Evaluation ----------------------------------------------------------------------------------
+
+
+def test_a_member_scores_the_manual_items_of_the_groups_units_only(
+    client, client_for, office, supervisor, group, world, unit_a, unit_b, inspection_round
+):
+    from rectification import evaluation
+
+    draft = evaluation.evaluation_create(actor=office, inspection_round=inspection_round)
+    api = client_for(supervisor)
+    url = f"/api/v1/evaluations/{draft.pk}/score/"
+
+    mine = api.post(url, {"unit": unit_a.pk, "key": "supervision", "score": "7"}, format="json")
+    other = api.post(url, {"unit": unit_b.pk, "key": "supervision", "score": "7"}, format="json")
+
+    assert mine.status_code == 200, mine.json()
+    assert other.status_code == 403
+    scores = {s.unit_id: s.items.get("supervision", {}).get("score") for s in draft.scores.all()}
+    assert scores[unit_a.pk] == 7 and scores[unit_b.pk] is None
+    client.force_login(supervisor)
+    assert client.get(f"/rounds/{inspection_round.pk}/evaluation/").status_code == 200
