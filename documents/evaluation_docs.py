@@ -13,6 +13,7 @@ from typing import Any
 
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 from docx.document import Document as WordDocument
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
@@ -47,7 +48,7 @@ from .report import (
     cn_date,
     percent,
 )
-from .xlsx_out import plain_text
+from .xlsx_out import plain_text, print_setup
 
 BAND_CN = {"excellent": "好", "good": "较好", "fair": "一般", "poor": "差", "": "—"}
 KIND_CN = {"auto": "自动计算", "manual": "人工评分", "deduction": "扣分项"}
@@ -103,6 +104,8 @@ def evaluation_xlsx(evaluation: Evaluation) -> bytes:
     assert sheet is not None
     sheet.title = "评估得分"
     items = evaluation.items
+    title = f"{evaluation.round.name} 整改成效百分制评估"
+    print_setup(sheet, title=title, as_of=evaluation.as_of, title_rows="2:2")
     sheet.append(
         [plain_text(f"{evaluation.round.name} 整改成效百分制评估（截至{evaluation.as_of}）")]
     )
@@ -130,6 +133,7 @@ def evaluation_xlsx(evaluation: Evaluation) -> bytes:
     sheet.freeze_panes = "C3"
 
     scheme = workbook.create_sheet("评分方案")
+    print_setup(scheme, title=f"{title} 评分方案", as_of=evaluation.as_of)
     _row(scheme, ["项目", "类型", "分值", "计算方法"], head=True)
     for item in items:
         if item["kind"] == "auto":
@@ -259,6 +263,12 @@ def red_black_xlsx(listing: RedBlackList) -> bytes:
     sheet = workbook.active
     assert sheet is not None
     sheet.title = "红黑榜"
+    print_setup(
+        sheet,
+        title=f"{listing.evaluation.round.name} {listing.period_label} 整改红黑榜",
+        as_of=listing.evaluation.as_of,
+        title_rows="3:3",
+    )
     sheet.append([plain_text(f"{listing.evaluation.round.name} {listing.period_label} 整改红黑榜")])
     sheet["A1"].font = Font(bold=True, size=14)
     header = ["总排名", "单位", "总分", "等次", "按期完成率"]
@@ -305,7 +315,10 @@ def red_black_docx(listing: RedBlackList) -> bytes:
     )
     _paragraph(document)
     _paragraph(
-        document, cn_date(listing.published_at.date()), indent=False, align=WD_ALIGN_PARAGRAPH.RIGHT
+        document,
+        cn_date(timezone.localdate(listing.published_at)),
+        indent=False,
+        align=WD_ALIGN_PARAGRAPH.RIGHT,
     )
     output = io.BytesIO()
     document.save(output)

@@ -3,6 +3,7 @@ list on the dashboard and per unit, the xlsx and docx, and what each costs in qu
 
 from __future__ import annotations
 
+import datetime
 import io
 
 import pytest
@@ -14,6 +15,7 @@ from documents.xlsx_out import plain_text
 from rectification import evaluation
 from rectification.models import Evaluation, EvaluationScheme, RedBlackList
 
+from ..documents.printing import assert_prints_on_a4
 from ..factories import UnitFactory
 from .test_evaluation import _published, hand_built  # noqa: F401  (a fixture)
 
@@ -124,6 +126,23 @@ def test_the_files_open_and_say_what_the_page_says(inspection_round, office, cli
     assert doc.tables[1].rows[1].cells[1].text == "丙局"
 
 
+def test_the_evaluation_and_list_sheets_print_on_a4(inspection_round, office, client_for):
+    made = _published(inspection_round, office, [("甲局", "92.50", 0.9), ("乙局", "55.00", 0.2)])
+    listing = evaluation.red_black_publish(
+        actor=office, evaluation_id=made.pk, best_count=1, worst_count=1
+    )
+    as_of = f"{made.as_of:%Y年%m月%d日}"
+    api = client_for(office)
+    book = load_workbook(io.BytesIO(b"".join(api.get(f"/api/v1/evaluations/{made.pk}/xlsx/"))))
+    # The scores repeat their column heads (row 2, under the title row); the scheme its first.
+    assert_prints_on_a4(book["评估得分"], title="百分制评估", as_of=as_of, rows="2:2")
+    assert_prints_on_a4(book["评分方案"], title="评分方案", as_of=as_of)
+    book = load_workbook(
+        io.BytesIO(b"".join(api.get(f"/api/v1/red-black-lists/{listing.pk}/xlsx/")))
+    )
+    assert_prints_on_a4(book["红黑榜"], title="红黑榜", as_of=as_of, rows="3:3")
+
+
 def test_plain_text_neutralises_every_formula_start():
     for start in ("=", "+", "-", "@", "\t", "\r"):
         assert plain_text(f"{start}1+1") == f"'{start}1+1"
@@ -161,3 +180,20 @@ def test_the_evaluation_pages_cost_the_same_for_5_or_50_units(
     with django_assert_max_num_queries(8):
         assert page.get(f"/red-black-lists/?unit={made.scores.first().unit_id}").status_code == 200
     assert UnitFactory  # the factories stay importable for the fixture module
+
+
+def test_the_list_notice_is_dated_on_the_day_of_publication_in_china(
+    inspection_round, office, client_for
+):
+    made = _published(inspection_round, office, [("甲局", "92.50", 0.9), ("乙局", "55.00", 0.2)])
+    listing = evaluation.red_black_publish(
+        actor=office, evaluation_id=made.pk, best_count=1, worst_count=1
+    )
+    # 01:30 on 21 November in Beijing is still 20 November in UTC.
+    RedBlackList.objects.filter(pk=listing.pk).update(
+        published_at=datetime.datetime(2026, 11, 20, 17, 30, tzinfo=datetime.UTC)
+    )
+    doc = Document(
+        io.BytesIO(b"".join(client_for(office).get(f"/api/v1/red-black-lists/{listing.pk}/docx/")))
+    )
+    assert doc.paragraphs[-1].text == "2026年11月21日"
