@@ -14,6 +14,7 @@ from accounts.selectors import units_assignable_by
 from config.api import OfficeWritesOthersRead, VisibleRelatedField
 from config.viewsets import ScopedViewSet
 
+from . import services
 from .models import InspectionRound, RoundReport
 from .selectors import round_reports_visible_to, rounds_visible_to
 
@@ -76,6 +77,18 @@ class RoundViewSet(ScopedViewSet):
     permission_classes = [OfficeWritesOthersRead]
     filterset_fields = ["kind", "mode", "target_unit"]
     ordering_fields = ["feedback_date", "name", "id"]
+
+    def perform_create(self, serializer) -> None:
+        serializer.instance = services.round_save(
+            actor=signed_in_user(self.request), fields=serializer.validated_data
+        )
+
+    def perform_update(self, serializer) -> None:
+        serializer.instance = services.round_save(
+            actor=signed_in_user(self.request),
+            fields=serializer.validated_data,
+            inspection_round=serializer.instance,
+        )
 
 
 REPORT_FILE_MAX_BYTES = 20 * 1024 * 1024

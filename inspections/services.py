@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from config.errors import InvalidInput, NotAllowed
 
-from .models import InspectionRound
+from .models import InspectionRound, RoundReport
 
 
 @transaction.atomic
@@ -21,6 +21,7 @@ def round_save(
     if not actor.is_office:
         raise NotAllowed(_("Only office staff can create or edit rounds."))
     target = inspection_round or InspectionRound()
+    old_due = target.report_due_date
     for name, value in fields.items():
         setattr(target, name, value)
     start, end = target.onsite_start, target.onsite_end
@@ -30,4 +31,20 @@ def round_save(
     if clash.exists():
         raise InvalidInput(_("A round with this name already exists."), field="name")
     target.save()
+    _keep_report_due(target, old_due, actor)
     return target
+
+
+def _keep_report_due(inspection_round: InspectionRound, old_due, actor: User) -> None:
+    """The round owes its inspecting body a rectification report (报告报账) from the moment it
+    has a due date: the first report row is made then, so that it counts and is reminded of
+    even if nobody records it by hand; a new due date moves the reports still unsent that
+    were due on the old one."""
+    due = inspection_round.report_due_date
+    if due is None:
+        return
+    reports = RoundReport.objects.filter(round=inspection_round)
+    if not reports.exists():
+        RoundReport.objects.create(round=inspection_round, due=due, recorded_by=actor)
+    elif old_due is not None and old_due != due:
+        reports.filter(sent_on__isnull=True, due=old_due).update(due=due)

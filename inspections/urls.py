@@ -15,4 +15,5 @@ api_urlpatterns = [*router.urls]
 urlpatterns = [
     path("rounds/new/", views.round_form, name="round-create"),
     path("rounds/<int:pk>/edit/", views.round_form, name="round-edit"),
+    path("rounds/<int:pk>/reports/", views.round_reports, name="round-reports"),
 ]

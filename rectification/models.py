@@ -532,8 +532,9 @@ class ReminderLog(models.Model):
     The key is (measure, kind, key date, step, recipient); for a deadline reminder the key
     date is the deadline in force, so a new deadline starts a fresh ladder, and the step
     tells the weekly red warnings apart. Reminders about a unit (progress reports due, no
-    liaison) have no measure and are keyed by the unit instead; a digest is told to each
-    of its recipients once, keyed by the digest.
+    liaison) have no measure and are keyed by the unit instead; those about a round's
+    rectification report (due, overdue) by the report; a digest is told to each of its
+    recipients once, keyed by the digest.
     """
 
     kind = models.CharField(_("kind"), max_length=30)
@@ -548,6 +549,14 @@ class ReminderLog(models.Model):
     unit = models.ForeignKey(
         "accounts.Unit",
         verbose_name=_("unit"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    round_report = models.ForeignKey(
+        "inspections.RoundReport",
+        verbose_name=_("rectification report"),
         on_delete=models.CASCADE,
         null=True,
         blank=True,
@@ -615,11 +624,17 @@ class ReminderLog(models.Model):
                 condition=Q(digest__isnull=False),
                 name="reminder_once_per_digest",
             ),
+            models.UniqueConstraint(
+                fields=["round_report", "kind", "key_date", "step", "recipient"],
+                condition=Q(round_report__isnull=False),
+                name="reminder_once_per_round_report",
+            ),
             models.CheckConstraint(
                 condition=Q(measure__isnull=False)
                 | Q(unit__isnull=False)
-                | Q(digest__isnull=False),
-                name="reminder_about_measure_unit_or_digest",
+                | Q(digest__isnull=False)
+                | Q(round_report__isnull=False),
+                name="reminder_about_measure_unit_digest_or_report",
             ),
         ]
         indexes = [

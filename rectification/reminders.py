@@ -59,6 +59,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.models import Unit, User
+from inspections.models import RoundReport
 
 from . import workdays
 from .models import (
@@ -97,23 +98,28 @@ class Kind(models.TextChoices):
     MEASURE_WITHOUT_LEAD_UNIT = "measure_without_lead_unit", gettext_lazy("No lead unit")
     URGE_ISSUED = "urge_issued", gettext_lazy("Urge notice")
     URGE_OVERDUE = "urge_overdue", gettext_lazy("Urge notice unanswered")
+    REPORT_DUE = "report_due", gettext_lazy("Rectification report due")
+    REPORT_OVERDUE = "report_overdue", gettext_lazy("Rectification report overdue")
     DIGEST = "digest", gettext_lazy("Supervision digest")
 
 
 DEADLINE_KINDS = (Kind.GREEN, Kind.YELLOW, Kind.FINAL, Kind.RED)
 # What a unit's chat robot hears about: its own measures and reports, not office matters.
 URGE_KINDS = (Kind.URGE_ISSUED, Kind.URGE_OVERDUE)
+REPORT_KINDS = (Kind.REPORT_DUE, Kind.REPORT_OVERDUE)
 WEBHOOK_KINDS = frozenset({*DEADLINE_KINDS, Kind.PROGRESS_DUE, *URGE_KINDS})
 # The order in which a message lists its items: the most urgent first.
 SEVERITY = [
     Kind.URGE_OVERDUE,
     Kind.URGE_ISSUED,
+    Kind.REPORT_OVERDUE,
     Kind.DIGEST,
     Kind.RED,
     Kind.FINAL,
     Kind.YELLOW,
     Kind.GREEN,
     Kind.REVIEW_WAITING,
+    Kind.REPORT_DUE,
     Kind.PROGRESS_DUE,
     Kind.UNIT_WITHOUT_LIAISON,
     Kind.MEASURE_WITHOUT_LEAD_UNIT,
@@ -138,6 +144,7 @@ class Reminder:
     unit: Unit | None = None
     step: int = 0
     detail: dict = dataclasses.field(default_factory=dict, compare=False, hash=False)
+    report: RoundReport | None = None
 
     @property
     def required_measure(self) -> Measure:
@@ -158,6 +165,8 @@ class Reminder:
         """The reminder without its recipient: what a chat robot hears once."""
         if self.measure is not None:
             return ("m", self.measure.pk, self.kind, self.key_date, self.step)
+        if self.report is not None:
+            return ("r", self.report.pk, self.kind, self.key_date, self.step)
         return ("u", self.required_unit.pk, self.kind, self.key_date, 0)
 
     @property
@@ -404,6 +413,42 @@ def _urge_reminders(day: datetime.date, people: _People) -> Iterator[list[Entry]
         yield reminders
 
 
+def report_rung(report: RoundReport, day: datetime.date) -> tuple[str, int] | None:
+    """Where an unsent rectification report stands, as (kind, step): due within the yellow
+    window (one reminder), or overdue (RoundReport.is_overdue), again every red-repeat
+    period, like a red measure; None when sent or not due yet."""
+    if report.sent_on is not None:
+        return None
+    days_left = (report.due - day).days
+    if report.is_overdue(day):
+        return Kind.REPORT_OVERDUE, (-days_left - 1) // settings.REMINDER_RED_REPEAT_DAYS + 1
+    if days_left <= settings.REMINDER_YELLOW_DAYS:
+        return Kind.REPORT_DUE, 0
+    return None
+
+
+def _report_reminders(day: datetime.date, people: _People) -> Iterator[list[Entry]]:
+    """Rounds' rectification reports to the inspecting body (报告报账) not sent yet: the
+    office hears once when one falls due and again each week it is overdue. The key date is
+    the due date, so a new due date starts afresh."""
+    window = day + datetime.timedelta(days=settings.REMINDER_YELLOW_DAYS)
+    unsent = RoundReport.objects.filter(sent_on__isnull=True, due__lte=window).select_related(
+        "round"
+    )
+    for chunk in _keyset_chunks(unsent, "due"):
+        reminders: list[Entry] = []
+        for report in chunk:
+            rung = report_rung(report, day)
+            if rung is None:
+                continue
+            kind, step = rung
+            reminders += [
+                Reminder(kind, office_id, report.due, step=step, report=report)
+                for office_id in people.office
+            ]
+        yield reminders
+
+
 # --- Phase 1: recording, exactly once ----------------------------------------------------
 
 
@@ -418,13 +463,22 @@ def _existing_keys(reminders: list[Reminder]) -> set[tuple]:
             key_date__in={r.key_date for r in reminders if r.measure is not None},
         ).values_list("measure_id", "kind", "key_date", "step", "recipient_id")
         keys |= {("m", *row) for row in rows}
-    unit_ids = {r.required_unit.pk for r in reminders if r.measure is None}
-    if unit_ids:
+    about_reports = [r for r in reminders if r.measure is None and r.report is not None]
+    if about_reports:
+        rows = ReminderLog.objects.filter(
+            round_report_id__in={r.report.pk for r in about_reports if r.report},
+            kind__in={r.kind for r in about_reports},
+            key_date__in={r.key_date for r in about_reports},
+        ).values_list("round_report_id", "kind", "key_date", "step", "recipient_id")
+        keys |= {("r", *row) for row in rows}
+    about_units = [r for r in reminders if r.measure is None and r.report is None]
+    if about_units:
         rows = ReminderLog.objects.filter(
             measure__isnull=True,
-            unit_id__in=unit_ids,
-            kind__in={r.kind for r in reminders if r.measure is None},
-            key_date__in={r.key_date for r in reminders if r.measure is None},
+            round_report__isnull=True,
+            unit_id__in={r.required_unit.pk for r in about_units},
+            kind__in={r.kind for r in about_units},
+            key_date__in={r.key_date for r in about_units},
         ).values_list("unit_id", "kind", "key_date", "step", "recipient_id")
         keys |= {("u", *row) for row in rows}
     return keys
@@ -549,6 +603,7 @@ def _log(reminder: Reminder, to_robot: bool, note: Notification, now) -> Reminde
         kind=reminder.kind,
         measure=reminder.measure,
         unit=reminder.unit,
+        round_report=reminder.report,
         key_date=reminder.key_date,
         step=reminder.step,
         recipient_id=reminder.recipient_id,
@@ -609,6 +664,34 @@ def _notification(reminder: Reminder, day: datetime.date, now) -> Notification:
             )
         else:
             parts.append(_("Reply by %(date)s.") % {"date": notice.reply_due.isoformat()})
+    elif reminder.kind in REPORT_KINDS:
+        report = reminder.report
+        assert report is not None  # a report reminder is about one
+        subject = _("%(title)s of %(round)s") % {
+            "title": report.title,
+            "round": report.round.name,
+        }
+        days = (report.due - day).days
+        if days >= 0:
+            parts.append(
+                _("Due to %(body)s on %(date)s, in %(days)d days; not sent yet.")
+                % {
+                    "body": report.round.inspecting_body,
+                    "date": report.due.isoformat(),
+                    "days": days,
+                }
+            )
+        else:
+            parts.append(
+                _("Due to %(body)s on %(date)s, %(days)d days overdue; not sent yet.")
+                % {
+                    "body": report.round.inspecting_body,
+                    "date": report.due.isoformat(),
+                    "days": -days,
+                }
+            )
+        link = settings.REMINDER_SITE_URL + reverse("round-reports", args=[report.round_id])
+        parts.append(_("Once it has gone, record the sending: %(link)s") % {"link": link})
     elif reminder.kind == Kind.REVIEW_WAITING:
         subject = _excerpt(reminder.required_measure.text)
         parts.append(
@@ -769,7 +852,7 @@ def _severity() -> Case:
 def _item_lines(logs: models.QuerySet, day: datetime.date, limit: int) -> list[str]:
     """The first `limit` items of a message, most urgent first, in Chinese."""
     rows = logs.select_related(
-        "measure__problem", "measure__lead_unit", "unit", "notification"
+        "measure__problem", "measure__lead_unit", "unit", "notification", "round_report__round"
     ).order_by(_severity(), "key_date", "id")[:limit]
     return [_item_line(log, day) for log in rows]
 
@@ -786,6 +869,9 @@ def _item_line(log: ReminderLog, day: datetime.date) -> str:
     elif log.kind == Kind.PROGRESS_DUE:
         month, half = period_key(log.key_date - ONE_DAY).rsplit("-", 1)
         context.update(period_month=month, first_half=half == "H1")
+    elif log.kind in REPORT_KINDS and log.round_report is not None:
+        days = (log.key_date - day).days
+        context.update(report=log.round_report, days_left=days, days_overdue=-days)
     elif log.kind == Kind.DIGEST and log.notification is not None:
         context["digest_title"] = log.notification.title
     return " ".join(render_to_string("reminders/item.txt", context).split())
@@ -983,7 +1069,13 @@ def sweep(
     # without liaison) must be counted once by hand.
     counted: set[tuple] = set()
     with translation.override(settings.LANGUAGE_CODE):
-        sources = (_deadline_reminders, _review_reminders, _progress_reminders, _urge_reminders)
+        sources = (
+            _deadline_reminders,
+            _review_reminders,
+            _progress_reminders,
+            _urge_reminders,
+            _report_reminders,
+        )
         for source in sources:
             for chunk in source(day, people):
                 done: list[Entry]
@@ -992,7 +1084,11 @@ def sweep(
                     fresh, _robot_items = _new_reminders(reminders)
                     done = [*fresh, *_new_escalations(items)]
                     done = [e for e in done if e.key not in counted]
-                    counted.update(e.key for e in done if isinstance(e, Reminder) and not e.measure)
+                    counted.update(
+                        e.key
+                        for e in done
+                        if isinstance(e, Reminder) and not e.measure and not e.report
+                    )
                 else:
                     done = _record(chunk, day)
                 for entry in done:

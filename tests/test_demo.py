@@ -7,10 +7,12 @@ import io
 import pytest
 from django.apps import apps
 from django.core.management import call_command
+from django.utils import timezone
 
 from accounts.models import User
 from findings.models import Problem
 from inspections.management.commands.load_demo import DEMO_PASSWORD
+from inspections.selectors import overdue_round_reports
 from rectification.models import (
     Evaluation,
     LookBack,
@@ -52,6 +54,9 @@ def test_it_loads_a_round_with_its_findings_and_people(demo):
     assert demo["rectification.Measure"] == 15
     assert demo["findings.ProblemClue"] == 2
     assert demo["findings.Petition"] == 3
+    # 报告报账: the report sent and acknowledged, a further one due within the week.
+    assert demo["inspections.RoundReport"] == 2
+    assert overdue_round_reports(timezone.localdate()).count() == 0
     assert set(Measure.objects.values_list("status", flat=True)) == set(Measure.Status.values)
 
 

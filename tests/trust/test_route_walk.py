@@ -308,6 +308,9 @@ RULES: dict[tuple[str, str], str] = {
     ("round-create", "post"): "200 200 403 403 403 302",
     ("round-edit", "get"): "200 200 403 403 403 302",
     ("round-edit", "post"): "200 200 403 403 403 302",
+    # 报告报账: office records, leaders read; an empty post lacks the title.
+    ("round-reports", "get"): "200 200 200 403 403 302",
+    ("round-reports", "post"): "400 400 403 403 403 302",
     ("aspect-create", "get"): "200 200 403 403 403 302",
     ("aspect-create", "post"): "200 200 403 403 403 302",
     ("clue-list", "get"): "200 200 403 403 403 302",
@@ -378,6 +381,7 @@ FUNCTION_VIEW_METHODS = {
     "public-docx": ("get",),
     "round-create": ("get", "post"),
     "round-edit": ("get", "post"),
+    "round-reports": ("get", "post"),
     "aspect-create": ("get", "post"),
     "clue-list": ("get",),
     "clue-create": ("get", "post"),

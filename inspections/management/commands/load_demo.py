@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from accounts.models import Unit, User
 from findings.models import Aspect, Petition, Problem, ProblemClue
-from inspections.models import InspectionRound
+from inspections.models import InspectionRound, RoundReport
 from rectification import evaluation, lookback, supervision, urges
 from rectification.models import LookBackItem, Measure, StatusChange, SupervisionGroup
 
@@ -219,6 +219,7 @@ class Command(BaseCommand):
         if created:
             self._findings(inspection_round, units, users, today)
             self._clues_and_petitions(inspection_round, units, today)
+            self._reports(inspection_round, users, today)
         if not SupervisionGroup.objects.filter(name=GROUP_NAME).exists():
             self._supervision(inspection_round, units, users, today)
         self.stdout.write(
@@ -230,6 +231,27 @@ class Command(BaseCommand):
         for user in User.objects.filter(username__in=[u for u, *_ in self._all_accounts()]):
             unit = user.unit.name if user.unit else ""
             self.stdout.write(f"  {user.username:<10} {user.get_role_display():<8} {unit}")
+
+    def _reports(
+        self, inspection_round: InspectionRound, users: dict[str, User], today: datetime.date
+    ) -> None:
+        """报告报账: the rectification report sent before its due date and acknowledged, and
+        a further report on the look-back asked for within the week, not sent yet."""
+        due = inspection_round.report_due_date
+        assert due is not None  # set from the feedback date
+        RoundReport.objects.create(
+            round=inspection_round,
+            due=due,
+            sent_on=due - datetime.timedelta(days=3),
+            acknowledged_on=due + datetime.timedelta(days=4),
+            recorded_by=users["office"],
+        )
+        RoundReport.objects.create(
+            round=inspection_round,
+            title="关于巡察整改“回头看”情况的报告",
+            due=today + datetime.timedelta(days=7),
+            recorded_by=users["office"],
+        )
 
     def _all_accounts(self) -> list[tuple[str, str, str, str | None]]:
         return [*ACCOUNTS, *((u, n, User.Role.LIAISON, unit) for unit, _s, u, n in SUB_UNITS)]
