@@ -124,7 +124,7 @@ def test_the_notification_and_the_email_say_which_report_and_where_to_record_it(
 
     note = Notification.objects.get(recipient__username="clerk", kind=Kind.REPORT_OVERDUE)
     assert report.round.name in note.title
-    assert "3天" in note.body or "3 days" in note.body
+    assert "已逾期 3 天" in note.body  # the site speaks Chinese
     assert f"/rounds/{report.round_id}/reports/" in note.body
     email = next(m for m in mail.outbox if "clerk@" in m.to[0])
     assert "【整改报告逾期未报】" in email.body
