@@ -82,3 +82,10 @@ def no_sideways_scroll(page) -> bool:
     return page.evaluate(
         "() => document.documentElement.scrollWidth <= document.documentElement.clientWidth"
     )
+
+
+def saved(download, folder: Path) -> Path:
+    """A finished download under its suggested name (openpyxl goes by the extension)."""
+    path = folder / download.suggested_filename
+    download.save_as(path)
+    return path

@@ -13,7 +13,7 @@ from findings.models import Problem
 from rectification.models import Measure
 
 from ..documents.word import as_bytes, numbered_document
-from .conftest import SCREENSHOTS, shoot, sign_in, sign_out
+from .conftest import SCREENSHOTS, saved, shoot, sign_in, sign_out
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -63,7 +63,7 @@ def test_word_feedback_in_five_ledgers_out_and_the_report_published_for_all(
     page.goto(f"{live_server.url}/rounds/{inspection_round.pk}/")
     with page.expect_download() as download:
         page.click("a[href*='five-ledgers']")
-    book = load_workbook(download.value.path())
+    book = load_workbook(saved(download.value, tmp_path))
     assert len(book.sheetnames) == 5
     feedback_sheet = book.worksheets[1]
     cells = " ".join(str(c) for row in feedback_sheet.iter_rows(values_only=True) for c in row)
