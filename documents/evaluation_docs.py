@@ -22,6 +22,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.utils import get_column_letter
 from rest_framework.request import Request
 from rest_framework.views import APIView
 
@@ -129,7 +130,13 @@ def evaluation_xlsx(evaluation: Evaluation) -> bytes:
                 BAND_CN.get(score.band, score.band),
             ],
         )
+    sheet.column_dimensions["A"].width = 6
     sheet.column_dimensions["B"].width = 28
+    # The items' heads wrap in two or three lines of a narrow column; a height set by hand,
+    # since neither Excel nor LibreOffice grows a row for wrapped text it did not type.
+    for index in range(len(items) + 2):
+        sheet.column_dimensions[get_column_letter(3 + index)].width = 11
+    sheet.row_dimensions[2].height = 48
     sheet.freeze_panes = "C3"
 
     scheme = workbook.create_sheet("评分方案")
