@@ -27,7 +27,6 @@ from __future__ import annotations
 import datetime
 import re
 from dataclasses import dataclass, field
-from typing import Any
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
@@ -41,6 +40,7 @@ from rectification.models import (
     Measure,
     ProgressReport,
     StatusChange,
+    UrgeNotice,
     UrgeReply,
     overdue_filter,
     today,
@@ -284,7 +284,7 @@ class PeriodicQueries:
     measures: QuerySet[Measure]
     progress: QuerySet[ProgressReport]
     sign_offs: QuerySet[StatusChange]
-    urges: QuerySet[Any]
+    urges: QuerySet[UrgeNotice]
 
 
 def periodic_queries(

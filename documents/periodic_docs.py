@@ -127,10 +127,8 @@ _WRAP = Alignment(vertical="top", wrap_text=True)
 
 
 def _levels_text(entry: UnitPeriod) -> str:
-    parts = [f"{LEVEL_CN[level]}{entry.urges_by_level[level]}份" for level in LEVEL_ORDER]
-    shown = [
-        part for level, part in zip(LEVEL_ORDER, parts, strict=True) if entry.urges_by_level[level]
-    ]
+    counts = entry.urges_by_level
+    shown = [f"{LEVEL_CN[level]}{counts[level]}份" for level in LEVEL_ORDER if counts[level]]
     return f"（其中{'、'.join(shown)}）" if shown else ""
 
 

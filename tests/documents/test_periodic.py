@@ -319,11 +319,12 @@ def test_a_quarter_adds_up_its_six_half_months(two_units):
     assert quarter["合计"]["overdue"] == 3  # on Dec 31
 
 
-def test_a_supervision_group_sees_only_its_units(two_units):
-    office = two_units["people"]["office"]
+@pytest.fixture
+def member(two_units) -> User:
+    """A supervision group's member whose group follows unit A in the round."""
     member = UserFactory(username="inspector", role=User.Role.SUPERVISOR)
     supervision.group_create(
-        actor=office,
+        actor=two_units["people"]["office"],
         fields=supervision.GroupFields(
             name="第一督查组",
             leader=None,
@@ -332,6 +333,10 @@ def test_a_supervision_group_sees_only_its_units(two_units):
             units=[two_units["a"]],
         ),
     )
+    return member
+
+
+def test_a_supervision_group_sees_only_its_units(two_units, member):
     numbers = figures(report_of(two_units, "2026-11-H1", member))
     assert set(numbers) == {"局办公室", "合计"}
     assert numbers["合计"]["urges"] == 1
@@ -529,11 +534,24 @@ def test_a_bad_period_on_the_page_is_a_form_error_not_a_failure(two_units):
     assert "periodic-downloads" not in html
 
 
-def test_the_round_page_links_the_periodic_report_where_it_may_be_read(two_units):
+def test_a_supervision_groups_member_reads_the_page_of_the_groups_units(two_units, member):
+    response = page(member, two_units["round"], period="2026-11-H1")
+
+    assert response.status_code == 200
+    assert [u.unit_id for u in response.context["report"].units] == [two_units["a"].pk]
+
+
+def test_the_round_page_links_the_periodic_report_where_it_may_be_read(two_units, member):
     inspection_round = two_units["round"]
-    for role, shown in (("office", True), ("leader", True), ("liaison_a", False)):
+    people = {**two_units["people"], "member": member}
+    for role, shown in (
+        ("office", True),
+        ("leader", True),
+        ("member", True),
+        ("liaison_a", False),
+    ):
         client = Client()
-        client.force_login(two_units["people"][role])
+        client.force_login(people[role])
         html = client.get(reverse("round-detail", args=[inspection_round.pk])).content.decode()
         assert ('id="periodic-link"' in html) is shown, role
 
