@@ -139,8 +139,8 @@ def _names(units: list[UnitPeriod]) -> str:
 def opening(report: PeriodicReport) -> str:
     period = report.period
     return (
-        f"现将{report.round.name}{period.label}（{cn_date(period.first_day)}至"
-        f"{cn_date(period.last_day)}）整改工作情况报告如下。"
+        f"现将{period.label}（{cn_date(period.first_day)}至{cn_date(period.last_day)}）"
+        f"{report.round.name}整改工作情况报告如下。"
     )
 
 
@@ -177,7 +177,7 @@ def closing_texts(report: PeriodicReport) -> list[str]:
             f"{_names(missed)}共{len(missed)}个单位有未完成的整改措施，本期未报送整改进展。"
         )
     if unanswered:
-        texts.append(f"{_names(unanswered)}本期收到的督办单尚未全部回复。")
+        texts.append(f"{_names(unanswered)}本期收到的督办单截至期末尚未全部回复。")
     if not texts:
         texts.append("本期各单位均按要求报送整改进展，无逾期未完成的整改措施。")
     texts.append(

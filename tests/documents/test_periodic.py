@@ -364,11 +364,11 @@ def test_the_docx_is_titled_for_the_period_and_says_the_numbers(two_units, clien
     assert document.paragraphs[0].text == (
         "关于2026年第一轮巡察整改工作情况的半月报（2026年11月上半月）"
     )
-    assert "2026年11月1日至2026年11月15日" in text
+    assert "现将2026年11月上半月（2026年11月1日至2026年11月15日）2026年第一轮巡察" in text
     assert "本期各单位共报送整改进展5条（涉及整改措施4条），销号整改措施1条" in text
     assert "逾期未完成整改措施2条" in text
     assert "发出督办单2份（其中提醒1份、督办1份），已回复1份" in text
-    assert "建筑市场监管科本期收到的督办单尚未全部回复" in text
+    assert "建筑市场监管科本期收到的督办单截至期末尚未全部回复" in text
     rows = [[cell.text for cell in row.cells] for row in document.tables[0].rows]
     assert rows == [
         ["序号", "单位", "报送进展", "销号措施", "期末逾期", "收到督办单", "已回复"],
