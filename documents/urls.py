@@ -1,4 +1,5 @@
-"""URLs of documents: the ledger both ways, the feedback import and the public report."""
+"""URLs of documents: the ledger both ways, the feedback import, the public report and the
+periodic reports."""
 
 from django.urls import path
 from rest_framework.routers import SimpleRouter
@@ -8,6 +9,7 @@ from . import (
     feedback_api,
     five_ledgers_api,
     ledger_api,
+    periodic_docs,
     public_views,
     publications_api,
     report,
@@ -32,6 +34,15 @@ api_urlpatterns = [
         report.PublicReportView.as_view(),
         name="round-public-report",
     ),
+    *[
+        path(
+            f"rounds/<int:pk>/periodic/{extension}/",
+            periodic_docs.PeriodicFileView.as_view(),
+            {"extension": extension},
+            name=f"round-periodic-{extension}",
+        )
+        for extension in ("docx", "xlsx")
+    ],
     *router.urls,
     *[
         path(
@@ -64,6 +75,7 @@ urlpatterns = [
         views.publication_withdraw_page,
         name="publication-withdraw-page",
     ),
+    path("rounds/<int:pk>/periodic/", views.round_periodic, name="round-periodic"),
     path("public/", public_views.public_list, name="public-list"),
     path("public/<int:pk>/", public_views.public_detail, name="public-detail"),
     path("public/<int:pk>/report.docx", public_views.public_docx, name="public-docx"),

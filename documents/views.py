@@ -1,6 +1,6 @@
 """Pages of documents: paste feedback text and preview it before the import, upload a
-filled-in ledger (整改台账), checked first, then imported, and prepare, approve and read the
-published progress reports (双公开)."""
+filled-in ledger (整改台账), checked first, then imported, prepare, approve and read the
+published progress reports (双公开), and a round's periodic report (半月报, 季度报)."""
 
 from __future__ import annotations
 
@@ -23,11 +23,22 @@ from config.errors import DomainError
 from findings.parser import MAX_TEXT_CHARS, FeedbackParseError, parse_feedback
 from inspections.models import InspectionRound
 from inspections.selectors import rounds_visible_to
+from rectification.models import UrgeNotice, today
+from rectification.selectors import rounds_in_view
 
 from .docx_in import DOCX_CONTENT_TYPE, read_feedback_file
 from .feedback import feedback_import, preview, provisional_deadline
 from .ledger import XLSX_CONTENT_TYPE, LedgerRejected, import_ledger
 from .models import Publication
+from .periodic import (
+    HALF_MONTH,
+    KINDS,
+    QUARTER,
+    Period,
+    may_read_periodic,
+    periodic_report,
+    resolve_period,
+)
 from .publications import (
     TEXT_MAX,
     TITLE_MAX,
@@ -300,3 +311,60 @@ def publication_approve_page(request: HttpRequest, pk: int) -> HttpResponse:
 def publication_withdraw_page(request: HttpRequest, pk: int) -> HttpResponse:
     _publication_step(request, pk, publication_withdraw)
     return redirect("publication-detail", pk=pk)
+
+
+# ---------------------------------------------------------------------------
+# Periodic reports (半月报, 季度报)
+
+RECENT_PERIODS = 12  # offered in the period field's list
+
+
+@login_required
+def round_periodic(request: HttpRequest, pk: int) -> HttpResponse:
+    """A round's periodic report: pick the kind and the period (kept in the address), read
+    each lead unit's figures, download the docx and the xlsx of the same period."""
+    user = signed_in_user(request)
+    if not may_read_periodic(user):
+        raise PermissionDenied(
+            _("Periodic reports are for the office, leaders and supervision groups.")
+        )
+    inspection_round = get_object_or_404(rounds_in_view(user), pk=pk)
+    raw_kind = request.GET.get("kind", "")
+    raw_period = request.GET.get("period", "")
+    period: Period | None = None
+    error = ""
+    try:
+        period = resolve_period(raw_period, raw_kind or None)
+    except DomainError as exc:
+        error = exc.message
+    kind = period.kind if period else (raw_kind if raw_kind in KINDS else HALF_MONTH)
+    recent = [Period.containing(today(), kind)]
+    while len(recent) < RECENT_PERIODS and (earlier := recent[-1].neighbour(-1)):
+        recent.append(earlier)
+    report = (
+        periodic_report(inspection_round=inspection_round, period=period, user=user)
+        if period
+        else None
+    )
+    labels = dict(UrgeNotice.Level.choices)
+    rows = [
+        {
+            "unit": entry,
+            "levels": [(labels[lvl], n) for lvl, n in entry.urges_by_level.items() if n],
+        }
+        for entry in (report.units if report else [])
+    ]
+    context = {
+        "round": inspection_round,
+        "kind": kind,
+        "kinds": [(HALF_MONTH, _("Half month")), (QUARTER, _("Quarter"))],
+        "period_text": period.key if period else raw_period,
+        "error": error,
+        "period": period,
+        "previous": period.neighbour(-1) if period else None,
+        "next": period.neighbour(1) if period else None,
+        "recent": recent,  # the current period, then those that have ended
+        "report": report,
+        "rows": rows,
+    }
+    return render(request, "documents/round_periodic.html", context)

@@ -29,6 +29,7 @@ def test_pages_charts_swagger_and_admin_run_without_a_csp_violation(
         "/rounds/",
         f"/rounds/{measure_a.problem.round_id}/",
         f"/rounds/{measure_a.problem.round_id}/timeline/",
+        f"/rounds/{measure_a.problem.round_id}/periodic/?kind=quarter",
         f"/measures/{measure_a.pk}/",
         "/measures/?q=x",
         "/admin/",

@@ -217,6 +217,9 @@ RULES: dict[tuple[str, str], str] = {
     ("api:red-black-list-detail", "get"): "200 200 200 200 200 403",
     # Liaisons work in the ledger of their measures, not in the round's five ledgers.
     ("api:five-ledgers-export", "get"): "200 200 200 403 403 403",
+    # So do the periodic reports (半月报, 季度报), which speak for every unit of the round.
+    ("api:round-periodic-docx", "get"): "200 200 200 403 403 403",
+    ("api:round-periodic-xlsx", "get"): "200 200 200 403 403 403",
     ("api:publication-list", "get"): "200 200 200 200 200 403",
     ("api:publication-list", "post"): "400 400 400 400 400 403",
     # The publication is a draft: only office sees it; the published one is under public-.
@@ -286,6 +289,7 @@ RULES: dict[tuple[str, str], str] = {
     ("look-back-detail", "get"): "200 200 200 404 404 302",
     ("look-back-verdict", "post"): "302 302 302 404 404 302",
     ("round-evaluation", "get"): "200 200 200 403 403 302",
+    ("round-periodic", "get"): "200 200 200 403 403 302",
     ("round-evaluation", "post"): "302 302 302 403 403 302",
     ("evaluation-detail", "get"): "200 200 200 404 404 302",
     ("evaluation-step", "post"): "302 302 302 404 404 302",
@@ -364,6 +368,7 @@ FUNCTION_VIEW_METHODS = {
     "look-back-detail": ("get",),
     "look-back-verdict": ("post",),
     "round-evaluation": ("get", "post"),
+    "round-periodic": ("get",),
     "evaluation-detail": ("get",),
     "evaluation-step": ("post",),
     "red-black-list": ("get",),
