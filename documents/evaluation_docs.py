@@ -40,20 +40,18 @@ from .report import (
     BODY_FONT,
     DOCX_CONTENT_TYPE,
     LEVEL_ONE_FONT,
-    TITLE_FONT,
-    TITLE_LINE,
-    TITLE_SIZE,
+    URGE_LEVEL_CN,
     _new_document,
     _paragraph,
     _set_font,
     cn_date,
     percent,
+    title_block,
 )
 from .xlsx_out import plain_text, print_setup
 
 BAND_CN = {"excellent": "好", "good": "较好", "fair": "一般", "poor": "差", "": "—"}
 KIND_CN = {"auto": "自动计算", "manual": "人工评分", "deduction": "扣分项"}
-LEVEL_CN = {"remind": "提醒", "urge": "督办", "interview": "约谈", "notice": "通报"}
 FORMULA_CN = {
     "completion_rate": "权重×已销号措施数÷措施总数",
     "on_time_rate": "权重×按期销号措施数÷截至评估日到期措施数",
@@ -149,7 +147,7 @@ def evaluation_xlsx(evaluation: Evaluation) -> bytes:
             method = "由巡察办或督查组按0至满分评分并注明理由"
         else:
             method = (
-                f"每被{LEVEL_CN.get(item['level'], item['level'])}一次扣{item['weight']:g}分，"
+                f"每被{URGE_LEVEL_CN.get(item['level'], item['level'])}一次扣{item['weight']:g}分，"
                 f"最多扣{item.get('cap', 100):g}分"
             )
         _row(scheme, [item["name"], KIND_CN[item["kind"]], item["weight"], method])
@@ -169,19 +167,6 @@ def evaluation_xlsx(evaluation: Evaluation) -> bytes:
     return _workbook_bytes(workbook)
 
 
-def _title(document: WordDocument, title: str) -> None:
-    _paragraph(
-        document,
-        title,
-        font=TITLE_FONT,
-        size=TITLE_SIZE,
-        indent=False,
-        align=WD_ALIGN_PARAGRAPH.CENTER,
-        line=TITLE_LINE,
-    )
-    _paragraph(document)
-
-
 def _table(document: WordDocument, header: list[str], rows: list[list[Any]]) -> None:
     table = document.add_table(rows=1, cols=len(header))
     table.style = "Table Grid"
@@ -199,7 +184,7 @@ def _table(document: WordDocument, header: list[str], rows: list[list[Any]]) -> 
 def evaluation_docx(evaluation: Evaluation) -> bytes:
     title = f"关于{evaluation.round.name}整改成效百分制评估情况的报告"
     document = _new_document(title)
-    _title(document, title)
+    title_block(document, title)
     scores = ordered_scores(evaluation)
     units = [s for s in scores if s.unit is not None]
     whole = next((s for s in scores if s.unit is None), None)
@@ -297,7 +282,7 @@ def red_black_docx(listing: RedBlackList) -> bytes:
     evaluation = listing.evaluation
     title = f"关于{listing.period_label}巡察整改工作红黑榜的通报"
     document = _new_document(title)
-    _title(document, title)
+    title_block(document, title)
     _paragraph(
         document,
         f"根据{evaluation.round.name}整改成效百分制评估结果（截至{cn_date(evaluation.as_of)}），"

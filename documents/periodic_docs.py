@@ -54,18 +54,16 @@ from .report import (
     BODY_FONT,
     DOCX_CONTENT_TYPE,
     LEVEL_ONE_FONT,
-    TITLE_FONT,
-    TITLE_LINE,
-    TITLE_SIZE,
+    URGE_LEVEL_CN,
     _new_document,
     _paragraph,
     _set_font,
     cn_date,
     party_organisation,
+    title_block,
 )
 from .xlsx_out import plain_text, print_setup
 
-LEVEL_CN = {"remind": "提醒", "urge": "督办", "interview": "约谈", "notice": "通报"}
 NO_LEAD_UNIT = "未明确牵头单位"
 
 # The docx table: (header, width). The text block of an A4 page is 156 mm wide.
@@ -90,7 +88,7 @@ UNIT_COLUMNS: tuple[tuple[str, int], ...] = (
     ("销号措施", 9),
     ("期末逾期", 9),
     ("收到督办单", 10),
-    *((f"其中{LEVEL_CN[level]}", 8) for level in LEVEL_ORDER),
+    *((f"其中{URGE_LEVEL_CN[level]}", 8) for level in LEVEL_ORDER),
     ("已回复", 8),
 )
 SIGNED_OFF_COLUMNS: tuple[tuple[str, int], ...] = (
@@ -128,7 +126,7 @@ _WRAP = Alignment(vertical="top", wrap_text=True)
 
 def _levels_text(entry: UnitPeriod) -> str:
     counts = entry.urges_by_level
-    shown = [f"{LEVEL_CN[level]}{counts[level]}份" for level in LEVEL_ORDER if counts[level]]
+    shown = [f"{URGE_LEVEL_CN[level]}{counts[level]}份" for level in LEVEL_ORDER if counts[level]]
     return f"（其中{'、'.join(shown)}）" if shown else ""
 
 
@@ -244,16 +242,7 @@ def _docx_table(document: WordDocument, report: PeriodicReport) -> None:
 def periodic_docx(report: PeriodicReport, *, dated: datetime.date | None = None) -> bytes:
     """The report in the official layout: title, opening, totals, the units' table, closing."""
     document = _new_document(report.title)
-    _paragraph(
-        document,
-        report.title,
-        font=TITLE_FONT,
-        size=TITLE_SIZE,
-        indent=False,
-        align=WD_ALIGN_PARAGRAPH.CENTER,
-        line=TITLE_LINE,
-    )
-    _paragraph(document)
+    title_block(document, report.title)
     _paragraph(document, opening(report))
     _paragraph(document, "一、总体情况", font=LEVEL_ONE_FONT)
     _paragraph(document, totals_text(report))

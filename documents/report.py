@@ -186,6 +186,24 @@ def _page_number_footer(document: WordDocument) -> None:
     _set_font(paragraph.add_run(" —"), PAGE_NUMBER_FONT, Pt(14))
 
 
+def title_block(document: WordDocument, title: str) -> None:
+    """The document's title in the official layout (小标宋, centred) and the blank line under it."""
+    _paragraph(
+        document,
+        title,
+        font=TITLE_FONT,
+        size=TITLE_SIZE,
+        indent=False,
+        align=WD_ALIGN_PARAGRAPH.CENTER,
+        line=TITLE_LINE,
+    )
+    _paragraph(document)
+
+
+# The levels of an urge notice as the files print them.
+URGE_LEVEL_CN = {"remind": "提醒", "urge": "督办", "interview": "约谈", "notice": "通报"}
+
+
 def _new_document(title: str) -> WordDocument:
     document = Document()
     section = document.sections[0]
@@ -229,16 +247,7 @@ def build_public_report(
     org = party_organisation(inspection_round.target_unit)
     word = inspection_word(inspection_round)
     document = _new_document(title)
-    _paragraph(
-        document,
-        title,
-        font=TITLE_FONT,
-        size=TITLE_SIZE,
-        indent=False,
-        align=WD_ALIGN_PARAGRAPH.CENTER,
-        line=TITLE_LINE,
-    )
-    _paragraph(document)
+    title_block(document, title)
     _paragraph(document, _opening(inspection_round, org, word))
 
     _paragraph(document, "一、整改工作总体情况", font=LEVEL_ONE_FONT)
@@ -436,16 +445,7 @@ _LEVEL_TWO_RE = re.compile(r"^（[一二三四五六七八九十]{1,3}）")
 def text_report_docx(title: str, text: str, signature: list[str] | None = None) -> bytes:
     """A report whose text was edited by hand (a publication) in the same official layout."""
     document = _new_document(title)
-    _paragraph(
-        document,
-        title,
-        font=TITLE_FONT,
-        size=TITLE_SIZE,
-        indent=False,
-        align=WD_ALIGN_PARAGRAPH.CENTER,
-        line=TITLE_LINE,
-    )
-    _paragraph(document)
+    title_block(document, title)
     for line in text.splitlines():
         line = line.strip()
         if not line:
