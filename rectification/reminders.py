@@ -194,6 +194,12 @@ class Item:
 Entry = Reminder | Item
 
 
+def red_step(days_overdue: int) -> int:
+    """The weekly step of something overdue: 1 from the day after it was due, 2 a repeat
+    period later, and so on."""
+    return (days_overdue - 1) // settings.REMINDER_RED_REPEAT_DAYS + 1
+
+
 def ladder_step(measure: Measure, day: datetime.date) -> tuple[str, int] | None:
     """The rung of the three-colour ladder a measure stands on, as (kind, step).
 
@@ -205,7 +211,7 @@ def ladder_step(measure: Measure, day: datetime.date) -> tuple[str, int] | None:
     if colour == Colour.NONE or days_left is None:  # a colour implies a deadline
         return None
     if colour == Colour.RED:
-        return Kind.RED, (-days_left - 1) // settings.REMINDER_RED_REPEAT_DAYS + 1
+        return Kind.RED, red_step(-days_left)
     if colour == Colour.YELLOW:
         return (Kind.FINAL if days_left <= settings.REMINDER_LAST_DAYS else Kind.YELLOW), 0
     return Kind.GREEN, 0
@@ -421,7 +427,7 @@ def report_rung(report: RoundReport, day: datetime.date) -> tuple[str, int] | No
         return None
     days_left = (report.due - day).days
     if report.is_overdue(day):
-        return Kind.REPORT_OVERDUE, (-days_left - 1) // settings.REMINDER_RED_REPEAT_DAYS + 1
+        return Kind.REPORT_OVERDUE, red_step(-days_left)
     if days_left <= settings.REMINDER_YELLOW_DAYS:
         return Kind.REPORT_DUE, 0
     return None
