@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import datetime
 
+from django.utils import timezone
+
 from inspections.models import InspectionRound
 
 from .models import Measure
@@ -29,7 +31,9 @@ def timeline_chart(
     """Rows of the chart, oldest problem first; measures sorted as in the plan."""
     if not measures:
         return {"rows": [], "height": 0}
-    start = inspection_round.feedback_date or min(m.created_at.date() for m in measures)
+    start = inspection_round.feedback_date or min(
+        timezone.localdate(m.created_at) for m in measures
+    )
     deadlines = [m.deadline for m in measures if m.deadline]
     end = max([*deadlines, day, start + datetime.timedelta(days=30)])
     end = end + datetime.timedelta(days=7)
