@@ -30,10 +30,19 @@ class MeasureFilter(IdFilterSet):
     unassigned = django_filters.BooleanFilter(
         method="filter_unassigned", label=gettext_lazy("no lead unit or deadline yet")
     )
+    group = IdFilter(method="filter_group", label=gettext_lazy("supervision group"))
 
     class Meta:
         model = Measure
         fields = ["round", "problem", "lead_unit", "status", "is_long_term", "is_immediate"]
+
+    def filter_group(self, qs: QuerySet, name: str, value: int | None) -> QuerySet:
+        """The measures a supervision group follows: its rounds' measures led by its units."""
+        if value is None:
+            return qs
+        return qs.filter(
+            problem__round__supervision_groups=value, lead_unit__supervision_groups=value
+        )
 
     def filter_overdue(self, qs: QuerySet, name: str, value: bool | None) -> QuerySet:
         if value is None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime
 
 import pytest
+from django.test import Client
 
 from accounts.models import User
 from findings.models import Problem
@@ -640,3 +641,20 @@ def test_a_member_scores_the_manual_items_of_the_groups_units_only(
     assert scores[unit_a.pk] == 7 and scores[unit_b.pk] is None
     client.force_login(supervisor)
     assert client.get(f"/rounds/{inspection_round.pk}/evaluation/").status_code == 200
+
+
+def test_the_group_pages_links_open_the_groups_measures_of_the_unit_and_no_others(
+    office, group, world, unit_a, client_for
+):
+    page = Client()
+    page.force_login(office)
+    html = page.get(f"/supervision/groups/{group.pk}/").content.decode()
+    link = f"/measures/?group={group.pk}&amp;lead_unit={unit_a.pk}"
+    assert link in html
+
+    listed = page.get(link.replace("&amp;", "&")).content.decode()
+    assert f"/measures/{world['mine'].pk}/" in listed
+    assert f"/measures/{world['other_round'].pk}/" not in listed  # unit A, another round
+    assert f'name="group" value="{group.pk}"' in listed  # kept when the list is filtered
+    api = client_for(office).get("/api/v1/measures/", {"group": group.pk}).json()
+    assert [m["id"] for m in api["results"]] == [world["mine"].pk]
