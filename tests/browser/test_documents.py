@@ -12,22 +12,15 @@ from documents.models import Publication
 from findings.models import Problem
 from rectification.models import Measure
 
+from ..documents.test_feedback_docx import NUMBERED
 from ..documents.word import as_bytes, numbered_document
 from .conftest import SCREENSHOTS, saved, shoot, sign_in, sign_out
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-# The feedback as the inspection team's Word file holds it: numbers from numbering.xml, and a
-# measure the office will find missing and add in the preview.
-FEEDBACK = [
-    (None, "反馈意见指出的2个问题，细化为5条整改措施。"),
-    (0, "关于“学习贯彻党的创新理论不深入”问题的整改"),
-    (1, "建立理论学习中心组学习制度。"),
-    (1, "开展专题读书班。"),
-    (0, "关于“落实主体责任不到位”问题的整改"),
-    (1, "制定主体责任清单。"),
-    (1, "开展警示教育。"),
-]
+# The feedback file of the Word-import tests (numbers from numbering.xml), announcing one
+# measure more than it holds: the office will find it missing and add it in the preview.
+FEEDBACK = [(None, "反馈意见指出的2个问题，细化为5条整改措施。"), *NUMBERED[1:]]
 ADDED_MEASURE = "3.对主体责任落实情况开展专项检查。"
 EDITED_SENTENCE = "欢迎广大干部群众对巡察整改落实情况进行监督。"
 
