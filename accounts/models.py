@@ -80,7 +80,7 @@ class User(AbstractUser):
         LEADER = "leader", _("Leader")
         LIAISON = "liaison", _("Unit liaison")
         # A member of a rectification supervision group (督查组) from outside the office: sees
-        # and writes only through the groups (rectification/supervision_scope.py).
+        # and writes only through the groups (accounts/selectors.py).
         SUPERVISOR = "supervisor", _("Supervision group member")
 
     role = models.CharField(_("role"), max_length=10, choices=Role.choices, default=Role.LIAISON)

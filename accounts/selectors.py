@@ -1,10 +1,11 @@
-"""Reads about units and users, scoped to who asks, and the rule of what a liaison works on."""
+"""Reads about units and users, scoped to who asks, and the rules of what a liaison works on and
+what a supervision group's member sees."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import F, Model, QuerySet, Subquery
+from django.db.models import Exists, F, Model, OuterRef, Q, QuerySet, Subquery
 
 from config.lookups import InSet
 
@@ -88,3 +89,31 @@ def in_liaison_scope(qs: QuerySet, unit_id: int | None, via: str) -> QuerySet:
         )
         model = model._meta.get_field(step).related_model
     return qs.filter(InSet(F("pk"), Subquery(keys)))
+
+
+def groups_supervising(user: User) -> QuerySet:
+    """The one rule of a supervision group's scope (DESIGN.md section 10): the active groups
+    `user` leads or belongs to, whose rounds' measures led by its units the user sees like an
+    office user.
+
+    The groups are a model of the supervision layer above; they are reached through the
+    user's own relation to them, so that this layer states the rule without importing it.
+    """
+    relation: Any = User._meta.get_field("supervision_groups")
+    group_model: Any = relation.related_model
+    if not user.is_authenticated or not user.pk:
+        return group_model._default_manager.none()
+    return (
+        group_model._default_manager.filter(Q(members=user) | Q(leader=user), is_active=True)
+        .distinct()
+        .order_by("name")
+    )
+
+
+def supervised_measures_filter(user: User, via: str = "") -> Exists:
+    """A filter on measures (or on a model reaching them by `via`) for the measures of the
+    rounds and units of the user's groups."""
+    groups = groups_supervising(user).filter(
+        rounds=OuterRef(f"{via}problem__round"), units=OuterRef(f"{via}lead_unit")
+    )
+    return Exists(groups)

@@ -99,8 +99,11 @@ INSTALLED_APPS = [
     "inspections",
     "findings",
     "rectification",
+    "supervision",
+    "reminders",
     "documents",
     "dashboard",
+    "demo",
 ]
 
 MIDDLEWARE = [
@@ -135,8 +138,8 @@ AUDIT_MODELS: dict[str, dict[str, list[str]]] = {
     "rectification.Measure": {},
     "rectification.Extension": {},
     "rectification.Evidence": {},
-    "rectification.SupervisionGroup": {},
-    "rectification.SupervisionVisit": {},
+    "supervision.SupervisionGroup": {},
+    "supervision.SupervisionVisit": {},
 }
 
 ROOT_URLCONF = "config.urls"
@@ -153,7 +156,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "rectification.context_processors.frame",
+                "reminders.context_processors.frame",
             ],
         },
     },
@@ -304,7 +307,7 @@ CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     # The reminder sweep (DESIGN.md section 8); it is idempotent, so an overlap is harmless.
     "reminder-sweep": {
-        "task": "rectification.tasks.send_reminders",
+        "task": "reminders.tasks.send_reminders",
         "schedule": crontab(minute=env_int("REMINDER_SWEEP_MINUTE", 5)),
     },
 }

@@ -18,6 +18,10 @@ from inspections.urls import api_urlpatterns as inspections_api
 from inspections.urls import urlpatterns as inspections_pages
 from rectification.urls import api_urlpatterns as rectification_api
 from rectification.urls import urlpatterns as rectification_pages
+from reminders.urls import api_urlpatterns as reminders_api
+from reminders.urls import urlpatterns as reminders_pages
+from supervision.urls import api_urlpatterns as supervision_api
+from supervision.urls import urlpatterns as supervision_pages
 
 api_v1 = [
     path("auth/token/", ObtainTokenView.as_view(), name="api-token"),
@@ -26,6 +30,8 @@ api_v1 = [
     *inspections_api,
     *findings_api,
     *rectification_api,
+    *supervision_api,
+    *reminders_api,
     *documents_api,
     *dashboard_api,
 ]
@@ -43,6 +49,8 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     *accounts_pages,
     *rectification_pages,
+    *supervision_pages,
+    *reminders_pages,
     *documents_pages,
     *inspections_pages,
     *findings_pages,

@@ -15,8 +15,7 @@ from findings.models import Problem
 from findings.selectors import problems_visible_to
 from inspections.models import InspectionRound
 from inspections.selectors import round_report_numbers, rounds_visible_to
-from rectification.evaluation import red_black_lists_visible_to
-from rectification.models import Measure, RedBlackList, today
+from rectification.models import Measure, today
 from rectification.selectors import (
     due_soon_measures,
     handling_numbers,
@@ -28,7 +27,9 @@ from rectification.selectors import (
     problem_numbers,
     problem_numbers_by_category,
 )
-from rectification.urges import urge_counts, urges_visible_to
+from supervision.evaluation import red_black_lists_visible_to
+from supervision.models import RedBlackList
+from supervision.urges import urge_counts, urges_visible_to
 
 RANKING_SIZE = 10  # 红黑榜: the best and the worst ten units
 

@@ -1,6 +1,6 @@
 """The evaluation (百分制评估) and the red-and-black list (红黑榜) as files: xlsx for Excel,
 docx in the official layout of documents/report.py (GB/T 9704). They read the stored scores
-of rectification.evaluation, never recount.
+of supervision.evaluation, never recount.
 
 Any text a user typed goes into a cell as a string, never as a formula: a leading = + - @,
 tab or carriage return is neutralised with an apostrophe (OWASP, CSV/formula injection).
@@ -27,13 +27,13 @@ from rest_framework.request import Request
 from rest_framework.views import APIView
 
 from accounts.auth import signed_in_user
-from rectification.evaluation import (
+from supervision.evaluation import (
     FORMULAS,
     evaluations_visible_to,
     ordered_scores,
     red_black_lists_visible_to,
 )
-from rectification.models import Evaluation, EvaluationScore, RedBlackList
+from supervision.models import Evaluation, EvaluationScore, RedBlackList
 
 from .ledger import XLSX_CONTENT_TYPE
 from .report import (

@@ -39,7 +39,6 @@ from findings.models import Aspect, Problem
 from findings.selectors import problems_visible_to
 from findings.services import aspect_create, problem_create
 from inspections.models import InspectionRound
-from rectification.lookback import round_look_back_numbers
 from rectification.models import Measure, today
 from rectification.selectors import (
     measure_numbers,
@@ -49,6 +48,7 @@ from rectification.selectors import (
     with_latest_progress,
 )
 from rectification.services import measure_create, measure_update
+from supervision.lookback import round_look_back_numbers
 
 from .xlsx_out import print_setup
 

@@ -35,18 +35,10 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from config.errors import InvalidInput
 from inspections.models import InspectionRound
-from rectification.models import (
-    LEVEL_ORDER,
-    Measure,
-    ProgressReport,
-    StatusChange,
-    UrgeNotice,
-    UrgeReply,
-    overdue_filter,
-    today,
-)
+from rectification.models import Measure, ProgressReport, StatusChange, overdue_filter, today
 from rectification.selectors import measures_visible_to
-from rectification.urges import urges_visible_to
+from supervision.models import LEVEL_ORDER, UrgeNotice, UrgeReply
+from supervision.urges import urges_visible_to
 
 from .report import cn_number
 

@@ -36,8 +36,9 @@ from accounts.auth import signed_in_user
 from accounts.models import User
 from config.errors import DomainError, NotAllowed
 from inspections.models import InspectionRound
-from rectification.models import LEVEL_ORDER, StatusChange, overdue_filter, today
+from rectification.models import StatusChange, overdue_filter, today
 from rectification.selectors import rounds_in_view
+from supervision.models import LEVEL_ORDER
 
 from .ledger import STATUS_TEXT, XLSX_CONTENT_TYPE
 from .periodic import (

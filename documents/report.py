@@ -38,7 +38,6 @@ from findings.models import Problem
 from findings.selectors import problems_visible_to
 from inspections.models import InspectionRound
 from inspections.selectors import rounds_visible_to
-from rectification.lookback import round_look_back_numbers
 from rectification.models import Measure, today
 from rectification.selectors import (
     measure_numbers,
@@ -47,6 +46,7 @@ from rectification.selectors import (
     problem_order,
     with_latest_progress,
 )
+from supervision.lookback import round_look_back_numbers
 
 if TYPE_CHECKING:
     from rectification.selectors import MeasureWithProgress

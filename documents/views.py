@@ -23,8 +23,9 @@ from config.errors import DomainError
 from findings.parser import MAX_TEXT_CHARS, FeedbackParseError, parse_feedback
 from inspections.models import InspectionRound
 from inspections.selectors import rounds_visible_to
-from rectification.models import UrgeNotice, today
+from rectification.models import today
 from rectification.selectors import rounds_in_view
+from supervision.models import UrgeNotice
 
 from .docx_in import DOCX_CONTENT_TYPE, read_feedback_file
 from .feedback import feedback_import, preview, provisional_deadline

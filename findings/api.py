@@ -1,5 +1,5 @@
 """API for aspects, problem clues and petitions (problems, whose status comes from their
-measures, are served by rectification/findings_api.py)."""
+measures, are served by rectification/problems_api.py)."""
 
 from __future__ import annotations
 

@@ -58,7 +58,7 @@ def problem_create(
     """`fields` may carry description, category and source.
 
     `permitted` says the caller has checked the actor's right itself: a supervision group
-    raising a problem from its visit (rectification.supervision), where the group's data is.
+    raising a problem from its visit (supervision.groups), where the group's data is.
     """
     if not permitted:
         check_office(actor)

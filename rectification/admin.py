@@ -10,16 +10,7 @@ from accounts.auth import signed_in_user
 from config.errors import DomainError
 
 from . import services
-from .models import (
-    Evidence,
-    Extension,
-    Measure,
-    Notification,
-    ProgressReport,
-    ReminderDelivery,
-    ReminderLog,
-    StatusChange,
-)
+from .models import Evidence, Extension, Measure, ProgressReport, StatusChange
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -194,27 +185,3 @@ class ExtensionAdmin(ReadOnlyAdmin):
     ]
     list_filter = ["status"]
     list_select_related = ["measure", "requested_by", "decided_by"]
-
-
-@admin.register(Notification)
-class NotificationAdmin(ReadOnlyAdmin):
-    list_display = ["title", "recipient", "kind", "created_at", "read_at"]
-    list_filter = ["kind"]
-    search_fields = ["title", "body"]
-    list_select_related = ["recipient"]
-
-
-@admin.register(ReminderLog)
-class ReminderLogAdmin(ReadOnlyAdmin):
-    list_display = ["kind", "measure", "key_date", "recipient", "created_at"]
-    list_filter = ["kind"]
-    list_select_related = ["measure", "recipient"]
-
-
-@admin.register(ReminderDelivery)
-class ReminderDeliveryAdmin(ReadOnlyAdmin):
-    """The outbox of reminder e-mails and chat messages, so failed deliveries show."""
-
-    list_display = ["channel", "recipient", "unit", "status", "attempts", "created_at"]
-    list_filter = ["channel", "status"]
-    list_select_related = ["recipient", "unit"]

@@ -29,7 +29,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from accounts.models import User
-from accounts.selectors import in_liaison_scope
+from accounts.selectors import groups_supervising, in_liaison_scope, supervised_measures_filter
 from findings.models import Petition, Problem, ProblemClue
 from findings.selectors import problems_visible_to
 from inspections.models import InspectionRound
@@ -46,7 +46,6 @@ from .models import (
     overdue_filter,
     today,
 )
-from .supervision_scope import groups_supervising, supervised_measures_filter
 
 
 class ProblemStatusAnnotations(TypedDict):
@@ -94,7 +93,7 @@ def measures_visible_to(user: User) -> QuerySet[Measure]:
 
 def rounds_in_view(user: User) -> QuerySet[InspectionRound]:
     """The rounds whose pages a user opens: those of inspections.selectors, and for a
-    supervision group's member the group's rounds (the groups live in this layer)."""
+    supervision group's member the group's rounds (accounts.selectors.groups_supervising)."""
     if user.is_supervisor:
         return InspectionRound.objects.select_related("target_unit").filter(
             pk__in=groups_supervising(user).values("rounds")

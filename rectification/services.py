@@ -92,7 +92,7 @@ def measure_create(
     **fields: Any,
 ) -> Measure:
     """`permitted`: the caller has checked the actor's right (a supervision group's new
-    problem from its visit, rectification.supervision)."""
+    problem from its visit, supervision.groups)."""
     if not (permitted or actor.is_office):
         raise NotAllowed(_("Only office staff can add measures."))
     _check_deadline_rule(fields.get("deadline"), fields.get("is_long_term", False))

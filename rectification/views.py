@@ -1,6 +1,7 @@
 """Pages of rectification: each role's start page and work queues, the rounds with their
-problems' measures, the measure list, one measure with its whole record, the notifications,
-and the steps a user takes from those pages (each calls one service)."""
+problems' measures, the measure list, one measure with its whole record, and the steps
+a user takes from those pages (each calls one service). What the apps above show on
+these pages comes through rectification.sections."""
 
 from __future__ import annotations
 
@@ -14,7 +15,6 @@ from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -22,11 +22,12 @@ from accounts.auth import signed_in_user
 from accounts.models import User
 from config.api import DeferredJoinPaginator
 from config.errors import DomainError, StaleVersion
+from config.pages import posted_next
 from findings.selectors import problems_visible_to
 from findings.services import problem_update
 from inspections.selectors import rounds_visible_to
 
-from . import lookback, reminders, services, urges
+from . import services
 from .filters import MeasureFilter
 from .forms import (
     ApproveForm,
@@ -44,15 +45,8 @@ from .forms import (
     VersionForm,
     first_error,
 )
-from .models import (
-    Extension,
-    Measure,
-    Notification,
-    UrgeNotice,
-    due_soon_filter,
-    overdue_filter,
-    today,
-)
+from .models import Extension, Measure, due_soon_filter, overdue_filter, today
+from .sections import page_sections
 from .selectors import (
     due_soon_measures,
     extensions_visible_to,
@@ -115,8 +109,7 @@ def my_tasks(request: HttpRequest) -> HttpResponse:
             "page": page,
             "closed": closed,
             "counts": counts,
-            # Urge notices to the unit come first: they are what the office presses for.
-            "urges": urges.with_replies(urges.live_urges(user))[:QUEUE_LENGTH],
+            "sections": page_sections("my_tasks", user, day=day, limit=QUEUE_LENGTH),
             "today": day,
         },
     )
@@ -140,23 +133,8 @@ def workbench(request: HttpRequest) -> HttpResponse:
         due_soon=Count("id", filter=due_soon_filter(day)),
     )
     counts["extensions"] = pending_extensions(user).count()
-    live_urges = urges.live_urges(user)
-    counts.update(
-        live_urges.order_by().aggregate(
-            urges_unanswered=Count(
-                "id", filter=Q(status=UrgeNotice.Status.OPEN, reply_due__lt=day)
-            ),
-            urges_replied=Count("id", filter=Q(status=UrgeNotice.Status.REPLIED)),
-        )
-    )
     context = {
-        # Replies to decide and notices past their reply date: the office's urge queue.
-        "urges": urges.with_replies(
-            live_urges.filter(
-                Q(status=UrgeNotice.Status.REPLIED)
-                | Q(status=UrgeNotice.Status.OPEN, reply_due__lt=day)
-            )
-        )[:QUEUE_LENGTH],
+        "sections": page_sections("workbench", user, day=day, limit=QUEUE_LENGTH),
         "today": day,
         "counts": counts,
         "review": review_queue(user)[:QUEUE_LENGTH],
@@ -204,11 +182,7 @@ def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "round": inspection_round,
         "stats": round_stats(inspection_round, user),
         "problems": sorted(problems.values(), key=lambda e: e["problem"].seq),
-        # The look-back's figures are the office's round-wide review: leaders and office.
-        "look_back": lookback.round_look_back_numbers(inspection_round)
-        if user.sees_everything
-        else None,
-        "look_backs": lookback.look_backs_visible_to(user).filter(round=inspection_round),
+        "sections": page_sections("round_detail", user, inspection_round=inspection_round),
         "page": page,
     }
     return render(request, "rectification/round_detail.html", context)
@@ -243,11 +217,7 @@ def measure_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_act_for_unit": lead,
         "can_review": user.is_office,
         "is_cooperating": user.is_liaison and not lead,
-        "urges": urges.with_replies(urges.urges_visible_to(user).filter(measures=measure)).order_by(
-            "-issued_at", "-id"
-        ),
-        "can_urge": measure.lead_unit is not None
-        and urges.can_issue_for(user, measure.lead_unit, [measure.problem.round_id]),
+        "sections": page_sections("measure_detail", user, measure=measure),
         "today": today(),
     }
     return render(request, "rectification/measure_detail.html", context)
@@ -276,14 +246,9 @@ def _done_message(step: str) -> str:
 
 def _back(request: HttpRequest, measure_id: int | None = None) -> str:
     """Where a step returns to: the page it came from, if it is ours, else the measure."""
-    target = request.POST.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
     if measure_id is not None:
-        return reverse("measure-detail", args=[measure_id])
-    return reverse("home")
+        return posted_next(request, reverse("measure-detail", args=[measure_id]))
+    return posted_next(request, reverse("home"))
 
 
 def _refused(request: HttpRequest, error: DomainError) -> None:
@@ -413,41 +378,6 @@ def extension_decide(request: HttpRequest, pk: int, decision: str) -> HttpRespon
         except DomainError as error:
             _refused(request, error)
     return redirect(_back(request, extension.measure_id))
-
-
-# --- Notifications --------------------------------------------------------------------------------
-
-
-@login_required
-def notification_list(request: HttpRequest) -> HttpResponse:
-    notes = Notification.objects.filter(recipient=signed_in_user(request)).select_related(
-        "measure", "measure__problem"
-    )
-    if request.GET.get("unread"):
-        notes = notes.filter(read_at__isnull=True)
-    page = DeferredJoinPaginator(notes.order_by("-created_at", "-id"), 30).get_page(
-        request.GET.get("page")
-    )
-    return render(request, "rectification/notification_list.html", {"page": page})
-
-
-@login_required
-@require_POST
-def notification_open(request: HttpRequest, pk: int) -> HttpResponse:
-    """Mark one notification read and go to its measure (or back to the list)."""
-    note = get_object_or_404(Notification.objects.filter(recipient=signed_in_user(request)), pk=pk)
-    reminders.notification_mark_read(notification_id=note.pk, actor=signed_in_user(request))
-    if note.measure_id and request.POST.get("go"):
-        return redirect("measure-detail", note.measure_id)
-    return redirect(_back(request))
-
-
-@login_required
-@require_POST
-def notification_read_all(request: HttpRequest) -> HttpResponse:
-    marked = reminders.notifications_mark_all_read(actor=signed_in_user(request))
-    messages.success(request, _("%(n)d notification(s) marked read.") % {"n": marked})
-    return redirect("notification-list")
 
 
 # --- The office enters and edits problems and measures -----------------------------------------

@@ -10,19 +10,13 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from accounts.models import User
+from demo.management.commands.load_demo import DEMO_PASSWORD
 from findings.models import Problem
-from inspections.management.commands.load_demo import DEMO_PASSWORD
 from inspections.selectors import overdue_round_reports
-from rectification.models import (
-    Evaluation,
-    LookBack,
-    Measure,
-    RedBlackList,
-    SupervisionGroup,
-    UrgeNotice,
-)
+from rectification.models import Measure
+from supervision.models import Evaluation, LookBack, RedBlackList, SupervisionGroup, UrgeNotice
 
-DEMO_APPS = ["accounts", "inspections", "findings", "rectification"]
+DEMO_APPS = ["accounts", "inspections", "findings", "rectification", "supervision", "reminders"]
 
 
 def row_counts() -> dict[str, int]:
@@ -63,7 +57,7 @@ def test_it_loads_a_round_with_its_findings_and_people(demo):
 def test_it_loads_the_supervision_of_the_round(demo):
     group = SupervisionGroup.objects.get()
     assert [m.username for m in group.members.all()] == ["inspector"]
-    assert demo["rectification.SupervisionVisit"] == 3
+    assert demo["supervision.SupervisionVisit"] == 3
     levels = set(UrgeNotice.objects.values_list("level", flat=True))
     assert levels == {"remind", "urge", "interview"}
     assert set(UrgeNotice.objects.values_list("status", flat=True)) == {

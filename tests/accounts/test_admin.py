@@ -34,9 +34,9 @@ APPEND_ONLY = {
     ("rectification", "progressreport"),
     ("rectification", "evidence"),
     ("rectification", "extension"),
-    ("rectification", "notification"),
-    ("rectification", "reminderlog"),
-    ("rectification", "reminderdelivery"),
+    ("reminders", "notification"),
+    ("reminders", "reminderlog"),
+    ("reminders", "reminderdelivery"),
     ("documents", "publication"),  # published only through the API: no one publishes alone
     ("audit", "auditentry"),  # the hash-chained audit trail
 }

@@ -6,7 +6,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from accounts.models import Unit, User
-from rectification.models import Notification
+from reminders.models import Notification
 
 from ..factories import UnitFactory, UserFactory
 

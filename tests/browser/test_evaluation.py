@@ -11,7 +11,8 @@ from django.utils import timezone
 from docx import Document
 from openpyxl import load_workbook
 
-from rectification.models import Evaluation, Measure, RedBlackList
+from rectification.models import Measure
+from supervision.models import Evaluation, RedBlackList
 from tests.rectification.helpers import put_in_state
 
 from .conftest import saved, shoot, sign_in, sign_out

@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from accounts.models import User
-from rectification.models import SupervisionGroup, SupervisionVisit, UrgeNotice
+from supervision.models import SupervisionGroup, SupervisionVisit, UrgeNotice
 from tests.factories import UserFactory
 
 from .conftest import shoot, sign_in, sign_out

@@ -9,8 +9,9 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from rectification import reminders
-from rectification.models import Notification, UrgeNotice
+from reminders import services as reminders
+from reminders.models import Notification
+from supervision.models import UrgeNotice
 
 from .conftest import shoot, sign_in, sign_out
 

@@ -10,9 +10,9 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from accounts.models import User
+from demo.management.commands.load_demo import ROUND_NAME
 from documents.five_ledgers import SHEETS, five_ledger_queries
 from findings.models import ProblemClue
-from inspections.management.commands.load_demo import ROUND_NAME
 from inspections.models import InspectionRound, RoundReport
 from tests.conftest import SHANGHAI_TODAY
 from tests.rectification.helpers import stream_bytes

@@ -25,8 +25,11 @@ from documents.periodic import (
     periodic_report,
     resolve_period,
 )
-from rectification import services, supervision, urges
-from rectification.models import Measure, ProgressReport, StatusChange, UrgeNotice, UrgeReply
+from rectification import services
+from rectification.models import Measure, ProgressReport, StatusChange
+from supervision import groups as supervision
+from supervision import urges
+from supervision.models import UrgeNotice, UrgeReply
 from tests.factories import MeasureFactory, ProblemFactory, RoundFactory, UnitFactory, UserFactory
 from tests.rectification.helpers import add_evidence, stream_bytes
 

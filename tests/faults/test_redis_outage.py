@@ -12,7 +12,8 @@ from django.test import Client
 
 from config.celery import app as celery_app
 from config.throttles import ResilientScopedRateThrottle
-from rectification.models import Measure, Notification, ReminderDelivery
+from rectification.models import Measure
+from reminders.models import Notification, ReminderDelivery
 from tests.factories import MeasureFactory, UserFactory
 
 from .workers import DEAD_REDIS, Worker, emails_sent, manage, wait_for

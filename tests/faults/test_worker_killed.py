@@ -10,8 +10,8 @@ import pytest
 
 from accounts.models import User
 from config.celery import app as celery_app
-from rectification.models import Notification, ReminderDelivery, ReminderLog
-from rectification.tasks import send_reminders
+from reminders.models import Notification, ReminderDelivery, ReminderLog
+from reminders.tasks import send_reminders
 from tests.factories import MeasureFactory, UnitFactory, UserFactory
 
 from .workers import Worker, emails_sent, wait_for

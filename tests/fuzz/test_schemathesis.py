@@ -74,7 +74,8 @@ def existing_ids() -> dict[str, list[int]]:
     from accounts.models import Unit, User
     from findings.models import Aspect, Petition, Problem, ProblemClue
     from inspections.models import InspectionRound
-    from rectification.models import Evidence, Extension, Measure, Notification
+    from rectification.models import Evidence, Extension, Measure
+    from reminders.models import Notification
 
     models = {
         "units": Unit,

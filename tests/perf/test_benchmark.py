@@ -11,7 +11,7 @@ import json
 
 from django.core.management import call_command
 
-from rectification.management.commands.benchmark import SCENARIOS
+from demo.management.commands.benchmark import SCENARIOS
 
 AGGREGATES = ["dashboard_summary", "dashboard_units", "round_stats"]
 

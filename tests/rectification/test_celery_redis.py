@@ -16,8 +16,8 @@ from django.conf import settings
 from django.db import connection
 
 from config.celery import app as celery_app
-from rectification.models import Notification, ReminderDelivery
-from rectification.tasks import send_reminders
+from reminders.models import Notification, ReminderDelivery
+from reminders.tasks import send_reminders
 from tests.factories import MeasureFactory
 
 DAY = datetime.date(2026, 11, 10)

@@ -10,14 +10,9 @@ from decimal import Decimal
 import pytest
 
 from accounts.models import Unit
-from rectification import evaluation, lookback, urges
-from rectification.models import (
-    Evaluation,
-    EvaluationScheme,
-    EvaluationScore,
-    Measure,
-    RedBlackList,
-)
+from rectification.models import Measure
+from supervision import evaluation, lookback, urges
+from supervision.models import Evaluation, EvaluationScheme, EvaluationScore, RedBlackList
 
 from ..factories import MeasureFactory, ProblemFactory, UnitFactory
 

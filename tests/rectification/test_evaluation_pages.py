@@ -12,8 +12,8 @@ from docx import Document
 from openpyxl import load_workbook
 
 from documents.xlsx_out import plain_text
-from rectification import evaluation
-from rectification.models import Evaluation, EvaluationScheme, RedBlackList
+from supervision import evaluation
+from supervision.models import Evaluation, EvaluationScheme, RedBlackList
 
 from ..documents.printing import assert_prints_on_a4
 from ..factories import UnitFactory

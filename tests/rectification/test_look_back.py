@@ -12,8 +12,9 @@ from django.test import Client
 from docx import Document
 from openpyxl import load_workbook
 
-from rectification import lookback
-from rectification.models import LookBack, LookBackItem, Measure, StatusChange
+from rectification.models import Measure, StatusChange
+from supervision import lookback
+from supervision.models import LookBack, LookBackItem
 
 from ..factories import MeasureFactory, ProblemFactory
 from .helpers import put_in_state

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.utils import timezone
 
-from rectification.models import Notification
+from reminders.models import Notification
 
 LIST = "/api/v1/notifications/"
 

@@ -9,7 +9,8 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from rectification.models import Extension, Measure, Notification, StatusChange
+from rectification.models import Extension, Measure, StatusChange
+from reminders.models import Notification
 
 from ..factories import MeasureFactory, ProblemFactory
 from .helpers import add_evidence, pdf_upload, put_in_state

@@ -9,16 +9,11 @@ import pytest
 from django.utils import timezone
 
 from accounts.models import User
-from rectification import reminders, services
-from rectification.models import (
-    Escalation,
-    EscalationDigest,
-    Measure,
-    Notification,
-    ProgressReport,
-    ReminderLog,
-)
-from rectification.reminders import Kind
+from rectification import services
+from rectification.models import Measure, ProgressReport
+from reminders import services as reminders
+from reminders.models import Escalation, EscalationDigest, Notification, ReminderLog
+from reminders.services import Kind
 from tests.factories import MeasureFactory, UserFactory
 
 SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")

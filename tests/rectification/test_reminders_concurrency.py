@@ -11,8 +11,8 @@ import pytest
 from django.db import connection
 
 from accounts.models import User
-from rectification import reminders
-from rectification.models import (
+from reminders import services as reminders
+from reminders.models import (
     Escalation,
     EscalationDigest,
     Notification,

@@ -13,10 +13,10 @@ from django.core import mail
 from django.core.mail.backends.locmem import EmailBackend as LocmemBackend
 from django.db import IntegrityError, transaction
 
-from rectification import reminders
-from rectification.models import Notification, ReminderDelivery, ReminderLog
-from rectification.reminders import Kind
-from rectification.tasks import deliver_reminder, queue_delivery
+from reminders import services as reminders
+from reminders.models import Notification, ReminderDelivery, ReminderLog
+from reminders.services import Kind
+from reminders.tasks import deliver_reminder, queue_delivery
 from tests.factories import MeasureFactory, UserFactory
 
 SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")

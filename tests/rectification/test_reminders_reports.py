@@ -11,9 +11,9 @@ from django.core import mail
 from django.db import IntegrityError, transaction
 
 from inspections.models import RoundReport
-from rectification import reminders
-from rectification.models import Notification, ReminderLog
-from rectification.reminders import Kind
+from reminders import services as reminders
+from reminders.models import Notification, ReminderLog
+from reminders.services import Kind
 from tests.factories import RoundFactory
 
 pytestmark = pytest.mark.django_db

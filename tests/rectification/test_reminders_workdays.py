@@ -7,7 +7,7 @@ import datetime
 import holidays
 import pytest
 
-from rectification import workdays
+from reminders import workdays
 
 
 @pytest.fixture(autouse=True)

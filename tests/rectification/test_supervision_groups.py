@@ -11,14 +11,9 @@ from django.test import Client
 
 from accounts.models import User
 from findings.models import Problem
-from rectification import supervision
-from rectification.models import (
-    Measure,
-    StatusChange,
-    SupervisionGroup,
-    SupervisionVisit,
-    UrgeNotice,
-)
+from rectification.models import Measure, StatusChange
+from supervision import groups as supervision
+from supervision.models import SupervisionGroup, SupervisionVisit, UrgeNotice
 from tests.factories import (
     ClueFactory,
     MeasureFactory,
@@ -626,7 +621,7 @@ def test_the_supervision_pages_cost_the_same_for_any_size(
 def test_a_member_scores_the_manual_items_of_the_groups_units_only(
     client, client_for, office, supervisor, group, world, unit_a, unit_b, inspection_round
 ):
-    from rectification import evaluation
+    from supervision import evaluation
 
     draft = evaluation.evaluation_create(actor=office, inspection_round=inspection_round)
     api = client_for(supervisor)

@@ -9,8 +9,9 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from rectification import urges
-from rectification.models import Measure, StatusChange, UrgeNotice
+from rectification.models import Measure, StatusChange
+from supervision import urges
+from supervision.models import UrgeNotice
 
 from ..factories import MeasureFactory, ProblemFactory
 from .helpers import pdf_upload

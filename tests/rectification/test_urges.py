@@ -7,16 +7,11 @@ import datetime
 
 import pytest
 
-from rectification import reminders
-from rectification.models import (
-    Measure,
-    Notification,
-    ReminderLog,
-    StatusChange,
-    UrgeNotice,
-    UrgeReply,
-)
-from rectification.reminders import Kind
+from rectification.models import Measure, StatusChange
+from reminders import services as reminders
+from reminders.models import Notification, ReminderLog
+from reminders.services import Kind
+from supervision.models import UrgeNotice, UrgeReply
 from tests.factories import MeasureFactory, UserFactory
 
 from .helpers import add_evidence

@@ -28,8 +28,11 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from accounts.models import User
 from documents.publications import publication_approve, publication_draft
 from inspections.models import RoundReport
-from rectification import evaluation, lookback, supervision, urges
-from rectification.models import Extension, Measure, Notification, UrgeNotice, today
+from rectification.models import Extension, Measure, today
+from reminders.models import Notification
+from supervision import evaluation, lookback, urges
+from supervision import groups as supervision
+from supervision.models import UrgeNotice
 from tests.factories import (
     AspectFactory,
     ClueFactory,

@@ -1,0 +1,9 @@
+"""App config for reminders: the ladder, the sweep, its deliveries, the bell and the digests."""
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class RemindersConfig(AppConfig):
+    name = "reminders"
+    verbose_name = _("Reminders")

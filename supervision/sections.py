@@ -1,0 +1,68 @@
+"""What supervision shows on rectification's pages (rectification/sections.py): the urge
+notices on the liaison's tasks, the office's workbench and the measure's page, and the
+look-back on the round's page."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.db.models import Count, Q
+
+from accounts.models import User
+from inspections.models import InspectionRound
+from rectification import sections
+from rectification.models import Measure
+
+from . import lookback, urges
+from .models import UrgeNotice
+
+
+def _my_tasks(user: User, *, day: datetime.date, limit: int) -> dict[str, Any]:
+    # Urge notices to the unit come first: they are what the office presses for.
+    return {"urges": urges.with_replies(urges.live_urges(user))[:limit]}
+
+
+def _workbench(user: User, *, day: datetime.date, limit: int) -> dict[str, Any]:
+    live = urges.live_urges(user)
+    counts = live.order_by().aggregate(
+        urges_unanswered=Count("id", filter=Q(status=UrgeNotice.Status.OPEN, reply_due__lt=day)),
+        urges_replied=Count("id", filter=Q(status=UrgeNotice.Status.REPLIED)),
+    )
+    # Replies to decide and notices past their reply date: the office's urge queue.
+    waiting = live.filter(
+        Q(status=UrgeNotice.Status.REPLIED) | Q(status=UrgeNotice.Status.OPEN, reply_due__lt=day)
+    )
+    return {"counts": counts, "urges": urges.with_replies(waiting)[:limit]}
+
+
+def _round_detail(user: User, *, inspection_round: InspectionRound) -> dict[str, Any] | None:
+    # The look-back's figures are the office's round-wide review: leaders and office.
+    if not user.sees_everything:
+        return None
+    return {
+        "numbers": lookback.round_look_back_numbers(inspection_round),
+        "look_backs": lookback.look_backs_visible_to(user).filter(round=inspection_round),
+    }
+
+
+def _measure_detail(user: User, *, measure: Measure) -> dict[str, Any]:
+    return {
+        "urges": urges.with_replies(urges.urges_visible_to(user).filter(measures=measure)).order_by(
+            "-issued_at", "-id"
+        ),
+        "can_urge": measure.lead_unit is not None
+        and urges.can_issue_for(user, measure.lead_unit, [measure.problem.round_id]),
+    }
+
+
+sections.register("my_tasks", _my_tasks, top="supervision/_my_tasks_urges.html")
+sections.register(
+    "workbench",
+    _workbench,
+    counters="supervision/_workbench_counters.html",
+    actions="supervision/_workbench_actions.html",
+    queues="supervision/_workbench_urges.html",
+)
+sections.register("round_detail", _round_detail, numbers="supervision/_round_look_back.html")
+sections.register("measure_detail", _measure_detail, records="supervision/_measure_urges.html")
