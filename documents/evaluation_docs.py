@@ -27,6 +27,7 @@ from rest_framework.request import Request
 from rest_framework.views import APIView
 
 from accounts.auth import signed_in_user
+from accounts.models import User
 from supervision.evaluation import (
     FORMULAS,
     evaluations_visible_to,
@@ -95,7 +96,7 @@ def _workbook_bytes(workbook: Workbook) -> bytes:
 # --- The evaluation ----------------------------------------------------------------------------
 
 
-def evaluation_xlsx(evaluation: Evaluation) -> bytes:
+def evaluation_xlsx(evaluation: Evaluation, viewer: User) -> bytes:
     """Sheet 评估得分 (each unit, best first, then the round), sheet 评分方案 (the frozen
     items with their formulas)."""
     workbook = Workbook()
@@ -115,7 +116,7 @@ def evaluation_xlsx(evaluation: Evaluation) -> bytes:
         head=True,
     )
     rank = 0
-    for score in ordered_scores(evaluation):
+    for score in ordered_scores(evaluation, viewer):
         if score.unit is not None:
             rank += 1
         _row(
@@ -181,11 +182,11 @@ def _table(document: WordDocument, header: list[str], rows: list[list[Any]]) -> 
             _set_font(cell.paragraphs[0].add_run(str(value)), BODY_FONT, Pt(12))
 
 
-def evaluation_docx(evaluation: Evaluation) -> bytes:
+def evaluation_docx(evaluation: Evaluation, viewer: User) -> bytes:
     title = f"关于{evaluation.round.name}整改成效百分制评估情况的报告"
     document = _new_document(title)
     title_block(document, title)
-    scores = ordered_scores(evaluation)
+    scores = ordered_scores(evaluation, viewer)
     units = [s for s in scores if s.unit is not None]
     whole = next((s for s in scores if s.unit is None), None)
     counts = {band: sum(1 for s in units if s.band == band) for band in BAND_CN}
@@ -336,11 +337,12 @@ class EvaluationFileView(APIView):
         }
     )
     def get(self, request: Request, pk: int, kind: str) -> FileResponse:
-        evaluation = get_object_or_404(evaluations_visible_to(signed_in_user(request)), pk=pk)
+        viewer = signed_in_user(request)
+        evaluation = get_object_or_404(evaluations_visible_to(viewer), pk=pk)
         name = f"{evaluation.round.name}百分制评估{evaluation.as_of:%Y%m%d}"
         if kind == "xlsx":
-            return _file(evaluation_xlsx(evaluation), f"{name}.xlsx", XLSX_CONTENT_TYPE)
-        return _file(evaluation_docx(evaluation), f"{name}.docx", DOCX_CONTENT_TYPE)
+            return _file(evaluation_xlsx(evaluation, viewer), f"{name}.xlsx", XLSX_CONTENT_TYPE)
+        return _file(evaluation_docx(evaluation, viewer), f"{name}.docx", DOCX_CONTENT_TYPE)
 
 
 class RedBlackFileView(APIView):

@@ -277,7 +277,7 @@ class MeasureWorkflowMixin:
     @action(detail=True, methods=["get"], pagination_class=None)
     def history(self, request: Request, pk: str | None = None) -> Response:
         """Every status change and field edit, oldest first."""
-        rows = measure_history(self.get_object())
+        rows = measure_history(self.get_object(), signed_in_user(request))
         return Response(HistorySerializer(rows, many=True).data)
 
     @extend_schema(methods=["GET"], responses=ProgressReportSerializer(many=True))

@@ -101,8 +101,24 @@ def rounds_in_view(user: User) -> QuerySet[InspectionRound]:
     return rounds_visible_to(user)
 
 
-def measure_history(measure: Measure) -> QuerySet[StatusChange]:
-    return measure.history.select_related("actor").order_by("at", "id")
+# The history rows that tell of an urge notice. A notice on a measure is addressed to its lead
+# unit, and a cooperating unit's liaison may not read it (urges/{id}/ answers 404), so they
+# do not read it in the history either.
+ADDRESSED_TO_THE_LEAD_UNIT = (
+    StatusChange.Action.URGE,
+    StatusChange.Action.URGE_REPLY,
+    StatusChange.Action.URGE_ACCEPT,
+    StatusChange.Action.URGE_ESCALATE,
+)
+
+
+def measure_history(measure: Measure, viewer: User) -> QuerySet[StatusChange]:
+    """The measure's status changes and field edits, oldest first, as `viewer` may read them:
+    each row follows the visibility of what it tells of."""
+    rows = measure.history.select_related("actor").order_by("at", "id")
+    if viewer.is_liaison and viewer.unit_id != measure.lead_unit_id:
+        rows = rows.exclude(action__in=ADDRESSED_TO_THE_LEAD_UNIT)
+    return rows
 
 
 def _number_expressions(day: datetime.date) -> dict[str, Count]:
@@ -543,12 +559,12 @@ def unassigned_measures(user: User) -> QuerySet[Measure]:
     )
 
 
-def measure_timeline(measure: Measure) -> list[dict]:
+def measure_timeline(measure: Measure, viewer: User) -> list[dict]:
     """The measure's whole record as one timeline, oldest first: status changes and field
     edits, progress reports, evidence uploads and extension requests (with their decision).
     Four queries, whatever the length of the record."""
     entries: list[dict] = []
-    for change in measure_history(measure):
+    for change in measure_history(measure, viewer):
         entries.append(
             {
                 "at": change.at,

@@ -210,7 +210,7 @@ def measure_detail(request: HttpRequest, pk: int) -> HttpResponse:
     extensions = list(measure.extensions.select_related("requested_by", "decided_by"))
     context = {
         "measure": measure,
-        "timeline": measure_timeline(measure),
+        "timeline": measure_timeline(measure, user),
         "evidence": measure.evidence.select_related("uploaded_by"),
         "extensions": extensions,
         "has_pending_extension": any(x.status == Extension.Status.PENDING for x in extensions),

@@ -491,7 +491,7 @@ class EvaluationViewSet(ScopedViewSet):
 
     selector = staticmethod(
         lambda user: evaluation.evaluations_visible_to(user).prefetch_related(
-            Prefetch("scores", queryset=EvaluationScore.objects.select_related("unit"))
+            Prefetch("scores", queryset=evaluation.scores_visible_to(user))
         )
     )
     queryset = Evaluation.objects.none()

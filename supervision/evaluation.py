@@ -30,7 +30,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -344,11 +344,30 @@ def red_black_lists_visible_to(user: User) -> QuerySet[RedBlackList]:
     return RedBlackList.objects.select_related("evaluation", "evaluation__round", "published_by")
 
 
-def ordered_scores(evaluation: Evaluation) -> list[EvaluationScore]:
-    """The evaluation's unit scores, best first (see `rank_key`), then the round's row."""
-    scores = list(evaluation.scores.select_related("unit"))
+def scores_visible_to(user: User) -> QuerySet[EvaluationScore]:
+    """Office and leaders read every score; a supervision group's member reads the round's
+    row and the scores of its group's units in its group's rounds, nothing of other units."""
+    qs = EvaluationScore.objects.select_related("unit")
+    if user.sees_everything:
+        return qs
+    own_unit = groups_supervising(user).filter(
+        rounds=OuterRef("evaluation__round"), units=OuterRef("unit")
+    )
+    return qs.filter(
+        Q(unit__isnull=True, evaluation__round__in=groups_supervising(user).values("rounds"))
+        | Exists(own_unit)
+    )
+
+
+def _in_rank_order(scores: list[EvaluationScore]) -> list[EvaluationScore]:
     units = sorted((s for s in scores if s.unit_id), key=rank_key)
     return units + [s for s in scores if not s.unit_id]
+
+
+def ordered_scores(evaluation: Evaluation, viewer: User) -> list[EvaluationScore]:
+    """The scores of the evaluation `viewer` may read, best first (see `rank_key`), then the
+    round's row."""
+    return _in_rank_order(list(scores_visible_to(viewer).filter(evaluation=evaluation)))
 
 
 def rank_key(score: EvaluationScore) -> tuple:
@@ -364,7 +383,9 @@ def rank_key(score: EvaluationScore) -> tuple:
 
 
 def ranking(evaluation: Evaluation) -> list[EvaluationScore]:
-    return [s for s in ordered_scores(evaluation) if s.unit_id and s.total is not None]
+    """Every unit's score with a total, best first: what a red-and-black list publishes."""
+    scores = list(evaluation.scores.select_related("unit"))
+    return [s for s in _in_rank_order(scores) if s.unit_id and s.total is not None]
 
 
 def quarter_label(day: datetime.date) -> str:

@@ -371,7 +371,7 @@ def round_evaluation(request: HttpRequest, pk: int) -> HttpResponse:
 def evaluation_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = signed_in_user(request)
     target = get_object_or_404(evaluation.evaluations_visible_to(user), pk=pk)
-    scores = evaluation.ordered_scores(target)
+    scores = evaluation.ordered_scores(target, user)
     manual_items = [i for i in target.items if i["kind"] == "manual"]
     scorable = (
         {s.pk for s in scores if evaluation.can_score_manually(user, s)}
