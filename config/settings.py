@@ -140,6 +140,8 @@ AUDIT_MODELS: dict[str, dict[str, list[str]]] = {
     "rectification.Evidence": {},
     "supervision.SupervisionGroup": {},
     "supervision.SupervisionVisit": {},
+    # A publication's approval names its authors (accounts.duties): the chain keeps both.
+    "documents.Publication": {},
 }
 
 ROOT_URLCONF = "config.urls"

@@ -8,6 +8,8 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from config.fields import BoundedTextField
+
 
 class Publication(models.Model):
     class State(models.TextChoices):
@@ -22,7 +24,7 @@ class Publication(models.Model):
         related_name="publications",
     )
     title = models.CharField(_("title"), max_length=200)
-    text = models.TextField(_("text"))
+    text = BoundedTextField(_("text"), max_length=200_000)
     drafted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("drafted by"),
@@ -30,6 +32,11 @@ class Publication(models.Model):
         related_name="+",
     )
     drafted_at = models.DateTimeField(_("drafted at"), auto_now_add=True)
+    # Everyone who wrote what is published: the drafter and each editor since. None of them
+    # may approve it (accounts.duties).
+    authors = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, verbose_name=_("authors"), related_name="+", blank=True
+    )
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     approved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -49,7 +56,7 @@ class Publication(models.Model):
         null=True,
         blank=True,
     )
-    withdraw_reason = models.TextField(_("reason for withdrawal"), blank=True)
+    withdraw_reason = BoundedTextField(_("reason for withdrawal"), max_length=2000, blank=True)
     # What was shown: title, organisation, date, text and numbers as published. Never
     # recomputed, so a later edit of a measure does not change a published page.
     snapshot = models.JSONField(_("snapshot"), default=dict, blank=True)

@@ -12,8 +12,10 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.duties import require_second_person
 from accounts.models import User
 from config.errors import InvalidInput, NotAllowed, WrongState
+from config.fields import max_length
 from findings.selectors import problems_visible_to
 from inspections.models import InspectionRound
 from rectification.models import today
@@ -23,8 +25,8 @@ from .docx_in import docx_text
 from .models import Publication, shown_filter
 from .report import build_public_report, party_organisation, report_title
 
-TEXT_MAX = 200_000
-TITLE_MAX = 200
+TEXT_MAX = max_length(Publication, "text")
+TITLE_MAX = max_length(Publication, "title")
 # The numbers a published page prints (DESIGN.md section 6), frozen at publication.
 SNAPSHOT_NUMBERS = (
     "problems",
@@ -100,9 +102,11 @@ def publication_draft(
         title = generated_title if title is None else title
         text = generated if text is None else text
     title, text = _clean(title, text)
-    return Publication.objects.create(
+    publication = Publication.objects.create(
         round=inspection_round, title=title, text=text, drafted_by=actor
     )
+    publication.authors.add(actor)
+    return publication
 
 
 def _locked(publication: Publication) -> Publication:
@@ -117,10 +121,14 @@ def publication_update(
     publication = _locked(publication)
     if publication.state != Publication.State.DRAFT:
         raise WrongState(_("Only a draft can be edited; a published report is frozen."))
-    publication.title, publication.text = _clean(
+    cleaned = _clean(
         publication.title if title is None else title, publication.text if text is None else text
     )
-    publication.save(update_fields=["title", "text", "updated_at"])
+    if cleaned != (publication.title, publication.text):
+        # Whoever changes what is published becomes one of its authors.
+        publication.title, publication.text = cleaned
+        publication.save(update_fields=["title", "text", "updated_at"])
+        publication.authors.add(actor)
     return publication
 
 
@@ -148,8 +156,14 @@ def publication_approve(*, actor: User, publication: Publication) -> Publication
     publication = _locked(publication)
     if publication.state != Publication.State.DRAFT:
         raise WrongState(_("This report is not a draft waiting for approval."))
-    if publication.drafted_by_id == actor.pk:
-        raise NotAllowed(_("No one publishes alone: another office user must approve this report."))
+    require_second_person(
+        actor,
+        [publication.drafted_by_id, *publication.authors.values_list("pk", flat=True)],
+        _(
+            "No one publishes alone: someone who wrote none of this report must approve it, "
+            "and you drafted or edited it."
+        ),
+    )
     publication.approved_by = actor
     publication.published_at = timezone.now()
     publication.snapshot = _snapshot(publication, actor)

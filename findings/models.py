@@ -7,6 +7,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from config.fields import BoundedTextField
+
 
 class Aspect(models.Model):
     round = models.ForeignKey(
@@ -70,7 +72,7 @@ class Problem(models.Model):
     )
     seq = models.PositiveIntegerField(_("number"), validators=[MinValueValidator(1)])
     title = models.CharField(_("title"), max_length=300)
-    description = models.TextField(_("description"), blank=True)
+    description = BoundedTextField(_("description"), max_length=10000, blank=True)
     category = models.CharField(
         _("category"), max_length=20, choices=Category.choices, default=Category.OTHER
     )
@@ -111,7 +113,7 @@ class ProblemClue(models.Model):
         on_delete=models.PROTECT,
         related_name="clues",
     )
-    summary = models.TextField(_("summary"))
+    summary = BoundedTextField(_("summary"), max_length=10000)
     subject = models.CharField(_("official concerned"), max_length=100, blank=True)
     transferred_to = models.CharField(_("transferred to"), max_length=200)
     transferred_on = models.DateField(_("transferred on"))
@@ -119,7 +121,7 @@ class ProblemClue(models.Model):
     status = models.CharField(
         _("status"), max_length=20, choices=Status.choices, default=Status.TRANSFERRED
     )
-    outcome = models.TextField(_("outcome"), blank=True)
+    outcome = BoundedTextField(_("outcome"), max_length=10000, blank=True)
     case_opened = models.BooleanField(_("case opened"), default=False)
     disciplined_count = models.PositiveIntegerField(_("people disciplined"), default=0)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
@@ -146,7 +148,7 @@ class Petition(models.Model):
         on_delete=models.PROTECT,
         related_name="petitions",
     )
-    summary = models.TextField(_("summary"))
+    summary = BoundedTextField(_("summary"), max_length=10000)
     received_on = models.DateField(_("received on"))
     handler_unit = models.ForeignKey(
         "accounts.Unit",

@@ -11,6 +11,8 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from config.fields import BoundedTextField
+
 
 def add_months(day: datetime.date, months: int) -> datetime.date:
     """The same day some months later, clamped to the month's end (31 Jan + 1 = 28/29 Feb)."""
@@ -80,8 +82,9 @@ class InspectionRound(models.Model):
         default=0,
         validators=[MinValueValidator(0)],
     )
-    contact = models.TextField(
+    contact = BoundedTextField(
         _("contact paragraph"),
+        max_length=2000,
         blank=True,
         help_text=_("Closing paragraph of the public report: phone, mailbox, e-mail."),
     )

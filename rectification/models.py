@@ -11,6 +11,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from config.fields import BoundedTextField
+
 
 def today() -> datetime.date:
     """Today in the configured time zone (Asia/Shanghai), the D of every number."""
@@ -37,7 +39,7 @@ class Measure(models.Model):
         related_name="measures",
     )
     seq = models.PositiveIntegerField(_("number"), validators=[MinValueValidator(1)])
-    text = models.TextField(_("measure"))
+    text = BoundedTextField(_("measure"), max_length=5000)
     lead_official = models.CharField(_("lead official"), max_length=100, blank=True)
     lead_official_user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -67,7 +69,7 @@ class Measure(models.Model):
     status = models.CharField(
         _("status"), max_length=20, choices=Status.choices, default=Status.NOT_STARTED
     )
-    result_summary = models.TextField(_("rectification result"), blank=True)
+    result_summary = BoundedTextField(_("rectification result"), max_length=10000, blank=True)
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
     submitted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -217,7 +219,7 @@ class StatusChange(models.Model):
         related_name="+",
     )
     at = models.DateTimeField(_("at"), default=timezone.now)
-    comment = models.TextField(_("comment"), blank=True)
+    comment = BoundedTextField(_("comment"), max_length=10000, blank=True)
     field = models.CharField(_("field"), max_length=50, blank=True)
     old_value = models.TextField(_("old value"), blank=True)
     new_value = models.TextField(_("new value"), blank=True)
@@ -243,7 +245,7 @@ class ProgressReport(models.Model):
         related_name="+",
     )
     period = models.CharField(_("period"), max_length=10, help_text=_("For example 2026-11-H1."))
-    text = models.TextField(_("progress"))
+    text = BoundedTextField(_("progress"), max_length=10000)
     percent = models.PositiveSmallIntegerField(
         _("percent complete"),
         null=True,
@@ -318,7 +320,7 @@ class Extension(models.Model):
     requested_at = models.DateTimeField(_("requested at"), default=timezone.now)
     old_deadline = models.DateField(_("old deadline"), null=True, blank=True)
     new_deadline = models.DateField(_("new deadline"))
-    reason = models.TextField(_("reason"))
+    reason = BoundedTextField(_("reason"), max_length=5000)
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
     )
@@ -331,7 +333,7 @@ class Extension(models.Model):
         related_name="+",
     )
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
-    decision_comment = models.TextField(_("decision comment"), blank=True)
+    decision_comment = BoundedTextField(_("decision comment"), max_length=2000, blank=True)
 
     class Meta:
         verbose_name = _("extension request")

@@ -20,6 +20,7 @@ from django.db.models import Model
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.duties import require_second_person
 from accounts.models import Unit, User
 from config.errors import InvalidInput, NotAllowed, StaleVersion, WrongState
 from config.seq import next_seq
@@ -282,8 +283,11 @@ def measure_approve(
     """Sign off (销号). The on-time rate reads the submitted_at of the approved submission."""
     measure = lock_measure(measure_id)
     _require_office(actor, _("sign off a measure"))
-    if measure.submitted_by_id == actor.pk:
-        raise NotAllowed(_("Nobody may sign off a submission they made themselves."))
+    require_second_person(
+        actor,
+        [measure.submitted_by_id],
+        _("Nobody may sign off a submission they made themselves."),
+    )
     check_version(measure, expected_version)
     _require_state(measure, Status.SUBMITTED)
     measure.closed_at = timezone.now()

@@ -14,6 +14,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from config.fields import BoundedTextField
 from rectification.models import Evidence, Measure
 
 # --- Supervision groups (督查组) ---------------------------------------------------------------
@@ -101,7 +102,7 @@ class SupervisionVisit(models.Model):
     )
     date = models.DateField(_("date"))
     method = models.CharField(_("method"), max_length=20, choices=Method.choices)
-    findings = models.TextField(_("what was found"))
+    findings = BoundedTextField(_("what was found"), max_length=10000)
     rating = models.PositiveSmallIntegerField(
         _("rating of progress"), validators=[MinValueValidator(1), MaxValueValidator(5)]
     )
@@ -183,7 +184,7 @@ class UrgeNotice(models.Model):
         related_name="covering_urge_notices",
     )
     level = models.CharField(_("level"), max_length=10, choices=Level.choices)
-    reason = models.TextField(_("reason"))
+    reason = BoundedTextField(_("reason"), max_length=5000)
     reply_due = models.DateField(_("reply due"))
     issued_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -228,7 +229,7 @@ class UrgeNotice(models.Model):
         related_name="+",
     )
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
-    decision_comment = models.TextField(_("decision comment"), blank=True)
+    decision_comment = BoundedTextField(_("decision comment"), max_length=2000, blank=True)
 
     class Meta:
         db_table = "rectification_urgenotice"
@@ -273,7 +274,7 @@ class UrgeReply(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
-    text = models.TextField(_("reply"))
+    text = BoundedTextField(_("reply"), max_length=10000)
     evidence = models.ManyToManyField(
         Evidence, verbose_name=_("evidence files"), blank=True, related_name="urge_replies"
     )
@@ -309,7 +310,7 @@ class LookBack(models.Model):
         _("sample size"), null=True, blank=True, help_text=_("Empty: every closed measure.")
     )
     seed = models.BigIntegerField(_("seed"))
-    note = models.TextField(_("note"), blank=True)
+    note = BoundedTextField(_("note"), max_length=2000, blank=True)
     started_at = models.DateTimeField(_("started at"), default=timezone.now)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
 
@@ -341,7 +342,7 @@ class LookBackItem(models.Model):
     verdict = models.CharField(
         _("verdict"), max_length=10, choices=Verdict.choices, default=Verdict.PENDING
     )
-    reason = models.TextField(_("reason"), blank=True)
+    reason = BoundedTextField(_("reason"), max_length=5000, blank=True)
     new_deadline = models.DateField(_("new deadline"), null=True, blank=True)
     checked_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

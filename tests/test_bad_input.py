@@ -144,6 +144,7 @@ CREATE_CASES: list[tuple[str, str, Any, Callable[[dict], str | None] | str | Non
     ("rounds", "onsite_start", "3月1日", DATE_FORMAT),
     ("rounds", "name", "轮" * 201, too_long(200)),
     ("rounds", "inspecting_body", "组" * 201, too_long(200)),
+    ("rounds", "contact", "电" * 2001, too_long(2000)),
     ("rounds", "target_unit", MISSING_PK, no_such_object(MISSING_PK)),
     ("rounds", "target_unit", "inactive_unit", lambda t: no_such_object(t["inactive_unit"].pk)),
     ("rounds", "funds_recovered", "很多", "请填写合法的数字。"),
@@ -160,6 +161,7 @@ CREATE_CASES: list[tuple[str, str, Any, Callable[[dict], str | None] | str | Non
     ("problems", "category", "corruption", not_a_choice("corruption")),
     ("problems", "source", "rumour", not_a_choice("rumour")),
     ("problems", "title", "问" * 301, too_long(300)),
+    ("problems", "description", "述" * 10001, too_long(10000)),
     ("problems", "aspect", "other_aspect", None),  # an aspect of another round
     ("problems", "aspect", MISSING_PK, no_such_object(MISSING_PK)),
     ("problems", "seq", 1, None),  # already taken by the fixture's problem
@@ -172,6 +174,7 @@ CREATE_CASES: list[tuple[str, str, Any, Callable[[dict], str | None] | str | Non
     ("measures", "deadline", "12/31/2026", DATE_FORMAT),
     ("measures", "is_long_term", "maybe", NOT_BOOLEAN),
     ("measures", "lead_official", "长" * 101, too_long(100)),
+    ("measures", "text", "措" * 5001, too_long(5000)),
     ("measures", "lead_unit", MISSING_PK, no_such_object(MISSING_PK)),
     ("measures", "problem", MISSING_PK, no_such_object(MISSING_PK)),
     ("measures", "problem", None, NOT_NULL),
@@ -183,12 +186,14 @@ CREATE_CASES: list[tuple[str, str, Any, Callable[[dict], str | None] | str | Non
     ("clues", "disposal", "ignore", not_a_choice("ignore")),
     ("clues", "status", "lost", not_a_choice("lost")),
     ("clues", "subject", "人" * 101, too_long(100)),
+    ("clues", "summary", "线" * 10001, too_long(10000)),
     ("clues", "disciplined_count", -1, "请确保该值大于或者等于 0。"),
     ("clues", "case_opened", "也许", NOT_BOOLEAN),
     ("clues", "round", MISSING_PK, no_such_object(MISSING_PK)),
     ("petitions", "received_on", DROP, REQUIRED),
     ("petitions", "received_on", "七月六日", DATE_FORMAT),
     ("petitions", "status", "forgotten", not_a_choice("forgotten")),
+    ("petitions", "summary", "访" * 10001, too_long(10000)),
     ("petitions", "handler_unit", MISSING_PK, no_such_object(MISSING_PK)),
     (
         "petitions",

@@ -60,6 +60,53 @@ def test_one_office_user_cannot_publish_alone(client_for, office, inspection_rou
     assert publication.published_at is None and publication.approved_by is None
 
 
+def test_an_editor_of_the_draft_cannot_approve_it(
+    client_for, office, office2, admin_user, inspection_round, measure_a
+):
+    """The probe: office drafts, office2 rewrites the title and text, then approves."""
+    publication_id = draft(client_for(office), inspection_round).json()["id"]
+    rewritten = client_for(office2).patch(
+        reverse("api:publication-detail", args=[publication_id]),
+        {"title": "另一个标题", "text": "另一份通报的全文。"},
+        format="json",
+    )
+    assert rewritten.status_code == 200
+
+    assert approve(client_for(office2), publication_id).status_code == 403
+    assert approve(client_for(office), publication_id).status_code == 403
+    publication = Publication.objects.get()
+    assert publication.published_at is None
+    assert set(publication.authors.all()) == {office, office2}
+
+    # Someone who wrote none of it approves; the chain names the authors with the approval.
+    assert approve(client_for(admin_user), publication_id).status_code == 200
+    from audit.models import AuditEntry
+
+    rows = AuditEntry.objects.filter(model="documents.publication", object_id=str(publication_id))
+    assert any(row.changes.get("authors") == [[office.pk], [office.pk, office2.pk]] for row in rows)
+    assert any(row.changes.get("approved_by_id") == [None, admin_user.pk] for row in rows)
+
+
+def test_an_edit_that_changes_nothing_makes_no_author(
+    client_for, office, office2, inspection_round, measure_a
+):
+    body = draft(client_for(office), inspection_round).json()
+    unchanged = client_for(office2).patch(
+        reverse("api:publication-detail", args=[body["id"]]), {"text": body["text"]}, format="json"
+    )
+    assert unchanged.status_code == 200
+    assert approve(client_for(office2), body["id"]).status_code == 200
+
+
+def test_a_published_report_cannot_be_edited(client_for, office, office2, inspection_round):
+    publication_id = published(client_for, office, office2, inspection_round)
+    response = client_for(office).patch(
+        reverse("api:publication-detail", args=[publication_id]), {"text": "改过"}, format="json"
+    )
+    assert response.status_code == 409
+    assert Publication.objects.get().text != "改过"
+
+
 def test_a_leader_cannot_draft_or_approve(client_for, office, leader, inspection_round):
     publication_id = draft(client_for(office), inspection_round).json()["id"]
     assert draft(client_for(leader), inspection_round).status_code == 403
