@@ -6,4 +6,4 @@ COPY . .
 RUN pip install --no-cache-dir . && mkdir -p /var/lib/tracker \
     && SECRET_KEY=build ALLOWED_HOSTS=build python manage.py collectstatic --noinput
 EXPOSE 8000
-CMD ["gunicorn", "config.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3"]
+CMD ["deploy/web"]
