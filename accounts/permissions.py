@@ -62,6 +62,8 @@ ADMINISTRATOR_PERMS: dict[str, frozenset[str]] = {
             "auth.view_permission",
             "axes.view_accessattempt",
             "axes.delete_accessattempt",  # a lockout reset
+            "authtoken.view_tokenproxy",
+            "authtoken.delete_tokenproxy",  # an API token revoked
             *SECOND_FACTOR_PERMS,
         }
     ),
