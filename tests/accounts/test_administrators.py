@@ -454,3 +454,60 @@ def test_an_outsider_sees_no_administrators_page(liaison_a):
 
     assert signed_in(user).get(reverse("admin:accounts_user_changelist")).status_code == 403
     assert signed_in(liaison_a).get(reverse("admin:accounts_user_changelist")).status_code == 302
+
+
+# --- The security log is told ---------------------------------------------------------------
+
+
+@pytest.fixture
+def role_events():
+    from audit.events import SecurityKind, security_event
+
+    seen: list[dict] = []
+
+    def hear(sender, kind, user=None, detail=None, **kwargs):
+        if kind == SecurityKind.ROLE_CHANGED:
+            seen.append({"user": user.username, **(detail or {})})
+
+    security_event.connect(hear, weak=False)
+    yield seen
+    security_event.disconnect(hear)
+
+
+def test_a_role_change_in_the_admin_tells_the_security_log_once(
+    security_admin, office, role_events, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        signed_in(security_admin).post(
+            reverse("admin:accounts_user_change", args=[office.pk]),
+            user_form(office, role="leader"),
+        )
+
+    assert [(e["user"], e.get("changes")) for e in role_events] == [
+        ("clerk", {"role": ["office", "leader"]})
+    ]
+
+
+def test_a_group_given_tells_the_security_log(
+    office, role_events, django_capture_on_commit_callbacks
+):
+    from django.contrib.auth.models import Group
+
+    group = Group.objects.create(name="台账管理")
+    with django_capture_on_commit_callbacks(execute=True):
+        office.groups.add(group)
+        group.user_set.remove(office)
+
+    assert [e.get("groups") for e in role_events] == [{"add": [group.pk]}, {"remove": [group.pk]}]
+
+
+def test_a_change_of_name_tells_the_security_log_nothing(
+    system_admin, office, role_events, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        signed_in(system_admin).post(
+            reverse("admin:accounts_user_change", args=[office.pk]),
+            user_form(office, display_name="巡察办陈静静"),
+        )
+
+    assert role_events == []

@@ -17,7 +17,6 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
 from accounts.models import User
-from audit.events import SecurityKind, security_event
 
 KINDS = [
     ("system", User.Role.SYSTEM_ADMIN),
@@ -82,14 +81,6 @@ class Command(BaseCommand):
         with transaction.atomic():
             created = [self._create(names[kind], role, passwords[kind]) for kind, role in KINDS]
             disabled = self._disable_superusers()
-        for user in created:
-            security_event.send(
-                sender=User,
-                kind=SecurityKind.ROLE_CHANGED,
-                request=None,
-                user=user,
-                detail={"user": user.username, "role": user.role, "by": "setup_administrators"},
-            )
         for (kind, _role), user in zip(KINDS, created, strict=True):
             line = f"{user.get_role_display()} {user.username}"
             if not options["ask"]:
