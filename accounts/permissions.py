@@ -198,7 +198,7 @@ ADMINISTRATOR_VIEW_MODULES = (
 PUBLIC_ROUTES = frozenset({"public-list", "public-detail", "public-docx"})
 
 
-def may_open_route(user: User, match: ResolverMatch) -> bool:
+def may_open_route(match: ResolverMatch) -> bool:
     """Whether an administrator may open the route of `match` (the business pages: never)."""
     if "admin" in match.namespaces:
         return True  # each model admin decides by has_perm above
