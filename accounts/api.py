@@ -2,20 +2,51 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
-from rest_framework import serializers
+from rest_framework import exceptions, permissions, serializers
 from rest_framework.decorators import api_view
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from config.api import AdminOnly, AdminWritesOthersRead
 from config.viewsets import ScopedViewSet
 
 from .models import Unit, User
+from .permissions import (
+    account_fields_changeable_by,
+    can_change_account,
+    can_grant_role,
+    can_manage_accounts,
+    can_manage_units,
+)
 from .selectors import units_visible_to, users_visible_to
+
+
+class SystemAdminWritesOthersRead(permissions.BasePermission):
+    """Units: everyone signed in reads the tree; the system administrator keeps it."""
+
+    def has_permission(self, request: Request, view: Any) -> bool:
+        if not request.user.is_authenticated:
+            return False
+        return request.method in permissions.SAFE_METHODS or can_manage_units(request.user)
+
+
+class AccountManagersOnly(permissions.BasePermission):
+    """Accounts: the system administrator; an administrator's account is nobody's to change."""
+
+    def has_permission(self, request: Request, view: Any) -> bool:
+        return can_manage_accounts(request.user)
+
+    def has_object_permission(self, request: Request, view: Any, obj: Any) -> bool:
+        if request.method in permissions.SAFE_METHODS:
+            return True
+        if request.method == "DELETE" and not request.user.has_perm("accounts.delete_user"):
+            return False  # an account is deactivated, so that the audit trail keeps its name
+        return can_change_account(request.user, obj)
 
 
 class UnitSerializer(serializers.ModelSerializer):
@@ -46,19 +77,19 @@ class UnitSerializer(serializers.ModelSerializer):
     def to_representation(self, instance: Unit) -> dict:
         data = super().to_representation(instance)
         request = self.context.get("request")
-        if request is None or not request.user.is_admin:
+        if request is None or not can_manage_units(request.user):
             data.pop("webhook_url", None)
         return data
 
 
 class UnitViewSet(ScopedViewSet):
-    """Units (单位): the organisation tree. Everyone reads it; admins maintain it."""
+    """Units (单位): the organisation tree. Everyone reads it; the system administrator keeps it."""
 
     selector = staticmethod(units_visible_to)
     queryset = Unit.objects.none()
 
     serializer_class = UnitSerializer
-    permission_classes = [AdminWritesOthersRead]
+    permission_classes = [SystemAdminWritesOthersRead]
     filterset_fields = ["kind", "parent", "is_active"]
     ordering_fields = ["name", "id"]
 
@@ -90,6 +121,7 @@ class UserSerializer(serializers.ModelSerializer):
         read_only_fields = ["last_login"]
 
     def validate(self, attrs: dict) -> dict:
+        self._check_actor_may_write(attrs)
         role = attrs.get("role", getattr(self.instance, "role", User.Role.LIAISON))
         unit = attrs.get("unit", getattr(self.instance, "unit", None))
         if role == User.Role.LIAISON and unit is None:
@@ -111,6 +143,32 @@ class UserSerializer(serializers.ModelSerializer):
                 raise serializers.ValidationError({"password": list(exc.messages)}) from None
         return attrs
 
+    def _check_actor_may_write(self, attrs: dict) -> None:
+        """三员分立: the role and the fields this actor may set, else 403 naming the field."""
+        actor = self.context["request"].user
+        creating = self.instance is None
+        role: str = attrs.get("role", "")
+        giving = bool(role) and role != getattr(self.instance, "role", None)
+        if giving and not can_grant_role(actor, role, creating=creating):
+            raise exceptions.PermissionDenied(
+                _("You may not give an account the role %(role)s.")
+                % {"role": User.Role(role).label}
+            )
+        if creating:
+            return
+        allowed = account_fields_changeable_by(actor)
+        changed = [
+            name
+            for name, value in attrs.items()
+            if name != "role" and (name == "password" or getattr(self.instance, name) != value)
+        ]
+        refused = [] if allowed is None else [name for name in changed if name not in allowed]
+        if refused:
+            raise exceptions.PermissionDenied(
+                _("You may not change these fields of an account: %(fields)s.")
+                % {"fields": ", ".join(refused)}
+            )
+
     def create(self, validated_data: dict) -> User:
         password = validated_data.pop("password")
         user = User(**validated_data)
@@ -126,13 +184,13 @@ class UserSerializer(serializers.ModelSerializer):
 
 
 class UserViewSet(ScopedViewSet):
-    """Accounts; administrators only."""
+    """Accounts: the system administrator's (the security administrator works in the admin)."""
 
     selector = staticmethod(users_visible_to)
     queryset = User.objects.none()
 
     serializer_class = UserSerializer
-    permission_classes = [AdminOnly]
+    permission_classes = [AccountManagersOnly]
     filterset_fields = ["role", "unit", "is_active"]
     ordering_fields = ["username", "id"]
 

@@ -11,6 +11,8 @@ from rest_framework import exceptions
 from rest_framework.authentication import TokenAuthentication
 from rest_framework.authtoken.models import Token
 
+from .permissions import is_administrator
+
 
 def token_expires_at(token: Token) -> datetime.datetime:
     return token.created + datetime.timedelta(hours=settings.TOKEN_TTL_HOURS)
@@ -24,4 +26,9 @@ class ExpiringTokenAuthentication(TokenAuthentication):
         if timezone.now() >= token_expires_at(token):
             token.delete()
             raise exceptions.AuthenticationFailed(_("The token has expired; sign in again."))
+        if is_administrator(user):
+            # A token issued before the account became an administrator's: the API is not theirs.
+            raise exceptions.PermissionDenied(
+                _("Administrators sign in to the admin site; they get no API token.")
+            )
         return user, token

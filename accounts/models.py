@@ -1,10 +1,11 @@
-"""Units (the organisation tree) and users with their roles."""
+"""Units (the organisation tree) and users with their roles, the three administrators' too."""
 
 from __future__ import annotations
 
 from typing import Any, ClassVar
 
 from django.contrib.auth.models import AbstractUser, UserManager
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -69,21 +70,31 @@ class TrackerUserManager(UserManager["User"]):
         password: str | None = None,
         **extra_fields: Any,
     ) -> User:
-        extra_fields.setdefault("role", User.Role.ADMIN)
+        # The bootstrap account: it creates the three administrators (setup_administrators)
+        # and is then disabled.
+        extra_fields.setdefault("role", UserRole.SYSTEM_ADMIN)
         return super().create_superuser(username, email, password, **extra_fields)
 
 
-class User(AbstractUser):
-    class Role(models.TextChoices):
-        ADMIN = "admin", _("Administrator")
-        OFFICE = "office", _("Office staff")
-        LEADER = "leader", _("Leader")
-        LIAISON = "liaison", _("Unit liaison")
-        # A member of a rectification supervision group (督查组) from outside the office: sees
-        # and writes only through the groups (accounts/selectors.py).
-        SUPERVISOR = "supervisor", _("Supervision group member")
+class UserRole(models.TextChoices):
+    # The three separated administrators (三员分立): one role column, so that no account
+    # holds two of them and none of them is also office staff. What each may do is
+    # decided in accounts/permissions.py.
+    SYSTEM_ADMIN = "system_admin", _("System administrator")
+    SECURITY_ADMIN = "security_admin", _("Security administrator")
+    AUDIT_ADMIN = "audit_admin", _("Audit administrator")
+    OFFICE = "office", _("Office staff")
+    LEADER = "leader", _("Leader")
+    LIAISON = "liaison", _("Unit liaison")
+    # A member of a rectification supervision group (督查组) from outside the office: sees
+    # and writes only through the groups (accounts/selectors.py).
+    SUPERVISOR = "supervisor", _("Supervision group member")
 
-    role = models.CharField(_("role"), max_length=10, choices=Role.choices, default=Role.LIAISON)
+
+class User(AbstractUser):
+    Role = UserRole
+
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.LIAISON)
     unit = models.ForeignKey(
         Unit,
         verbose_name=_("unit"),
@@ -107,18 +118,69 @@ class User(AbstractUser):
                 name="liaison_has_unit",
                 violation_error_message=_("A liaison of a responsible unit needs that unit."),
             ),
+            # A role is one of the known ones, never a list or a spelling of two.
+            models.CheckConstraint(
+                condition=Q(role__in=UserRole.values),
+                name="user_role_known",
+                violation_error_message=_("Choose one of the roles."),
+            ),
         ]
 
     def __str__(self) -> str:
         return self.display_name or self.get_full_name() or self.username
 
+    def clean(self) -> None:
+        super().clean()
+        # The constraint's own check is skipped where the form leaves the unit out (the
+        # security administrator changes a role, not a unit): say it here, for the whole form.
+        if self.role == self.Role.LIAISON and self.unit_id is None:
+            raise ValidationError(_("A liaison of a responsible unit needs that unit."))
+
+    def has_perm(self, perm: str, obj: Any = None) -> bool:
+        """Django's permission check, with the administrators' rule first (permissions.py)."""
+        from .permissions import role_decides_perm
+
+        decided = role_decides_perm(self, perm)
+        return super().has_perm(perm, obj) if decided is None else decided
+
+    def has_module_perms(self, app_label: str) -> bool:
+        from .permissions import role_decides_module
+
+        decided = role_decides_module(self, app_label)
+        return super().has_module_perms(app_label) if decided is None else decided
+
     @property
     def is_admin(self) -> bool:
-        return self.role == self.Role.ADMIN or self.is_superuser
+        """The bootstrap superuser, who may do everything until it is disabled.
+
+        It exists only to create the three administrators (setup_administrators), none of
+        whom is it: they do no business work at all.
+        """
+        return self.is_superuser
+
+    @property
+    def is_system_admin(self) -> bool:
+        """系统管理员: units, accounts and settings; neither the audit trail nor roles."""
+        return self.role == self.Role.SYSTEM_ADMIN and not self.is_superuser
+
+    @property
+    def is_security_admin(self) -> bool:
+        """安全管理员: roles and permissions, lockout and second-factor resets; no business data."""
+        return self.role == self.Role.SECURITY_ADMIN and not self.is_superuser
+
+    @property
+    def is_audit_admin(self) -> bool:
+        """审计管理员: reads and exports the audit trail and the security log; changes nothing."""
+        return self.role == self.Role.AUDIT_ADMIN and not self.is_superuser
+
+    @property
+    def is_administrator(self) -> bool:
+        """One of the three separated administrators, who are refused every business page."""
+        return self.is_system_admin or self.is_security_admin or self.is_audit_admin
 
     @property
     def is_office(self) -> bool:
-        """Office staff and admins: the people who log, review and sign off."""
+        """Office staff (and the bootstrap superuser): the people who log, review and sign off."""
         return self.is_admin or self.role == self.Role.OFFICE
 
     @property

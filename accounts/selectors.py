@@ -10,6 +10,7 @@ from django.db.models import Exists, F, Model, OuterRef, Q, QuerySet, Subquery
 from config.lookups import InSet
 
 from .models import Unit, User
+from .permissions import can_manage_accounts
 
 
 def units_visible_to(user: User) -> QuerySet[Unit]:
@@ -23,8 +24,9 @@ def units_assignable_by(user: User) -> QuerySet[Unit]:
 
 
 def users_visible_to(user: User) -> QuerySet[User]:
-    # Office staff pick lead officials' accounts; everyone else sees only themselves.
-    if user.is_office:
+    # Office staff pick lead officials' accounts, the system administrator keeps them all;
+    # everyone else sees only themselves.
+    if user.is_office or can_manage_accounts(user):
         return User.objects.select_related("unit")
     return User.objects.filter(pk=user.pk).select_related("unit")
 

@@ -1,4 +1,5 @@
-"""Token revocation: signing out deletes the user's API token, a password change all of them."""
+"""Token revocation (signing out deletes the user's API token, a password change all of them),
+and the security log told of every change to an account's powers, from wherever it is made."""
 
 from __future__ import annotations
 
@@ -6,11 +7,17 @@ import logging
 
 from django.contrib.auth import user_logged_out
 from django.contrib.auth.signals import user_login_failed
-from django.db.models.signals import pre_save
+from django.db import transaction
+from django.db.models.signals import m2m_changed, post_save, pre_save
 from django.dispatch import receiver
 from rest_framework.authtoken.models import Token
 
+from audit.events import SecurityKind, security_event
+
 from .models import User
+
+# What an account may do: a change of any of these is a role change for the security log.
+POWER_FIELDS = ("role", "is_active", "is_staff", "is_superuser")
 
 logger = logging.getLogger("accounts.auth")
 
@@ -22,14 +29,60 @@ def revoke_tokens_on_logout(sender, request, user: User | None, **kwargs) -> Non
 
 
 @receiver(pre_save, sender=User)
-def revoke_tokens_on_password_change(sender, instance: User, raw: bool, **kwargs) -> None:
+def read_the_stored_account(sender, instance: User, raw: bool, **kwargs) -> None:
+    """Revoke the tokens on a password change, and remember the powers before the save."""
     if raw or instance.pk is None:
+        instance._powers_before = None  # type: ignore[attr-defined]
         return
-    stored = User.objects.filter(pk=instance.pk).values_list("password", flat=True).first()
-    if stored is not None and stored != instance.password:
+    stored = User.objects.filter(pk=instance.pk).values("password", *POWER_FIELDS).first()
+    instance._powers_before = stored  # type: ignore[attr-defined]
+    if stored is not None and stored["password"] != instance.password:
         deleted, _rows = Token.objects.filter(user_id=instance.pk).delete()
         if deleted:
             logger.info("password changed: %d token(s) of %s revoked", deleted, instance.username)
+
+
+def _announce(user: User, detail: dict) -> None:
+    # After the commit: a change rolled back was never made.
+    transaction.on_commit(
+        lambda: security_event.send(
+            sender=User,
+            kind=SecurityKind.ROLE_CHANGED,
+            request=None,
+            user=user,
+            detail={"user_id": user.pk, "username": user.username, **detail},
+        )
+    )
+
+
+@receiver(post_save, sender=User)
+def announce_a_change_of_powers(sender, instance: User, created: bool, raw: bool, **kwargs) -> None:
+    if raw:
+        return
+    before = getattr(instance, "_powers_before", None) or {}
+    changes = {
+        name: [before.get(name), getattr(instance, name)]
+        for name in POWER_FIELDS
+        if created or before.get(name) != getattr(instance, name)
+    }
+    if changes and (created or before):
+        _announce(instance, {"changes": changes})
+
+
+@receiver(m2m_changed, sender=User.groups.through)
+@receiver(m2m_changed, sender=User.user_permissions.through)
+def announce_a_change_of_groups_or_permissions(
+    sender, instance, action: str, reverse: bool, pk_set, **kwargs
+) -> None:
+    if action not in ("post_add", "post_remove", "post_clear"):
+        return
+    field = "groups" if sender is User.groups.through else "user_permissions"
+    step = action.removeprefix("post_")
+    if not reverse:
+        _announce(instance, {field: {step: sorted(pk_set or [])}})
+    elif pk_set:  # group.user_set.add(...): each account named, the group or permission given
+        for user in User.objects.filter(pk__in=pk_set):
+            _announce(user, {field: {step: [instance.pk]}})
 
 
 @receiver(user_login_failed)

@@ -12,7 +12,7 @@ from django.contrib.auth import authenticate, user_logged_in
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework import serializers, status
+from rest_framework import exceptions, serializers, status
 from rest_framework.authtoken.models import Token
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
@@ -22,6 +22,7 @@ from rest_framework.views import APIView
 from .auth import signed_in_user
 from .authentication import token_expires_at
 from .lockout import is_locked_out, lockout_body
+from .permissions import is_administrator
 
 logger = logging.getLogger("accounts.auth")
 
@@ -47,6 +48,7 @@ class ObtainTokenView(APIView):
         responses={
             200: TokenSerializer,
             400: OpenApiResponse(description="Wrong user name or password"),
+            403: OpenApiResponse(description="Administrators get no API token"),
             429: OpenApiResponse(description="Locked out after repeated failures"),
         },
     )
@@ -68,6 +70,11 @@ class ObtainTokenView(APIView):
         if user is None or not user.is_active:
             raise serializers.ValidationError(
                 {"non_field_errors": [_("Wrong user name or password.")]}, code="authorization"
+            )
+        if is_administrator(user):
+            # The three administrators work in the admin site, where each step is theirs.
+            raise exceptions.PermissionDenied(
+                _("Administrators sign in to the admin site; they get no API token.")
             )
         # A token is a login: last_login is set and django-axes clears the failure count.
         user_logged_in.send(sender=user.__class__, request=http_request, user=user)

@@ -114,18 +114,6 @@ class OfficeOnly(permissions.BasePermission):
         return bool(request.user.is_authenticated and request.user.is_office)
 
 
-class AdminWritesOthersRead(permissions.BasePermission):
-    def has_permission(self, request: Request, view: Any) -> bool:
-        if not request.user.is_authenticated:
-            return False
-        return request.method in permissions.SAFE_METHODS or request.user.is_admin
-
-
-class AdminOnly(permissions.BasePermission):
-    def has_permission(self, request: Request, view: Any) -> bool:
-        return bool(request.user.is_authenticated and request.user.is_admin)
-
-
 class VisibleRelatedField(serializers.PrimaryKeyRelatedField):
     """A foreign key that only accepts objects the requesting user may see.
 

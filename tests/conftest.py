@@ -103,7 +103,26 @@ def unit_b(unit_top) -> Unit:
 
 @pytest.fixture
 def admin_user(db) -> User:
-    return UserFactory(username="admin", role=User.Role.ADMIN, is_staff=True)
+    """The bootstrap superuser, who may do everything until setup_administrators disables it."""
+    return UserFactory(
+        username="admin", role=User.Role.SYSTEM_ADMIN, is_staff=True, is_superuser=True
+    )
+
+
+# The three separated administrators (三员分立), who do no business work.
+@pytest.fixture
+def system_admin(db) -> User:
+    return UserFactory(username="sysadmin", role=User.Role.SYSTEM_ADMIN, is_staff=True)
+
+
+@pytest.fixture
+def security_admin(db) -> User:
+    return UserFactory(username="secadmin", role=User.Role.SECURITY_ADMIN, is_staff=True)
+
+
+@pytest.fixture
+def audit_admin(db) -> User:
+    return UserFactory(username="auditadmin", role=User.Role.AUDIT_ADMIN, is_staff=True)
 
 
 @pytest.fixture

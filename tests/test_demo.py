@@ -40,7 +40,7 @@ def demo(db) -> dict[str, int]:
 
 
 def test_it_loads_a_round_with_its_findings_and_people(demo):
-    assert demo["accounts.User"] == 10
+    assert demo["accounts.User"] == 12
     assert demo["inspections.InspectionRound"] == 1
     assert demo["findings.Aspect"] == 3
     # Six problems of the feedback, and one the supervision group raised on a visit.
@@ -85,6 +85,8 @@ def test_it_creates_nothing_more_when_loaded_twice(demo):
 
 DEMO_ACCOUNTS = [
     "admin",
+    "secadmin",
+    "auditadmin",
     "office",
     "office2",
     "leader",
@@ -108,8 +110,8 @@ def test_it_lets_every_demo_account_sign_in_and_ask_who_it_is(demo, client, user
     assert response.json()["role"] == User.objects.get(username=username).role
 
 
-@pytest.mark.parametrize("username", ["admin", "office", "office2"])
-def test_it_opens_the_admin_site_to_admin_and_office(demo, client, username):
+@pytest.mark.parametrize("username", ["admin", "secadmin", "auditadmin", "office", "office2"])
+def test_it_opens_the_admin_site_to_the_administrators_and_office(demo, client, username):
     assert client.login(username=username, password=DEMO_PASSWORD)
 
     response = client.get("/admin/")
@@ -137,3 +139,18 @@ def test_it_shows_a_demo_liaison_only_their_units_measures(demo, client):
     unit_names = {(row["lead_unit_name"]) for row in response.json()["results"]}
     assert response.json()["count"] == 5
     assert unit_names == {"建筑市场监管科", "房屋征收管理中心"}
+
+
+def test_it_gives_the_demo_three_separated_administrators_and_no_superuser(demo):
+    roles = dict(
+        User.objects.filter(username__in=["admin", "secadmin", "auditadmin"]).values_list(
+            "username", "role"
+        )
+    )
+
+    assert roles == {
+        "admin": User.Role.SYSTEM_ADMIN,
+        "secadmin": User.Role.SECURITY_ADMIN,
+        "auditadmin": User.Role.AUDIT_ADMIN,
+    }
+    assert not User.objects.filter(is_superuser=True).exists()

@@ -3,35 +3,59 @@
 from __future__ import annotations
 
 import pytest
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
 
 from accounts.models import User
 
 
 @pytest.mark.parametrize(
-    ("role", "is_admin", "is_office", "is_liaison", "sees_everything"),
+    ("role", "is_administrator", "is_office", "is_liaison", "sees_everything"),
     [
-        (User.Role.ADMIN, True, True, False, True),
+        # The three separated administrators do no business work: every business check fails.
+        (User.Role.SYSTEM_ADMIN, True, False, False, False),
+        (User.Role.SECURITY_ADMIN, True, False, False, False),
+        (User.Role.AUDIT_ADMIN, True, False, False, False),
         (User.Role.OFFICE, False, True, False, True),
         (User.Role.LEADER, False, False, False, True),
         (User.Role.LIAISON, False, False, True, False),
+        (User.Role.SUPERVISOR, False, False, False, False),
     ],
 )
-def test_it_derives_what_each_role_may_do(role, is_admin, is_office, is_liaison, sees_everything):
+def test_it_derives_what_each_role_may_do(
+    role, is_administrator, is_office, is_liaison, sees_everything
+):
     user = User(username="someone", role=role)
 
-    assert (user.is_admin, user.is_office, user.is_liaison, user.sees_everything) == (
-        is_admin,
+    assert (user.is_administrator, user.is_office, user.is_liaison, user.sees_everything) == (
+        is_administrator,
         is_office,
         is_liaison,
         sees_everything,
     )
+    assert not user.is_admin  # the bootstrap superuser's alone
 
 
-def test_it_makes_a_superuser_an_admin(db):
+def test_it_gives_each_administrator_one_kind(db):
+    kinds = {
+        role: (user.is_system_admin, user.is_security_admin, user.is_audit_admin)
+        for role in (User.Role.SYSTEM_ADMIN, User.Role.SECURITY_ADMIN, User.Role.AUDIT_ADMIN)
+        for user in [User(username=role, role=role)]
+    }
+
+    assert kinds == {
+        User.Role.SYSTEM_ADMIN: (True, False, False),
+        User.Role.SECURITY_ADMIN: (False, True, False),
+        User.Role.AUDIT_ADMIN: (False, False, True),
+    }
+
+
+def test_it_makes_a_superuser_the_bootstrap_account_and_none_of_the_three(db):
     user = User.objects.create_superuser("root", "root@example.gov.cn", "Xuncha-2026-ok")
 
-    assert user.role == User.Role.ADMIN
+    assert user.role == User.Role.SYSTEM_ADMIN
     assert user.is_admin and user.is_office and not user.is_liaison
+    assert not user.is_administrator and not user.is_system_admin
 
 
 def test_it_treats_a_superuser_as_admin_whatever_the_role_field_says(unit_a):
@@ -39,6 +63,24 @@ def test_it_treats_a_superuser_as_admin_whatever_the_role_field_says(unit_a):
 
     assert user.is_admin
     assert not user.is_liaison
+
+
+def test_it_refuses_in_the_database_a_role_that_is_not_one_of_the_roles(db):
+    # One role column holds one of the roles: neither two administrators' roles spelt as one
+    # nor the all-powerful "admin" of before the split.
+    for role in ("sec+audit", "admin"):
+        with pytest.raises(IntegrityError), transaction.atomic():
+            User.objects.create(username=f"x-{role}", role=role)
+
+
+def test_it_refuses_in_validation_a_role_that_is_not_one_of_the_roles(db):
+    user = User(username="both", role="security_admin+audit_admin")
+    user.set_password("Xuncha-2026-ok")
+
+    with pytest.raises(ValidationError) as refused:
+        user.full_clean()
+
+    assert "role" in refused.value.message_dict
 
 
 @pytest.mark.parametrize(

@@ -613,6 +613,10 @@ def admin_expected(route: Route, method: str) -> dict[str, int]:
         superuser = 404
     elif name == "<unnamed>":  # <object_id>/ redirects to its change page; the rest is 404
         superuser = 404 if "<url>" in route.pattern else 302
+    elif model_admin is not None and (
+        (model_admin.model._meta.app_label, model_admin.model._meta.model_name) in AUDIT_ADMIN_ONLY
+    ):
+        superuser = 403  # the audit trail and the security log: the audit administrator's alone
     elif model_admin is not None:
         refused_add = name.endswith("_add") and not model_admin.has_add_permission(_Root())
         refused_delete = name.endswith("_delete") and not model_admin.has_delete_permission(_Root())
@@ -623,6 +627,10 @@ def admin_expected(route: Route, method: str) -> dict[str, int]:
     if method == "post" and name not in ("password_change",) and model_admin is None:
         superuser = {"index": 405, "app_list": 405, "jsi18n": 405}.get(name, superuser)
     return {**dict.fromkeys(ROLES, outsiders), "admin": superuser}
+
+
+# Read by the audit administrator alone (三员分立), the superuser refused like everyone else.
+AUDIT_ADMIN_ONLY = {("audit", "auditentry"), ("axes", "accesslog"), ("axes", "accessfailurelog")}
 
 
 class _Root:

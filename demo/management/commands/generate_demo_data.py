@@ -382,12 +382,12 @@ class Generator:
             User,
             password=self.password,
             last_login=None,
-            is_superuser=role == User.Role.ADMIN,
+            is_superuser=role == User.Role.SYSTEM_ADMIN,
             username=username,
             first_name="",
             last_name="",
             email=f"{username}@example.org",
-            is_staff=role == User.Role.ADMIN,
+            is_staff=role == User.Role.SYSTEM_ADMIN,
             is_active=True,
             date_joined=local_moment(self.as_of - datetime.timedelta(days=1200), self.rng),
             role=role,
@@ -408,7 +408,7 @@ class Generator:
             committee = self._unit(f"中共{city}市委员会", f"{city}市委", party, root.id)
             for name in CITY_UNITS:
                 self._unit(f"{city}市{name}", name, Unit.Kind.DEPARTMENT, committee.id)
-        self._user("admin", User.Role.ADMIN, office_unit.id, "系统管理员")
+        self._user("admin", User.Role.SYSTEM_ADMIN, office_unit.id, "系统管理员")
         for n in range(1, 9):
             name = f"{person_name(self.rng)}（巡视办）"
             self.office.append(self._user(f"office{n}", User.Role.OFFICE, office_unit.id, name))

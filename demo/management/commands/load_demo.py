@@ -33,13 +33,23 @@ SUB_UNITS = [
     ("房屋征收管理中心", "征收中心", "liaison_d", "周敏"),
 ]
 ACCOUNTS = [
-    ("admin", "系统管理员", User.Role.ADMIN, OFFICE_UNIT),
+    # The three separated administrators (三员分立); none of them is a superuser.
+    ("admin", "系统管理员", User.Role.SYSTEM_ADMIN, OFFICE_UNIT),
+    ("secadmin", "安全管理员", User.Role.SECURITY_ADMIN, OFFICE_UNIT),
+    ("auditadmin", "审计管理员", User.Role.AUDIT_ADMIN, OFFICE_UNIT),
     ("office", "陈静（巡察办）", User.Role.OFFICE, OFFICE_UNIT),
     ("office2", "刘洋（巡察办）", User.Role.OFFICE, OFFICE_UNIT),
     ("leader", "王书记（区委）", User.Role.LEADER, OFFICE_UNIT),
     ("head", "吴建国（局长）", User.Role.LEADER, TARGET_UNIT),
     ("inspector", "王刚（整改督查组）", User.Role.SUPERVISOR, None),
 ]
+# Those who open the admin site: the three administrators, and office staff for its lists.
+STAFF_ROLES = (
+    User.Role.SYSTEM_ADMIN,
+    User.Role.SECURITY_ADMIN,
+    User.Role.AUDIT_ADMIN,
+    User.Role.OFFICE,
+)
 GROUP_NAME = "区委巡察整改第一督查组"
 
 ROUND_NAME = "2026年区委第一轮巡察·区住房和城乡建设局"
@@ -284,8 +294,7 @@ class Command(BaseCommand):
                     "role": role,
                     "unit": units[unit_name] if unit_name else None,
                     "email": f"{username}@example.gov.cn",
-                    "is_staff": role in (User.Role.ADMIN, User.Role.OFFICE),
-                    "is_superuser": role == User.Role.ADMIN,
+                    "is_staff": role in STAFF_ROLES,
                 },
             )
             if created:
