@@ -10,6 +10,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from .roles import UserRole
+
 
 class Unit(models.Model):
     class Kind(models.TextChoices):
@@ -74,21 +76,6 @@ class TrackerUserManager(UserManager["User"]):
         # and is then disabled.
         extra_fields.setdefault("role", UserRole.SYSTEM_ADMIN)
         return super().create_superuser(username, email, password, **extra_fields)
-
-
-class UserRole(models.TextChoices):
-    # The three separated administrators (三员分立): one role column, so that no account
-    # holds two of them and none of them is also office staff. What each may do is
-    # decided in accounts/permissions.py.
-    SYSTEM_ADMIN = "system_admin", _("System administrator")
-    SECURITY_ADMIN = "security_admin", _("Security administrator")
-    AUDIT_ADMIN = "audit_admin", _("Audit administrator")
-    OFFICE = "office", _("Office staff")
-    LEADER = "leader", _("Leader")
-    LIAISON = "liaison", _("Unit liaison")
-    # A member of a rectification supervision group (督查组) from outside the office: sees
-    # and writes only through the groups (accounts/selectors.py).
-    SUPERVISOR = "supervisor", _("Supervision group member")
 
 
 class User(AbstractUser):

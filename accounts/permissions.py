@@ -15,11 +15,14 @@ superuser included among those refused. The superuser exists only to create the 
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.urls import ResolverMatch
 
-from .models import User, UserRole
+from .roles import UserRole
+
+if TYPE_CHECKING:
+    from .models import User
 
 ADMINISTRATOR_ROLES = frozenset(
     {UserRole.SYSTEM_ADMIN, UserRole.SECURITY_ADMIN, UserRole.AUDIT_ADMIN}

@@ -52,10 +52,26 @@ def module_name(path: Path) -> str:
     return ".".join(parts)
 
 
-def imports_of(module: str, source: str, *, is_package: bool = False) -> list[Import]:
+def type_only(tree: ast.AST) -> set[int]:
+    """The import statements under `if TYPE_CHECKING:`: read by the type checker, never run."""
+    skipped: set[int] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.If) and getattr(node.test, "id", None) == "TYPE_CHECKING":
+            skipped |= {id(inner) for stmt in node.body for inner in ast.walk(stmt)}
+    return skipped
+
+
+def imports_of(
+    module: str, source: str, *, is_package: bool = False, runtime_only: bool = False
+) -> list[Import]:
+    """Every import of `source`; with `runtime_only`, not those the type checker alone reads."""
     found = []
     package = module if is_package else module.rpartition(".")[0]
-    for node in ast.walk(ast.parse(source)):
+    tree = ast.parse(source)
+    skipped = type_only(tree) if runtime_only else set()
+    for node in ast.walk(tree):
+        if id(node) in skipped:
+            continue
         if isinstance(node, ast.Import):
             found += [Import(module, alias.name, node.lineno) for alias in node.names]
         elif isinstance(node, ast.ImportFrom):
@@ -116,7 +132,7 @@ def module_graph(sources: dict[str, str], packages: set[str]) -> dict[str, set[s
     there is one, else the module (or package) `a`."""
     graph: dict[str, set[str]] = {name: set() for name in sources}
     for name, source in sources.items():
-        for imp in imports_of(name, source, is_package=name in packages):
+        for imp in imports_of(name, source, is_package=name in packages, runtime_only=True):
             target = imp.target
             while target and target not in sources:
                 target = target.rpartition(".")[0]
@@ -175,7 +191,7 @@ def test_the_circle_walk_catches_a_circle() -> None:
         "supervision.lookback": "def f():\n    from .evaluation import x",
         "supervision.evaluation": "from supervision import urges",
         "supervision.models": "from rectification.models import Measure",
-        "rectification.models": "",
+        "rectification.models": "if TYPE_CHECKING:\n    from supervision.models import X",
     }
     assert circles(module_graph(sources, set())) == [
         ["supervision.evaluation", "supervision.lookback", "supervision.urges"]
