@@ -249,14 +249,20 @@ def use_sign_on(settings, env: dict[str, str]) -> None:
 CLIENT_ID = "tracker"
 CLIENT_SECRET = "tracker-client-secret-0123456789"
 PROVIDER_PEOPLE = {
-    "chenqi": {"name": "陈七", "email": "chenqi@example.gov.cn", "role": "office"},
+    "chenqi": {
+        "preferred_username": "chenqi",
+        "name": "陈七",
+        "email": "chenqi@example.gov.cn",
+        "role": "office",
+    },
     "liuba": {
+        "preferred_username": "liuba",
         "name": "刘八",
         "email": "liuba@example.gov.cn",
         "role": "liaison",
         "unit": EDUCATION,
     },
-    "nobody": {"name": "无名", "email": "nobody@example.gov.cn"},
+    "nobody": {"preferred_username": "nobody", "name": "无名", "email": "nobody@example.gov.cn"},
 }
 
 
