@@ -98,6 +98,11 @@ class ProviderBackend(OIDCAuthenticationBackend):
             self.OIDC_OP_USER_ENDPOINT = oidc_setting("OIDC_OP_USER_ENDPOINT")
             self.OIDC_OP_JWKS_ENDPOINT = oidc_setting("OIDC_OP_JWKS_ENDPOINT", None)
             return super().authenticate(request, **kwargs)
+        except requests.HTTPError as error:
+            # The provider answered, and refused (a code used twice, a wrong client secret).
+            logger.warning("OpenID provider refused the token request: %s", error)
+            refuse(via=OIDC, reason="provider_refused", username="", request=request)
+            return None
         except requests.RequestException as error:
             logger.warning("OpenID provider unavailable: %s", error)
             refuse(via=OIDC, reason="unavailable", username="", request=request)

@@ -151,3 +151,25 @@ def test_the_local_admin_signs_in_while_the_provider_is_down(
     assert events[-1][1] == {"via": "oidc", "username": "", "reason": "unavailable"}
     client.post("/login/", {"username": "admin", "password": "pass-12345"})
     assert signed_in_as(client) == admin_user
+
+
+def test_a_callback_with_a_state_this_session_never_sent_is_a_400(client, provider):
+    client.get("/oidc/authenticate/")
+    assert client.get("/oidc/callback/?code=forged&state=forged").status_code == 400
+    assert client.get("/oidc/callback/").status_code == 302  # nothing to check: back to sign-in
+
+
+def test_a_code_used_twice_is_refused_by_the_provider(provider, events):  # noqa: F811
+    client = Client()
+    start = client.get("/oidc/authenticate/")
+    callback = ProviderUser(provider, SITE).sign_in(start["Location"], "chenqi")
+    session_states = dict(client.session["oidc_states"])
+    assert client.get(site_path(callback))["Location"] == "/"
+
+    replay = Client()
+    session = replay.session
+    session["oidc_states"] = session_states
+    session.save()
+    replay.cookies["sessionid"] = session.session_key
+    assert replay.get(site_path(callback))["Location"] == "/login/?sso=failed"
+    assert events[-1][1]["reason"] == "provider_refused"
