@@ -10,4 +10,8 @@ class AccountsConfig(AppConfig):
 
     def ready(self) -> None:
         # Token revocation on sign-out and on a password change (signal receivers).
-        from . import signals  # noqa: F401
+        # The security event of a sign-in through LDAP or OpenID Connect.
+        from . import (
+            signals,  # noqa: F401
+            sso,  # noqa: F401
+        )

@@ -1,10 +1,9 @@
 """URLs of accounts: sign-in pages and the API of people and units."""
 
-from django.contrib.auth import views as auth_views
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from . import api
+from . import api, views
 
 router = SimpleRouter()
 router.register("units", api.UnitViewSet, basename="unit")
@@ -13,6 +12,9 @@ router.register("users", api.UserViewSet, basename="user")
 api_urlpatterns = [path("me/", api.me, name="me"), *router.urls]
 
 urlpatterns = [
-    path("login/", auth_views.LoginView.as_view(), name="login"),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("login/", views.SignInView.as_view(), name="login"),
+    path("logout/", views.SignOutView.as_view(), name="logout"),
+    # OpenID Connect (404 while off); the callback's name is mozilla-django-oidc's default.
+    path("oidc/authenticate/", views.oidc_start, name="oidc_authentication_init"),
+    path("oidc/callback/", views.oidc_callback, name="oidc_authentication_callback"),
 ]

@@ -403,3 +403,24 @@ REMINDER_REQUEUE_MINUTES = env_int("REMINDER_REQUEUE_MINUTES", 60)
 WEBHOOK_TIMEOUT = env_int("WEBHOOK_TIMEOUT", 10)
 WEBHOOK_MAX_ITEMS = env_int("WEBHOOK_MAX_ITEMS", 5)
 WEBHOOK_MAX_BYTES = env_int("WEBHOOK_MAX_BYTES", 2000)
+
+# Unified sign-on (统一身份认证): LDAP and OpenID Connect beside the local accounts, each off
+# unless its variables are set (config/sso.py reads them; the README says which). The local
+# backends stay first, so the local admin signs in without asking a directory that is down.
+from config.sso import (  # noqa: E402
+    LDAP_BACKEND,
+    OIDC_BACKEND,
+    ldap_settings,
+    oidc_settings,
+    provider_origins,
+)
+
+_LDAP = ldap_settings(os.environ)
+_OIDC = oidc_settings(os.environ)
+globals().update(_LDAP)
+globals().update(_OIDC)
+LDAP_ENABLED: bool = _LDAP["LDAP_ENABLED"]
+OIDC_ENABLED: bool = _OIDC["OIDC_ENABLED"]
+AUTHENTICATION_BACKENDS += [LDAP_BACKEND] if LDAP_ENABLED else []
+AUTHENTICATION_BACKENDS += [OIDC_BACKEND] if OIDC_ENABLED else []
+CONTENT_SECURITY_POLICY["DIRECTIVES"]["form-action"] += provider_origins(_OIDC)
