@@ -6,7 +6,7 @@ RUN apt-get update && apt-get install -y --no-install-recommends gcc libldap2-de
     && rm -rf /var/lib/apt/lists/*
 COPY pyproject.toml ./
 COPY . .
-RUN pip install --no-cache-dir . && mkdir -p /var/lib/tracker \
+RUN pip install --no-cache-dir '.[ldap]' && mkdir -p /var/lib/tracker \
     && SECRET_KEY=build ALLOWED_HOSTS=build python manage.py collectstatic --noinput
 EXPOSE 8000
 CMD ["deploy/web"]

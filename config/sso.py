@@ -76,7 +76,13 @@ def ldap_settings(env: Mapping[str, str]) -> dict[str, Any]:
     uri = env.get("LDAP_SERVER_URI", "").strip()
     if not uri:
         return {"LDAP_ENABLED": False}
-    import ldap
+    try:
+        import ldap
+    except ImportError:
+        raise ImproperlyConfigured(
+            "LDAP_SERVER_URI is set but python-ldap is not installed: "
+            "apt-get install libldap2-dev libsasl2-dev, then pip install -e '.[ldap]'."
+        ) from None
     from django_auth_ldap.config import (
         ActiveDirectoryGroupType,
         GroupOfNamesType,

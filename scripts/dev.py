@@ -43,6 +43,17 @@ def setup() -> None:
         print("Installing dependencies into .venv …", flush=True)
         sh(PYTHON, "-m", "pip", "install", "--quiet", "--upgrade", "pip")
         sh(PYTHON, "-m", "pip", "install", "--quiet", "-e", ".[dev]")
+        # LDAP sign-on compiles python-ldap: without the OpenLDAP headers the rest still runs.
+        ldap = subprocess.run(
+            [str(PYTHON), "-m", "pip", "install", "--quiet", "-e", ".[dev,ldap]"], cwd=ROOT
+        )
+        if ldap.returncode != 0:
+            print(
+                "LDAP sign-on is not installed (python-ldap needs the OpenLDAP headers: "
+                "apt-get install libldap2-dev libsasl2-dev, then run this again); "
+                "everything else is.",
+                flush=True,
+            )
         STAMP.write_text(wanted)
 
 

@@ -7,6 +7,7 @@ Locally a test skips when slapd or node_modules are missing; in CI (CI_REQUIRE_S
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import re
@@ -217,8 +218,16 @@ class Directory:
         }
 
 
+# python-ldap compiles against the OpenLDAP headers, so it is the optional `ldap` extra.
+PYTHON_LDAP = importlib.util.find_spec("ldap") is not None
+NO_PYTHON_LDAP = (
+    "python-ldap (pip install -e '.[ldap]' after apt-get install libldap2-dev libsasl2-dev)"
+)
+
+
 @pytest.fixture
 def directory() -> Iterator[Directory]:
+    needs(NO_PYTHON_LDAP, PYTHON_LDAP)
     needs(SLAPD, os.path.exists(SLAPD) and os.path.exists(SLAPADD))
     with tempfile.TemporaryDirectory(prefix="slapd-") as root:
         server = Directory(Path(root))

@@ -14,9 +14,22 @@ from audit.events import SecurityKind, security_event
 from config.sso import LDAP_BACKEND, ldap_settings
 
 from ..factories import UnitFactory, UserFactory
-from .conftest import EDUCATION, LDAP_PASSWORD, PEOPLE, use_sign_on
+from .conftest import (
+    EDUCATION,
+    LDAP_PASSWORD,
+    NO_PYTHON_LDAP,
+    PEOPLE,
+    PYTHON_LDAP,
+    needs,
+    use_sign_on,
+)
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _python_ldap() -> None:
+    needs(NO_PYTHON_LDAP, PYTHON_LDAP)
 
 
 @pytest.fixture
