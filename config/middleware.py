@@ -5,8 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
+from rest_framework.exceptions import ParseError
+
+from .parsers import CHECKED, read_json
 
 
 class RequestSizeLimitMiddleware:
@@ -47,6 +51,42 @@ class RequestSizeLimitMiddleware:
         # The body was not read: the connection cannot be reused for another request.
         response["Connection"] = "close"
         return response
+
+
+class JSONBodyMiddleware:
+    """Read a JSON request body before any view, and answer 400 to one that nothing after it
+    could keep (config.parsers.read_json): not JSON, nested too deep, a lone surrogate.
+
+    DRF's parser makes the same checks, but only when a view reads its body; here every
+    endpoint refuses such a body alike, also one that answers before reading it (a missing
+    object, an action that takes no body). After the locale middleware, so that the message
+    is in the reader's language. DRF then takes the value read here instead of reading again.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.content_type == "application/json":
+            try:
+                body = request.body
+            except RequestDataTooBig:
+                limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE / 1048576
+                message = _("A JSON body may be %(limit).0f MB at most.") % {"limit": limit}
+                return _answer(request, 413, message, "request_too_large")
+            if body:
+                try:
+                    data = read_json(body, request.encoding)
+                except ParseError as exc:
+                    return _answer(request, 400, str(exc.detail), str(exc.get_codes()))
+                setattr(request, CHECKED, data)
+        return self.get_response(request)
+
+
+def _answer(request: HttpRequest, status: int, message: str, code: str) -> HttpResponse:
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": message, "code": code}, status=status)
+    return HttpResponse(message, status=status, content_type="text/plain; charset=utf-8")
 
 
 class NoStoreMiddleware:
