@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.conf import settings
-from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
 from rest_framework.exceptions import ParseError
@@ -67,13 +66,8 @@ class JSONBodyMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if request.content_type == "application/json":
-            try:
-                body = request.body
-            except RequestDataTooBig:
-                limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE / 1048576
-                message = _("A JSON body may be %(limit).0f MB at most.") % {"limit": limit}
-                return _answer(request, 413, message, "request_too_large")
+        if request.content_type == "application/json" and self._fits(request):
+            body = request.body
             if body:
                 try:
                     data = read_json(body, request.encoding)
@@ -81,6 +75,16 @@ class JSONBodyMiddleware:
                     return _answer(request, 400, str(exc.detail), str(exc.get_codes()))
                 setattr(request, CHECKED, data)
         return self.get_response(request)
+
+    @staticmethod
+    def _fits(request: HttpRequest) -> bool:
+        # Django keeps a body in memory up to DATA_UPLOAD_MAX_MEMORY_SIZE; a larger one (up to
+        # MAX_REQUEST_BYTES) is left to DRF, whose parser checks the same when a view reads it.
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            return False
+        return length <= settings.DATA_UPLOAD_MAX_MEMORY_SIZE
 
 
 def _answer(request: HttpRequest, status: int, message: str, code: str) -> HttpResponse:

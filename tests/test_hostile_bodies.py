@@ -182,6 +182,19 @@ def test_an_anonymous_request_is_refused_the_same_without_reaching_sign_in(clien
     assert refusal_of(response, "too_deep") is None
 
 
+def test_a_body_too_large_to_hold_in_memory_is_judged_by_drf_s_parser(office, client, settings):
+    # Past DATA_UPLOAD_MAX_MEMORY_SIZE the middleware leaves the body to the view's parser.
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    client.force_login(office)
+    padded = f'{{"text": "{"问" * 1000}", "more": {nested(DEEP)}}}'
+
+    deep = send(client, "POST", "/api/v1/clues/", padded)
+    odd = send(client, "POST", "/api/v1/clues/", f'{{"text": "{"问" * 1000}{SURROGATE}"}}')
+
+    assert refusal_of(deep, "too_deep") is None
+    assert refusal_of(odd, "invalid_unicode") is None
+
+
 @pytest.mark.parametrize(
     ("text", "code"),
     [(nested(DEEP), "too_deep"), (f'["{SURROGATE}"]', "invalid_unicode"), ("[1,", "parse_error")],
