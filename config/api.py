@@ -11,6 +11,7 @@ from django.db import IntegrityError
 from django.db.models import ProtectedError, QuerySet
 from django.utils.translation import gettext as _
 from rest_framework import permissions, serializers
+from rest_framework.exceptions import ParseError
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -136,6 +137,9 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
         return Response({"detail": exc.message, "code": exc.code}, status=exc.status_code)
     if isinstance(exc, serializers.ValidationError):
         return _validation_error(exc, context)
+    if isinstance(exc, ParseError):
+        # A body that cannot be read (config/parsers.py): one message and its code.
+        return Response({"detail": str(exc.detail), "code": exc.get_codes()}, status=400)
     if isinstance(exc, ProtectedError):
         return Response(
             {

@@ -7,6 +7,9 @@ from collections.abc import Callable
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
+from rest_framework.exceptions import ParseError
+
+from .parsers import CHECKED, read_json
 
 
 class RequestSizeLimitMiddleware:
@@ -47,6 +50,47 @@ class RequestSizeLimitMiddleware:
         # The body was not read: the connection cannot be reused for another request.
         response["Connection"] = "close"
         return response
+
+
+class JSONBodyMiddleware:
+    """Read a JSON request body before any view, and answer 400 to one that nothing after it
+    could keep (config.parsers.read_json): not JSON, nested too deep, a lone surrogate.
+
+    DRF's parser makes the same checks, but only when a view reads its body; here every
+    endpoint refuses such a body alike, also one that answers before reading it (a missing
+    object, an action that takes no body). After the locale middleware, so that the message
+    is in the reader's language. DRF then takes the value read here instead of reading again.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.content_type == "application/json" and self._fits(request):
+            body = request.body
+            if body:
+                try:
+                    data = read_json(body, request.encoding)
+                except ParseError as exc:
+                    return _answer(request, 400, str(exc.detail), str(exc.get_codes()))
+                setattr(request, CHECKED, data)
+        return self.get_response(request)
+
+    @staticmethod
+    def _fits(request: HttpRequest) -> bool:
+        # Django keeps a body in memory up to DATA_UPLOAD_MAX_MEMORY_SIZE; a larger one (up to
+        # MAX_REQUEST_BYTES) is left to DRF, whose parser checks the same when a view reads it.
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            return False
+        return length <= settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+
+
+def _answer(request: HttpRequest, status: int, message: str, code: str) -> HttpResponse:
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": message, "code": code}, status=status)
+    return HttpResponse(message, status=status, content_type="text/plain; charset=utf-8")
 
 
 class NoStoreMiddleware:

@@ -28,6 +28,7 @@ from rest_framework.views import APIView
 
 from accounts.auth import signed_in_user
 from accounts.models import User
+from config.watermark import Watermark, stamp_workbook, watermark_for
 from supervision.evaluation import (
     FORMULAS,
     evaluations_visible_to,
@@ -87,7 +88,8 @@ def _total(score: EvaluationScore) -> Any:
     return float(score.total) if score.total is not None else "—"
 
 
-def _workbook_bytes(workbook: Workbook) -> bytes:
+def _workbook_bytes(workbook: Workbook, mark: Watermark) -> bytes:
+    stamp_workbook(workbook, mark)
     output = io.BytesIO()
     workbook.save(output)
     return output.getvalue()
@@ -96,7 +98,7 @@ def _workbook_bytes(workbook: Workbook) -> bytes:
 # --- The evaluation ----------------------------------------------------------------------------
 
 
-def evaluation_xlsx(evaluation: Evaluation, viewer: User) -> bytes:
+def evaluation_xlsx(evaluation: Evaluation, viewer: User, *, mark: Watermark) -> bytes:
     """Sheet 评估得分 (each unit, best first, then the round), sheet 评分方案 (the frozen
     items with their formulas)."""
     workbook = Workbook()
@@ -165,7 +167,7 @@ def evaluation_xlsx(evaluation: Evaluation, viewer: User) -> bytes:
     )
     for column, width in zip("ABCD", (20, 12, 8, 60), strict=True):
         scheme.column_dimensions[column].width = width
-    return _workbook_bytes(workbook)
+    return _workbook_bytes(workbook, mark)
 
 
 def _table(document: WordDocument, header: list[str], rows: list[list[Any]]) -> None:
@@ -182,9 +184,9 @@ def _table(document: WordDocument, header: list[str], rows: list[list[Any]]) -> 
             _set_font(cell.paragraphs[0].add_run(str(value)), BODY_FONT, Pt(12))
 
 
-def evaluation_docx(evaluation: Evaluation, viewer: User) -> bytes:
+def evaluation_docx(evaluation: Evaluation, viewer: User, *, mark: Watermark) -> bytes:
     title = f"关于{evaluation.round.name}整改成效百分制评估情况的报告"
-    document = _new_document(title)
+    document = _new_document(title, mark=mark)
     title_block(document, title)
     scores = ordered_scores(evaluation, viewer)
     units = [s for s in scores if s.unit is not None]
@@ -251,7 +253,7 @@ def _entry_row(entry: dict) -> list[Any]:
     ]
 
 
-def red_black_xlsx(listing: RedBlackList) -> bytes:
+def red_black_xlsx(listing: RedBlackList, *, mark: Watermark) -> bytes:
     workbook = Workbook()
     sheet = workbook.active
     assert sheet is not None
@@ -276,13 +278,13 @@ def red_black_xlsx(listing: RedBlackList) -> bytes:
         _row(sheet, _entry_row(entry), fill=_BLACK_FILL)
     sheet.column_dimensions["B"].width = 30
     sheet.column_dimensions["E"].width = 14
-    return _workbook_bytes(workbook)
+    return _workbook_bytes(workbook, mark)
 
 
-def red_black_docx(listing: RedBlackList) -> bytes:
+def red_black_docx(listing: RedBlackList, *, mark: Watermark) -> bytes:
     evaluation = listing.evaluation
     title = f"关于{listing.period_label}巡察整改工作红黑榜的通报"
-    document = _new_document(title)
+    document = _new_document(title, mark=mark)
     title_block(document, title)
     _paragraph(
         document,
@@ -337,12 +339,17 @@ class EvaluationFileView(APIView):
         }
     )
     def get(self, request: Request, pk: int, kind: str) -> FileResponse:
-        viewer = signed_in_user(request)
-        evaluation = get_object_or_404(evaluations_visible_to(viewer), pk=pk)
+        user = signed_in_user(request)
+        evaluation = get_object_or_404(evaluations_visible_to(user), pk=pk)
         name = f"{evaluation.round.name}百分制评估{evaluation.as_of:%Y%m%d}"
+        mark = watermark_for(user)
         if kind == "xlsx":
-            return _file(evaluation_xlsx(evaluation, viewer), f"{name}.xlsx", XLSX_CONTENT_TYPE)
-        return _file(evaluation_docx(evaluation, viewer), f"{name}.docx", DOCX_CONTENT_TYPE)
+            return _file(
+                evaluation_xlsx(evaluation, user, mark=mark), f"{name}.xlsx", XLSX_CONTENT_TYPE
+            )
+        return _file(
+            evaluation_docx(evaluation, user, mark=mark), f"{name}.docx", DOCX_CONTENT_TYPE
+        )
 
 
 class RedBlackFileView(APIView):
@@ -355,8 +362,10 @@ class RedBlackFileView(APIView):
         }
     )
     def get(self, request: Request, pk: int, kind: str) -> FileResponse:
-        listing = get_object_or_404(red_black_lists_visible_to(signed_in_user(request)), pk=pk)
+        user = signed_in_user(request)
+        listing = get_object_or_404(red_black_lists_visible_to(user), pk=pk)
         name = f"{listing.period_label}整改红黑榜"
+        mark = watermark_for(user)
         if kind == "xlsx":
-            return _file(red_black_xlsx(listing), f"{name}.xlsx", XLSX_CONTENT_TYPE)
-        return _file(red_black_docx(listing), f"{name}.docx", DOCX_CONTENT_TYPE)
+            return _file(red_black_xlsx(listing, mark=mark), f"{name}.xlsx", XLSX_CONTENT_TYPE)
+        return _file(red_black_docx(listing, mark=mark), f"{name}.docx", DOCX_CONTENT_TYPE)

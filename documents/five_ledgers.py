@@ -25,6 +25,7 @@ from openpyxl.utils import get_column_letter
 
 from accounts.models import User
 from config.errors import NotAllowed
+from config.watermark import Watermark, stamp_workbook
 from findings.models import Petition, Problem, ProblemClue
 from findings.selectors import clues_visible_to, petitions_visible_to, problems_visible_to
 from inspections.models import InspectionRound, RoundReport
@@ -162,7 +163,11 @@ def five_ledger_queries(inspection_round: InspectionRound, user: User) -> FiveLe
 
 
 def export_five_ledgers(
-    *, inspection_round: InspectionRound, user: User, as_of: datetime.date | None = None
+    *,
+    inspection_round: InspectionRound,
+    user: User,
+    mark: Watermark,
+    as_of: datetime.date | None = None,
 ) -> IO[bytes]:
     """Write the five ledgers of the round as `user` may see them; a file at position 0."""
     if not may_download(user):
@@ -198,6 +203,7 @@ def export_five_ledgers(
 
     sign_off = sheet(SIGN_OFF_SHEET, COLUMNS[SIGN_OFF_SHEET])
     _append(sign_off, _sign_off_rows(queries))
+    stamp_workbook(workbook, mark)
 
     output = tempfile.SpooledTemporaryFile(max_size=4 * 1024 * 1024)  # noqa: SIM115
     workbook.save(output)

@@ -10,6 +10,7 @@ from rest_framework.request import Request
 from rest_framework.views import APIView
 
 from accounts.auth import signed_in_user
+from config.watermark import watermark_for
 from inspections.models import InspectionRound
 from inspections.selectors import rounds_visible_to
 from rectification.models import today
@@ -37,11 +38,12 @@ class FiveLedgersExportView(APIView):
     def get(self, request: Request) -> FileResponse:
         query = LedgerExportQuery(data=request.query_params)
         query.is_valid(raise_exception=True)
+        user = signed_in_user(request)
         inspection_round = get_object_or_404(
-            rounds_visible_to(signed_in_user(request)), pk=query.validated_data["round"]
+            rounds_visible_to(user), pk=query.validated_data["round"]
         )
         output = export_five_ledgers(
-            inspection_round=inspection_round, user=signed_in_user(request)
+            inspection_round=inspection_round, user=user, mark=watermark_for(user)
         )
         return FileResponse(
             output,

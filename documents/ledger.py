@@ -35,6 +35,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from accounts.models import Unit, User
 from config.errors import DomainError, InvalidInput, NotAllowed
 from config.fields import max_length
+from config.watermark import Watermark, stamp_workbook
 from findings.models import Aspect, Problem
 from findings.selectors import problems_visible_to
 from findings.services import aspect_create, problem_create
@@ -118,9 +119,14 @@ _CENTERED_COLUMNS = {"序号", "整改时限", "立行立改", "长期坚持", "
 
 
 def export_ledger(
-    *, inspection_round: InspectionRound, user: User, as_of: datetime.date | None = None
+    *,
+    inspection_round: InspectionRound,
+    user: User,
+    mark: Watermark,
+    as_of: datetime.date | None = None,
 ) -> IO[bytes]:
-    """Write the ledger of what `user` may see of the round; return a file at position 0.
+    """Write the ledger of what `user` may see of the round, marked as `mark`; return a file
+    at position 0.
 
     openpyxl's write-only mode streams rows to disk, and measures are read in chunks, so
     memory stays flat whatever the size of the round. The only things held are the round's
@@ -177,6 +183,7 @@ def export_ledger(
     sheet.data_validations.append(flags)
 
     _write_numbers(workbook, inspection_round, measures, problems, day)
+    stamp_workbook(workbook, mark)
 
     # Returned open: FileResponse closes it once the response is sent.
     output = tempfile.SpooledTemporaryFile(max_size=4 * 1024 * 1024)  # noqa: SIM115

@@ -15,6 +15,7 @@ from rest_framework.views import APIView
 
 from accounts.auth import signed_in_user
 from config.errors import NotAllowed
+from config.watermark import watermark_for
 from inspections.models import InspectionRound
 from inspections.selectors import rounds_visible_to
 from rectification.models import today
@@ -47,7 +48,9 @@ class LedgerExportView(APIView):
         inspection_round = get_object_or_404(
             rounds_visible_to(user), pk=query.validated_data["round"]
         )
-        output = export_ledger(inspection_round=inspection_round, user=user)
+        output = export_ledger(
+            inspection_round=inspection_round, user=user, mark=watermark_for(user)
+        )
         return FileResponse(
             output,
             as_attachment=True,

@@ -35,6 +35,7 @@ from rest_framework.views import APIView
 from accounts.auth import signed_in_user
 from accounts.models import User
 from config.errors import DomainError, NotAllowed
+from config.watermark import Watermark, stamp_workbook, watermark_for
 from inspections.models import InspectionRound
 from rectification.models import StatusChange, overdue_filter, today
 from rectification.selectors import rounds_in_view
@@ -240,9 +241,11 @@ def _docx_table(document: WordDocument, report: PeriodicReport) -> None:
             cell.width = Mm(width)
 
 
-def periodic_docx(report: PeriodicReport, *, dated: datetime.date | None = None) -> bytes:
+def periodic_docx(
+    report: PeriodicReport, *, mark: Watermark, dated: datetime.date | None = None
+) -> bytes:
     """The report in the official layout: title, opening, totals, the units' table, closing."""
-    document = _new_document(report.title)
+    document = _new_document(report.title, mark=mark)
     title_block(document, report.title)
     _paragraph(document, opening(report))
     _paragraph(document, "一、总体情况", font=LEVEL_ONE_FONT)
@@ -342,7 +345,7 @@ def _overdue_rows(report: PeriodicReport, user: User) -> Iterable[list[Any]]:
         ]
 
 
-def periodic_xlsx(report: PeriodicReport, user: User) -> IO[bytes]:
+def periodic_xlsx(report: PeriodicReport, user: User, *, mark: Watermark) -> IO[bytes]:
     """Sheets 各单位情况 (each unit and the sum), 本期销号措施 and 期末逾期措施; a file at 0."""
     workbook = Workbook(write_only=True)
     period = report.period
@@ -383,6 +386,7 @@ def periodic_xlsx(report: PeriodicReport, user: User) -> IO[bytes]:
         ws = sheet(name, columns)
         for values in rows:
             ws.append([_cell(ws, value) for value in values])
+    stamp_workbook(workbook, mark)
 
     output = tempfile.SpooledTemporaryFile(max_size=4 * 1024 * 1024)  # noqa: SIM115
     workbook.save(output)
@@ -449,11 +453,12 @@ class PeriodicFileView(APIView):
         inspection_round = readable_round(user, pk)
         period = PeriodQuery(data=request.query_params).validated_period()
         report = periodic_report(inspection_round=inspection_round, period=period, user=user)
+        mark = watermark_for(user)
         if extension == "xlsx":
-            output: IO[bytes] = periodic_xlsx(report, user)
+            output: IO[bytes] = periodic_xlsx(report, user, mark=mark)
             content_type = XLSX_CONTENT_TYPE
         else:
-            output = io.BytesIO(periodic_docx(report))
+            output = io.BytesIO(periodic_docx(report, mark=mark))
             content_type = DOCX_CONTENT_TYPE
         return FileResponse(
             output,

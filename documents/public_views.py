@@ -68,7 +68,7 @@ def public_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def public_docx(request: HttpRequest, pk: int) -> HttpResponse:
     publication = _shown(pk)
     snapshot = publication.snapshot
-    content = text_report_docx(snapshot["title"], snapshot["text"])
+    content = text_report_docx(snapshot["title"], snapshot["text"], mark=None)  # public: no mark
     response = HttpResponse(content, content_type=DOCX_CONTENT_TYPE)
     response["Content-Disposition"] = f'attachment; filename="publication-{publication.pk}.docx"'
     return _cached(response)

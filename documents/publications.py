@@ -80,7 +80,7 @@ def _clean(title: str, text: str) -> tuple[str, str]:
 
 def generated_text(inspection_round: InspectionRound, user: User) -> tuple[str, str]:
     """The title and text of the generated public report, for the office to edit."""
-    document = docx.Document(io.BytesIO(build_public_report(inspection_round, user)))
+    document = docx.Document(io.BytesIO(build_public_report(inspection_round, user, mark=None)))
     lines = docx_text(document).splitlines()
     title = report_title(inspection_round)
     if lines and lines[0].strip() == title:

@@ -34,6 +34,7 @@ from rest_framework.views import APIView
 from accounts.auth import signed_in_user
 from accounts.models import Unit, User
 from config.errors import NotAllowed
+from config.watermark import Watermark, stamp_document, watermark_for
 from findings.models import Problem
 from findings.selectors import problems_visible_to
 from inspections.models import InspectionRound
@@ -204,7 +205,9 @@ def title_block(document: WordDocument, title: str) -> None:
 URGE_LEVEL_CN = {"remind": "提醒", "urge": "督办", "interview": "约谈", "notice": "通报"}
 
 
-def _new_document(title: str) -> WordDocument:
+def _new_document(title: str, *, mark: Watermark | None) -> WordDocument:
+    """An empty document in the official layout, marked for its viewer unless `mark` is None
+    (a public file, or a draft whose text is read back)."""
     document = Document()
     section = document.sections[0]
     section.page_width, section.page_height = Mm(210), Mm(297)
@@ -215,6 +218,8 @@ def _new_document(title: str) -> WordDocument:
     document.core_properties.title = title
     document.core_properties.language = "zh-CN"
     _page_number_footer(document)
+    if mark is not None:
+        stamp_document(document, mark)
     return document
 
 
@@ -228,7 +233,11 @@ def _sentence(text: str) -> str:
 
 
 def build_public_report(
-    inspection_round: InspectionRound, user: User, as_of: datetime.date | None = None
+    inspection_round: InspectionRound,
+    user: User,
+    as_of: datetime.date | None = None,
+    *,
+    mark: Watermark | None,
 ) -> bytes:
     """The report's .docx bytes. Numbers come from the selectors of DESIGN.md section 6."""
     day = as_of or today()
@@ -246,7 +255,7 @@ def build_public_report(
     title = report_title(inspection_round)
     org = party_organisation(inspection_round.target_unit)
     word = inspection_word(inspection_round)
-    document = _new_document(title)
+    document = _new_document(title, mark=mark)
     title_block(document, title)
     _paragraph(document, _opening(inspection_round, org, word))
 
@@ -426,7 +435,7 @@ class PublicReportView(APIView):
         if not user.sees_everything:
             # A report speaks for the whole round; a liaison's partial view would misstate it.
             raise NotAllowed(_("Only office staff and leaders can download the public report."))
-        content = build_public_report(inspection_round, user)
+        content = build_public_report(inspection_round, user, mark=watermark_for(user))
         return FileResponse(
             io.BytesIO(content),
             as_attachment=True,
@@ -442,9 +451,11 @@ _LEVEL_ONE_RE = re.compile(r"^[一二三四五六七八九十]{1,3}、")
 _LEVEL_TWO_RE = re.compile(r"^（[一二三四五六七八九十]{1,3}）")
 
 
-def text_report_docx(title: str, text: str, signature: list[str] | None = None) -> bytes:
+def text_report_docx(
+    title: str, text: str, signature: list[str] | None = None, *, mark: Watermark | None
+) -> bytes:
     """A report whose text was edited by hand (a publication) in the same official layout."""
-    document = _new_document(title)
+    document = _new_document(title, mark=mark)
     title_block(document, title)
     for line in text.splitlines():
         line = line.strip()

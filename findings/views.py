@@ -1,5 +1,6 @@
 """Pages of findings: add an aspect to a round; problem clues (问题线索) and petitions
-(信访件): list, filter, create, edit, conclude. Clues and petitions are the office's only."""
+(信访件): list, filter, create, edit, conclude. Clues and petitions are the office's only,
+and their pages carry the viewer's watermark (config/watermark.py)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from accounts.auth import signed_in_user
 from config.errors import DomainError
+from config.watermark import page_context
 from inspections.selectors import rounds_visible_to
 
 from . import services
@@ -70,6 +72,7 @@ def _listing(request, queryset, filter_form, template, extra):
         "page": page,
         "filter": form,
         "rounds": rounds_visible_to(signed_in_user(request)),
+        **page_context(signed_in_user(request)),
         **extra,
     }
     return render(request, template, context)
@@ -108,7 +111,8 @@ def _edit(request, *, form, service, key, instance, back, title):
         else:
             messages.success(request, _("Saved."))
             return redirect(back)
-    return render(request, "findings/simple_form.html", {"form": form, "title": title})
+    context = {"form": form, "title": title, **page_context(signed_in_user(request))}
+    return render(request, "findings/simple_form.html", context)
 
 
 @login_required

@@ -133,8 +133,9 @@ def test_the_export_reads_a_fixed_number_of_queries(
 ):
     client = client_for(User.objects.get(username="office"))
     # round, reports, problems, measures, clues, petitions, signed-off measures (with their
-    # evidence counts in the same query): 7, whatever the size of the round.
-    with django_assert_max_num_queries(7):
+    # evidence counts in the same query), and the viewer's unit for the watermark: 8, whatever
+    # the size of the round.
+    with django_assert_max_num_queries(8):
         response = client.get(reverse("api:five-ledgers-export"), {"round": demo_round.pk})
         stream_bytes(response)
     assert response.status_code == 200
