@@ -1,4 +1,7 @@
-"""Filters of the measure list, shared by the API and the pages."""
+"""Filters of the measure list, shared by the API and the pages.
+
+An app above adds a filter of its own with `add_filter` from its AppConfig.ready (supervision:
+the measures a group follows), so that this layer names nothing of it."""
 
 from __future__ import annotations
 
@@ -30,19 +33,10 @@ class MeasureFilter(IdFilterSet):
     unassigned = django_filters.BooleanFilter(
         method="filter_unassigned", label=gettext_lazy("no lead unit or deadline yet")
     )
-    group = IdFilter(method="filter_group", label=gettext_lazy("supervision group"))
 
     class Meta:
         model = Measure
         fields = ["round", "problem", "lead_unit", "status", "is_long_term", "is_immediate"]
-
-    def filter_group(self, qs: QuerySet, name: str, value: int | None) -> QuerySet:
-        """The measures a supervision group follows: its rounds' measures led by its units."""
-        if value is None:
-            return qs
-        return qs.filter(
-            problem__round__supervision_groups=value, lead_unit__supervision_groups=value
-        )
 
     def filter_overdue(self, qs: QuerySet, name: str, value: bool | None) -> QuerySet:
         if value is None:
@@ -72,3 +66,10 @@ class MeasureFilter(IdFilterSet):
             return qs
         missing = Q(lead_unit__isnull=True) | Q(deadline__isnull=True, is_long_term=False)
         return qs.filter(missing) if value else qs.exclude(missing)
+
+
+def add_filter(name: str, measure_filter: django_filters.Filter) -> None:
+    """Give the measure list (pages and API) one more filter, `?name=`."""
+    if name in MeasureFilter.base_filters:
+        raise ValueError(f"The measure list already has a filter {name!r}")
+    MeasureFilter.base_filters[name] = measure_filter

@@ -1,17 +1,19 @@
 """What supervision shows on rectification's pages (rectification/sections.py): the urge
-notices on the liaison's tasks, the office's workbench and the measure's page, and the
-look-back on the round's page."""
+notices on the liaison's tasks, the office's workbench and the measure's page, the look-back
+on the round's page, and the measure list's filter by supervision group."""
 
 from __future__ import annotations
 
 import datetime
 from typing import Any
 
-from django.db.models import Count, Q
+from django.db.models import Count, Q, QuerySet
+from django.utils.translation import gettext_lazy
 
 from accounts.models import User
+from config.filters import IdFilter
 from inspections.models import InspectionRound
-from rectification import sections
+from rectification import filters, sections
 from rectification.models import Measure
 
 from . import lookback, urges
@@ -56,6 +58,16 @@ def _measure_detail(user: User, *, measure: Measure) -> dict[str, Any]:
     }
 
 
+def _followed_by_group(qs: QuerySet[Measure], name: str, value: int | None) -> QuerySet[Measure]:
+    """The measures a supervision group follows: its rounds' measures led by its units."""
+    if value is None:
+        return qs
+    return qs.filter(problem__round__supervision_groups=value, lead_unit__supervision_groups=value)
+
+
+filters.add_filter(
+    "group", IdFilter(method=_followed_by_group, label=gettext_lazy("supervision group"))
+)
 sections.register("my_tasks", _my_tasks, top="supervision/_my_tasks_urges.html")
 sections.register(
     "workbench",
