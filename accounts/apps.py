@@ -9,5 +9,6 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Units and accounts")
 
     def ready(self) -> None:
-        # Token revocation on sign-out and on a password change (signal receivers).
-        from . import signals  # noqa: F401
+        # Token revocation on sign-out and on a password change (signal receivers), and the
+        # system checks of the sign-on settings.
+        from . import checks, signals  # noqa: F401

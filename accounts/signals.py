@@ -1,18 +1,32 @@
-"""Token revocation: signing out deletes the user's API token, a password change all of them."""
+"""Token revocation: signing out deletes the user's API token, a password change all of them;
+and a page session's clocks (idle timeout, absolute limit) start at sign-in."""
 
 from __future__ import annotations
 
 import logging
 
-from django.contrib.auth import user_logged_out
+from django.contrib.auth import SESSION_KEY, user_logged_in, user_logged_out
 from django.contrib.auth.signals import user_login_failed
 from django.db.models.signals import pre_save
 from django.dispatch import receiver
 from rest_framework.authtoken.models import Token
 
+from . import sessions
 from .models import User
+from .second_factor import has_second_factor
 
 logger = logging.getLogger("accounts.auth")
+
+
+@receiver(user_logged_in)
+def start_session_clocks(sender, request, user: User, **kwargs) -> None:
+    # Only a page session (django.contrib.auth.login puts the user in it before this signal);
+    # the token endpoint signs in without one.
+    session = getattr(request, "session", None)
+    if session is None or SESSION_KEY not in session:
+        return
+    sessions.start(session)
+    session[sessions.ENROLLED] = has_second_factor(user)
 
 
 @receiver(user_logged_out)

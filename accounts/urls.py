@@ -1,10 +1,11 @@
-"""URLs of accounts: sign-in pages and the API of people and units."""
+"""URLs of accounts: sign-in pages (password, second factor, password change) and the API of
+people and units."""
 
 from django.contrib.auth import views as auth_views
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from . import api
+from . import api, views
 
 router = SimpleRouter()
 router.register("units", api.UnitViewSet, basename="unit")
@@ -13,6 +14,19 @@ router.register("users", api.UserViewSet, basename="user")
 api_urlpatterns = [path("me/", api.me, name="me"), *router.urls]
 
 urlpatterns = [
-    path("login/", auth_views.LoginView.as_view(), name="login"),
+    path("login/", views.SignInView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("account/second-factor/", views.OtpEnrolView.as_view(), name="otp-enrol"),
+    path("account/second-factor/verify/", views.OtpVerifyView.as_view(), name="otp-verify"),
+    path(
+        "account/second-factor/recovery-codes/",
+        views.recovery_codes,
+        name="otp-recovery-codes",
+    ),
+    path("account/password/", views.PasswordChangeView.as_view(), name="password-change"),
+    path(
+        "accounts/<int:pk>/second-factor/reset/",
+        views.reset_second_factor_page,
+        name="user-second-factor-reset",
+    ),
 ]
