@@ -64,7 +64,9 @@ class SignOnGateMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if request.user.is_authenticated:
+        # Without a session cookie nobody is signed in: the session is left unread, so that
+        # public pages do not vary by cookie and stay cacheable.
+        if has_session_cookie(request) and request.user.is_authenticated:
             answer = self._session_over(request) or self._step_pending(request)
             if answer is not None:
                 return answer
@@ -102,6 +104,10 @@ class SignOnGateMiddleware:
         if request.method == "GET" and path != "/":
             return redirect(f"{target}?{urlencode({'next': request.get_full_path()})}")
         return redirect(target)
+
+
+def has_session_cookie(request: HttpRequest) -> bool:
+    return settings.SESSION_COOKIE_NAME in request.COOKIES
 
 
 def _is_api(request: HttpRequest) -> bool:
