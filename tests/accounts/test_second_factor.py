@@ -243,13 +243,16 @@ def root(db) -> User:
     return User.objects.create_superuser("root", "root@example.gov.cn", "Xuncha-2026-ok")
 
 
-def test_who_may_reset_a_second_factor(root, office, office2, admin_user):
-    assert can_reset_second_factor(root, office)
+def test_who_may_reset_a_second_factor(
+    root, office, office2, system_admin, security_admin, audit_admin
+):
+    assert can_reset_second_factor(root, office)  # the superuser, until it is disabled
     assert not can_reset_second_factor(root, root)  # never one's own
     assert not can_reset_second_factor(office2, office)
-    assert not can_reset_second_factor(admin_user, office)  # admin role alone is not enough
-    office2.is_security_admin = True  # the separated security administrator, when it exists
-    assert can_reset_second_factor(office2, office)
+    assert not can_reset_second_factor(system_admin, office)
+    assert not can_reset_second_factor(audit_admin, office)
+    assert can_reset_second_factor(security_admin, office)
+    assert not can_reset_second_factor(security_admin, security_admin)
     with pytest.raises(NotAllowed):
         reset_second_factor(office, office)
 
