@@ -2,21 +2,31 @@
 
 Who may open which page comes from `User.has_perm` (accounts/permissions.py); this module adds
 what a permission cannot say: which fields of an account each may change, which roles each
-may give, and that an administrator's account is the superuser's alone to change.
+may give, and that an administrator's account is the superuser's alone to change. An account
+an administrator creates or whose password they reset must change it at its next sign-in; the
+security administrator resets a lost second factor (an action on the list, and a page per
+account).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.forms import AdminPasswordChangeForm
 from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+
+from audit.events import SecurityKind, security_event
 
 from .models import Unit, User
 from .permissions import account_fields_changeable_by, can_change_account, can_grant_role
+from .second_factor import can_reset_second_factor, has_second_factor, reset_second_factor
 
 
 @admin.register(Unit)
@@ -32,6 +42,17 @@ def _names(fieldsets: Any) -> list[str]:
     return [name for _title, options in fieldsets for name in options["fields"]]
 
 
+class ResetPasswordForm(AdminPasswordChangeForm):
+    """An administrator's new password for someone else is a reset: changed at next sign-in."""
+
+    def save(self, commit: bool = True) -> User:
+        user = super().save(commit=False)
+        user.must_change_password = True
+        if commit:
+            user.save()
+        return user
+
+
 @admin.register(User)
 class TrackerUserAdmin(UserAdmin):
     list_display = ["username", "display_name", "role", "unit", "is_active", "last_login"]
@@ -39,9 +60,16 @@ class TrackerUserAdmin(UserAdmin):
     search_fields = ["username", "display_name", "email", "unit__name"]
     list_select_related = ["unit"]
     autocomplete_fields = ["unit"]
+    change_password_form = ResetPasswordForm
+    actions = ["reset_second_factor_action"]
+    readonly_fields = ["password_changed_at", "second_factor"]
     fieldsets = (
         *(UserAdmin.fieldsets or ()),
         (_("Tracker"), {"fields": ("display_name", "role", "unit")}),
+        (
+            _("Sign-on"),
+            {"fields": ("must_change_password", "password_changed_at", "second_factor")},
+        ),
     )
     add_fieldsets = (
         *UserAdmin.add_fieldsets,
@@ -89,10 +117,50 @@ class TrackerUserAdmin(UserAdmin):
             ]
         return form
 
+    def save_model(self, request: HttpRequest, obj: User, form, change: bool) -> None:
+        if not change and obj.has_usable_password():
+            obj.must_change_password = True
+        super().save_model(request, obj, form, change)
+
     def user_change_password(
         self, request: HttpRequest, id: str, form_url: str = ""
     ) -> HttpResponse:
         allowed = account_fields_changeable_by(request.user)
         if allowed is not None and "password" not in allowed:
             raise PermissionDenied
-        return super().user_change_password(request, id, form_url)
+        response = super().user_change_password(request, id, form_url)
+        if request.method == "POST" and response.status_code == 302:
+            security_event.send(
+                sender=__name__,
+                kind=SecurityKind.PASSWORD_RESET,
+                request=request,
+                user=request.user,
+                detail={"user": int(id), "via": "admin"},
+            )
+        return response
+
+    @admin.display(description=_("second factor"))
+    def second_factor(self, obj: User) -> str:
+        if obj.pk is None or not has_second_factor(obj):
+            return str(_("none"))
+        link = reverse("user-second-factor-reset", args=[obj.pk])
+        return format_html('{} · <a href="{}">{}</a>', _("enrolled"), link, _("reset"))
+
+    @admin.action(description=_("Reset the second factor of the selected accounts"))
+    def reset_second_factor_action(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
+        actor = request.user
+        done, refused = 0, 0
+        for user in queryset:
+            if can_reset_second_factor(actor, user):  # type: ignore[arg-type]
+                reset_second_factor(user, actor, request=request)  # type: ignore[arg-type]
+                done += 1
+            else:
+                refused += 1
+        if done:
+            self.message_user(request, _("Second factor reset for %(n)d account(s).") % {"n": done})
+        if refused:
+            self.message_user(
+                request,
+                _("%(n)d account(s) left as they were: you may not reset them.") % {"n": refused},
+                level=messages.WARNING,
+            )

@@ -13,6 +13,7 @@ from rest_framework.decorators import api_view
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from audit.events import SecurityKind, security_event
 from config.viewsets import ScopedViewSet
 
 from .models import Unit, User
@@ -134,6 +135,7 @@ class UserSerializer(serializers.ModelSerializer):
             # Judged against the account as it will be (the similarity check reads its name),
             # and answered on the field rather than under non_field_errors.
             candidate = User(
+                pk=getattr(self.instance, "pk", None),
                 username=attrs.get("username", getattr(self.instance, "username", "")),
                 email=attrs.get("email", getattr(self.instance, "email", "")),
             )
@@ -173,14 +175,29 @@ class UserSerializer(serializers.ModelSerializer):
         password = validated_data.pop("password")
         user = User(**validated_data)
         user.set_password(password)
+        # A password an administrator chose is the user's to replace at first sign-in.
+        user.must_change_password = True
         user.save()
         return user
 
     def update(self, instance: User, validated_data: dict) -> User:
         password = validated_data.pop("password", None)
+        actor = self.context["request"].user
+        # A password set by someone else (only administrators write here) is a reset.
+        reset = bool(password) and instance.pk != actor.pk
         if password:
             instance.set_password(password)
-        return super().update(instance, validated_data)
+            instance.must_change_password = reset
+        user = super().update(instance, validated_data)
+        if reset:
+            security_event.send(
+                sender=__name__,
+                kind=SecurityKind.PASSWORD_RESET,
+                request=self.context["request"],
+                user=actor,
+                detail={"user": user.pk, "via": "api"},
+            )
+        return user
 
 
 class UserViewSet(ScopedViewSet):

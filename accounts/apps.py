@@ -9,9 +9,7 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Units and accounts")
 
     def ready(self) -> None:
-        # Token revocation on sign-out and on a password change (signal receivers).
-        # The security event of a sign-in through LDAP or OpenID Connect.
-        from . import (
-            signals,  # noqa: F401
-            sso,  # noqa: F401
-        )
+        # Token revocation on sign-out and on a password change (signal receivers), the
+        # system checks of the sign-on settings, and the security event of a sign-in through
+        # LDAP or OpenID Connect.
+        from . import checks, signals, sso  # noqa: F401

@@ -8,7 +8,9 @@ from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from rest_framework.authtoken.models import Token
 
 from .roles import UserRole
 
@@ -92,6 +94,14 @@ class User(AbstractUser):
         help_text=_("Required for unit liaisons."),
     )
     display_name = models.CharField(_("display name"), max_length=100, blank=True)
+    # Set when an administrator creates the account or resets its password; cleared when the
+    # user chooses a password of their own.
+    must_change_password = models.BooleanField(_("must change password"), default=False)
+    # Raised by set_password; the password expires PASSWORD_MAX_AGE_DAYS after it.
+    password_changed_at = models.DateTimeField(_("password changed at"), default=timezone.now)
+    # An account made by load_demo: only while DEMO_ACCOUNTS is on (never in production) does
+    # it keep its demo password past expiry and go without a second factor.
+    is_demo_account = models.BooleanField(_("demo account"), default=False, editable=False)
 
     objects: ClassVar[TrackerUserManager] = TrackerUserManager()
 
@@ -135,6 +145,10 @@ class User(AbstractUser):
 
         decided = role_decides_module(self, app_label)
         return super().has_module_perms(app_label) if decided is None else decided
+
+    def set_password(self, raw_password: str | None) -> None:
+        super().set_password(raw_password)
+        self.password_changed_at = timezone.now()
 
     @property
     def is_admin(self) -> bool:
@@ -181,3 +195,38 @@ class User(AbstractUser):
     @property
     def sees_everything(self) -> bool:
         return self.is_office or self.role == self.Role.LEADER
+
+
+class PasswordHistory(models.Model):
+    """The hash of a password an account has had: the last few may not be chosen again."""
+
+    user = models.ForeignKey(
+        User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="password_history"
+    )
+    password = models.CharField(_("password hash"), max_length=128)
+    created_at = models.DateTimeField(_("set at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("former password")
+        verbose_name_plural = _("former passwords")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["user", "-created_at"], name="password_history_recent")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} @ {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class TokenActivity(models.Model):
+    """When an API token was last used: a token idle for SESSION_IDLE_TIMEOUT_MINUTES ends."""
+
+    token = models.OneToOneField(
+        Token, on_delete=models.CASCADE, primary_key=True, related_name="activity"
+    )
+    last_used_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("token activity")
+        verbose_name_plural = _("token activity")
+
+    def __str__(self) -> str:
+        return f"{self.last_used_at:%Y-%m-%d %H:%M:%S}"

@@ -1,11 +1,12 @@
 """Token revocation (signing out deletes the user's API token, a password change all of them),
-and the security log told of every change to an account's powers, from wherever it is made."""
+the security log told of every change to an account's powers, from wherever it is made, and a
+page session's clocks (idle timeout, absolute limit) started at sign-in."""
 
 from __future__ import annotations
 
 import logging
 
-from django.contrib.auth import user_logged_out
+from django.contrib.auth import SESSION_KEY, user_logged_in, user_logged_out
 from django.contrib.auth.signals import user_login_failed
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_save, pre_save
@@ -14,12 +15,25 @@ from rest_framework.authtoken.models import Token
 
 from audit.events import SecurityKind, security_event
 
+from . import sessions
 from .models import User
+from .second_factor import has_second_factor
 
 # What an account may do: a change of any of these is a role change for the security log.
 POWER_FIELDS = ("role", "is_active", "is_staff", "is_superuser")
 
 logger = logging.getLogger("accounts.auth")
+
+
+@receiver(user_logged_in)
+def start_session_clocks(sender, request, user: User, **kwargs) -> None:
+    # Only a page session (django.contrib.auth.login puts the user in it before this signal);
+    # the token endpoint signs in without one.
+    session = getattr(request, "session", None)
+    if session is None or SESSION_KEY not in session:
+        return
+    sessions.start(session)
+    session[sessions.ENROLLED] = has_second_factor(user)
 
 
 @receiver(user_logged_out)

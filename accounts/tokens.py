@@ -1,7 +1,9 @@
 """API tokens that expire and can be revoked, and a token endpoint behind the login lockout.
 
-A token lives TOKEN_TTL_HOURS from its creation; signing out (of the API or of the site)
-deletes it, and a password change deletes every token of the account.
+A token lives TOKEN_TTL_HOURS from its creation and ends sooner when unused for
+SESSION_IDLE_TIMEOUT_MINUTES; signing out (of the API or of the site) deletes it, and a
+password change deletes every token of the account. An account with an authenticator (and
+one whose role needs it) gives its code in `otp`, as on the sign-in page.
 """
 
 from __future__ import annotations
@@ -19,9 +21,11 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from . import second_factor
 from .auth import signed_in_user
-from .authentication import token_expires_at
+from .authentication import token_expires_at, token_used
 from .lockout import is_locked_out, lockout_body
+from .passwords import password_change_reason
 from .permissions import is_administrator
 
 logger = logging.getLogger("accounts.auth")
@@ -30,6 +34,12 @@ logger = logging.getLogger("accounts.auth")
 class TokenRequestSerializer(serializers.Serializer):
     username = serializers.CharField(max_length=150)
     password = serializers.CharField(max_length=128, trim_whitespace=False)
+    otp = serializers.CharField(
+        max_length=32,
+        required=False,
+        allow_blank=True,
+        help_text="The six-digit code of the authenticator app, or a recovery code.",
+    )
 
 
 class TokenSerializer(serializers.Serializer):
@@ -47,8 +57,11 @@ class ObtainTokenView(APIView):
         request=TokenRequestSerializer,
         responses={
             200: TokenSerializer,
-            400: OpenApiResponse(description="Wrong user name or password"),
-            403: OpenApiResponse(description="Administrators get no API token"),
+            400: OpenApiResponse(description="Wrong user name or password, or no code"),
+            401: OpenApiResponse(description="Wrong second-factor code"),
+            403: OpenApiResponse(
+                description="An administrator, or a second factor or a new password is due first"
+            ),
             429: OpenApiResponse(description="Locked out after repeated failures"),
         },
     )
@@ -76,13 +89,58 @@ class ObtainTokenView(APIView):
             raise exceptions.PermissionDenied(
                 _("Administrators sign in to the admin site; they get no API token.")
             )
+        refusal = self._second_factor(http_request, user, body.validated_data.get("otp", ""))
+        if refusal is not None:
+            return refusal
+        if password_change_reason(user):
+            return Response(
+                {
+                    "detail": _(
+                        "The password must be changed on the website before a token is given."
+                    ),
+                    "code": "password_change_required",
+                },
+                status=status.HTTP_403_FORBIDDEN,
+            )
         # A token is a login: last_login is set and django-axes clears the failure count.
         user_logged_in.send(sender=user.__class__, request=http_request, user=user)
         token, _created = Token.objects.get_or_create(user=user)
         if timezone.now() >= token_expires_at(token):
             token.delete()
             token = Token.objects.create(user=user)
+        token_used(token)
         return Response({"token": token.key, "expires_at": token_expires_at(token)})
+
+    @staticmethod
+    def _second_factor(http_request, user, code: str) -> Response | None:
+        """None when the second factor is satisfied, else the answer that refuses."""
+        if not second_factor.has_second_factor(user):
+            if not second_factor.otp_required(user):
+                return None
+            return Response(
+                {
+                    "detail": _(
+                        "This account must enrol a second factor on the website before a "
+                        "token is given."
+                    ),
+                    "code": "otp_enrolment_required",
+                },
+                status=status.HTTP_403_FORBIDDEN,
+            )
+        if not code.strip():
+            raise serializers.ValidationError(
+                {"otp": [_("Enter the code of your authenticator app or a recovery code.")]},
+                code="otp_required",
+            )
+        if second_factor.verify_code(request=http_request, user=user, code=code) is not None:
+            return None
+        if getattr(http_request, "axes_locked_out", False):
+            return Response(lockout_body(), status=status.HTTP_429_TOO_MANY_REQUESTS)
+        return Response(
+            {"detail": _("The second-factor code is wrong or has expired."), "code": "otp_invalid"},
+            status=status.HTTP_401_UNAUTHORIZED,
+            headers={"WWW-Authenticate": 'Token realm="api"'},
+        )
 
 
 class RevokeTokenView(APIView):

@@ -1,4 +1,5 @@
-"""URLs of accounts: sign-in pages and the API of people and units."""
+"""URLs of accounts: sign-in pages (password, second factor, password change) and the API of
+people and units."""
 
 from django.urls import path
 from rest_framework.routers import SimpleRouter
@@ -17,4 +18,17 @@ urlpatterns = [
     # OpenID Connect (404 while off); the callback's name is mozilla-django-oidc's default.
     path("oidc/authenticate/", views.oidc_start, name="oidc_authentication_init"),
     path("oidc/callback/", views.oidc_callback, name="oidc_authentication_callback"),
+    path("account/second-factor/", views.OtpEnrolView.as_view(), name="otp-enrol"),
+    path("account/second-factor/verify/", views.OtpVerifyView.as_view(), name="otp-verify"),
+    path(
+        "account/second-factor/recovery-codes/",
+        views.recovery_codes,
+        name="otp-recovery-codes",
+    ),
+    path("account/password/", views.PasswordChangeView.as_view(), name="password-change"),
+    path(
+        "accounts/<int:pk>/second-factor/reset/",
+        views.reset_second_factor_page,
+        name="user-second-factor-reset",
+    ),
 ]

@@ -132,7 +132,7 @@ MIDDLEWARE = [
 # `secret` values are recorded as changed but never shown; `exclude` are not recorded.
 AUDIT_MODELS: dict[str, dict[str, list[str]]] = {
     "accounts.Unit": {"secret": ["webhook_url"]},
-    "accounts.User": {"exclude": ["last_login"], "secret": ["password"]},
+    "accounts.User": {"exclude": ["last_login", "password_changed_at"], "secret": ["password"]},
     "inspections.InspectionRound": {},
     "findings.Aspect": {},
     "findings.Problem": {},
@@ -162,6 +162,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "reminders.context_processors.frame",
+                "accounts.context_processors.session",
             ],
         },
     },
@@ -182,12 +183,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
-AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
-    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
-]
+# AUTH_PASSWORD_VALIDATORS: in the block "Second factor, passwords and sessions" below.
 # django-axes counts failed logins per account and per address on every login path (the
 # sign-in page, the admin's and the token endpoint) and locks them out for a while.
 AUTHENTICATION_BACKENDS = [
@@ -432,3 +428,62 @@ OIDC_ENABLED: bool = _OIDC["OIDC_ENABLED"]
 AUTHENTICATION_BACKENDS += [LDAP_BACKEND] if LDAP_ENABLED else []
 AUTHENTICATION_BACKENDS += [OIDC_BACKEND] if OIDC_ENABLED else []
 CONTENT_SECURITY_POLICY["DIRECTIVES"]["form-action"] += provider_origins(_OIDC)
+# Second factor, passwords and sessions (DESIGN.md section 11, 等保 2.0 level 3).
+# TOTP with recovery codes (django-otp), required for the roles in OTP_REQUIRED_ROLES on pages
+# and at the token endpoint alike; optional for the others. A wrong code counts towards the
+# same lockout as a wrong password (django-axes above).
+INSTALLED_APPS += ["django_otp", "django_otp.plugins.otp_totp", "django_otp.plugins.otp_static"]
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
+    "django_otp.middleware.OTPMiddleware",
+)
+# Idle and absolute session limits, the second-factor step and forced password changes.
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django_otp.middleware.OTPMiddleware") + 1,
+    "accounts.gate.SignOnGateMiddleware",
+)
+# The three administrators and office staff by default (等保: administrators always).
+OTP_REQUIRED_ROLES = env_list(
+    "OTP_REQUIRED_ROLES", ["system_admin", "security_admin", "audit_admin", "office"]
+)
+OTP_TOTP_ISSUER = env_str("OTP_TOTP_ISSUER", "整改跟踪系统")
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True  # no TOTP secret or recovery code on an admin page
+OTP_RECOVERY_CODES = env_int("OTP_RECOVERY_CODES", 10)
+# How long the step between the password and the code may take.
+OTP_PENDING_SECONDS = env_int("OTP_PENDING_SECONDS", 300)
+# Passwords: 8+ characters of three of the four classes, not the user name, none of the last
+# five, expiring after PASSWORD_MAX_AGE_DAYS (0: never).
+PASSWORD_MIN_LENGTH = env_int("PASSWORD_MIN_LENGTH", 8)
+PASSWORD_HISTORY_COUNT = env_int("PASSWORD_HISTORY_COUNT", 5)
+PASSWORD_MAX_AGE_DAYS = env_int("PASSWORD_MAX_AGE_DAYS", 90)
+AUTH_PASSWORD_VALIDATORS = [
+    {
+        "NAME": "accounts.passwords.MinimumLengthValidator",
+        "OPTIONS": {"min_length": PASSWORD_MIN_LENGTH},
+    },
+    {"NAME": "accounts.passwords.CharacterClassesValidator", "OPTIONS": {"min_classes": 3}},
+    {"NAME": "accounts.passwords.NotUsernameValidator"},
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {
+        "NAME": "accounts.passwords.PasswordHistoryValidator",
+        "OPTIONS": {"count": PASSWORD_HISTORY_COUNT},
+    },
+]
+# Sessions end after SESSION_IDLE_TIMEOUT_MINUTES without a request (API tokens too) and
+# SESSION_MAX_AGE_HOURS after sign-in whatever happens; tokens also at TOKEN_TTL_HOURS.
+SESSION_IDLE_TIMEOUT_MINUTES = env_int("SESSION_IDLE_TIMEOUT_MINUTES", 30)
+SESSION_MAX_AGE_HOURS = env_int("SESSION_MAX_AGE_HOURS", 8)
+SESSION_COOKIE_AGE = SESSION_MAX_AGE_HOURS * 3600
+for _name, _value in [
+    ("SESSION_IDLE_TIMEOUT_MINUTES", SESSION_IDLE_TIMEOUT_MINUTES),
+    ("SESSION_MAX_AGE_HOURS", SESSION_MAX_AGE_HOURS),
+    ("OTP_RECOVERY_CODES", OTP_RECOVERY_CODES),
+    ("PASSWORD_MIN_LENGTH", PASSWORD_MIN_LENGTH),
+]:
+    if _value < 1:
+        raise ImproperlyConfigured(f"{_name} must be at least 1, not {_value}")
+# The accounts load_demo makes keep the password demo12345 and need no second factor while
+# this is on; `manage.py check --deploy` refuses it with APP_ENV=production.
+DEMO_ACCOUNTS = env_bool("DEMO_ACCOUNTS", not PRODUCTION)

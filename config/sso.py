@@ -17,7 +17,9 @@ from django.core.exceptions import ImproperlyConfigured
 
 # The roles of accounts.models.User.Role, in the order a person in several mapped groups gets
 # the first: the widest role wins. Spelled here because settings may not import accounts.
-ROLES = ("admin", "office", "leader", "supervisor", "liaison")
+# The three administrators are local accounts only (三员分立, manage.py setup_administrators):
+# no directory or provider grants them.
+ROLES = ("office", "leader", "supervisor", "liaison")
 
 LDAP_BACKEND = "accounts.ldap_backend.DirectoryBackend"
 OIDC_BACKEND = "accounts.oidc.ProviderBackend"

@@ -8,6 +8,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from accounts.tokens import ObtainTokenView, RevokeTokenView
 from accounts.urls import api_urlpatterns as accounts_api
 from accounts.urls import urlpatterns as accounts_pages
+from accounts.views import AdminSignInView
 from dashboard.urls import api_urlpatterns as dashboard_api
 from dashboard.urls import urlpatterns as dashboard_pages
 from documents.urls import api_urlpatterns as documents_api
@@ -37,6 +38,8 @@ api_v1 = [
 ]
 
 urlpatterns = [
+    # The admin's sign-in takes the same two steps (password, then the second factor).
+    path("admin/login/", AdminSignInView.as_view(), name="admin-login"),
     path("admin/", admin.site.urls),
     path("api/v1/", include((api_v1, "api"), namespace="api")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

@@ -61,6 +61,15 @@ def fast_password_hashing(settings) -> None:
 
 
 @pytest.fixture(autouse=True)
+def second_factor_policy(request, settings) -> None:
+    # Most tests sign office staff in with force_login and mean the page behind the sign-in,
+    # not the second factor: the policy is off for them. Tests marked `otp_policy` (the sign-on
+    # tests) keep the production default of config/settings.py (admin and office).
+    if request.node.get_closest_marker("otp_policy") is None:
+        settings.OTP_REQUIRED_ROLES = []
+
+
+@pytest.fixture(autouse=True)
 def fresh_rate_limits(monkeypatch) -> None:
     # Each test starts with empty rate-limit counters of its own, whatever the cache is.
     from django.core.cache.backends.locmem import LocMemCache

@@ -88,14 +88,14 @@ def test_it_refuses_and_changes_nothing(root, args):
 
 def test_it_asks_the_passwords_when_told_to(root, monkeypatch):
     # Each password twice; the first one offered for the auditor is too weak and asked again.
-    entries = ["Xt-2026-zhang", "Xt-2026-zhang", "Zq-2026-li-ok", "Zq-2026-li-ok"]
-    entries += ["12345678", "12345678", "Aud-2026-wang", "Aud-2026-wang"]
+    entries = ["Xt-2026-sysadm", "Xt-2026-sysadm", "Zq-2026-secadm", "Zq-2026-secadm"]
+    entries += ["12345678", "12345678", "Aud-2026-check", "Aud-2026-check"]
     answers = iter(entries)
     monkeypatch.setattr("getpass.getpass", lambda prompt="": next(answers))
 
     output = run("--system", "zhang", "--security", "li", "--audit", "wang", "--ask")
 
     assert "one-time password" not in output
-    assert User.objects.get(username="zhang").check_password("Xt-2026-zhang")
-    assert User.objects.get(username="li").check_password("Zq-2026-li-ok")
-    assert User.objects.get(username="wang").check_password("Aud-2026-wang")
+    assert User.objects.get(username="zhang").check_password("Xt-2026-sysadm")
+    assert User.objects.get(username="li").check_password("Zq-2026-secadm")
+    assert User.objects.get(username="wang").check_password("Aud-2026-check")

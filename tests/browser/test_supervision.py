@@ -46,7 +46,8 @@ def test_a_group_is_formed_visits_and_urges_in_the_browser(
     shoot(page, "supervision_home_member")
     page.click(f"[data-group='{group.pk}'] h2 a")
     page.click(f"#units tr[data-unit='{unit_a.pk}'] a.button:not(.secondary)")
-    # Only the chosen follow-up's fields show.
+    # Only the chosen follow-up's fields show, once the page's script has run.
+    page.wait_for_selector("#urge-fields", state="hidden")
     assert page.is_hidden("#urge-fields") and page.is_hidden("#problem-fields")
     page.check("#follow-up input[value=urge]")
     assert page.is_visible("#urge-fields") and page.is_hidden("#problem-fields")

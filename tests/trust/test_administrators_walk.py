@@ -36,6 +36,9 @@ ADMIN_SITE = {
         ("auth", "group"): "vacd",
         ("axes", "accessattempt"): "vd",
         ("authtoken", "tokenproxy"): "vd",
+        # Second-factor devices: the security administrator resets a lost one.
+        ("otp_totp", "totpdevice"): "vd",
+        ("otp_static", "staticdevice"): "vd",
     },
     "audit_admin": {
         ("audit", "auditentry"): "v",
@@ -51,6 +54,21 @@ OPEN = {
     ("login", "post"): "200 200 200",  # an empty form, shown again
     ("login", "put"): "200 200 200",
     ("logout", "post"): "302 302 302",
+    # Their own sign-in steps: the admin's sign-in, the second factor, their password.
+    ("admin-login", "get"): "302 302 302",
+    ("admin-login", "post"): "200 200 200",
+    ("admin-login", "put"): "200 200 200",
+    ("otp-enrol", "get"): "200 200 200",
+    ("otp-enrol", "post"): "400 400 400",
+    ("otp-verify", "get"): "302 302 302",
+    ("otp-verify", "post"): "302 302 302",
+    ("otp-recovery-codes", "get"): "302 302 302",
+    ("password-change", "get"): "200 200 200",
+    ("password-change", "post"): "400 400 400",
+    ("password-change", "put"): "400 400 400",
+    # Only the security administrator resets someone else's lost second factor.
+    ("user-second-factor-reset", "get"): "403 200 403",
+    ("user-second-factor-reset", "post"): "403 302 403",
     # The sign-on machinery is open like the sign-in page (and answers 404 while it is off).
     ("oidc_authentication_init", "get"): "404 404 404",
     ("oidc_authentication_callback", "get"): "404 404 404",

@@ -80,7 +80,8 @@ def test_a_password_change_is_recorded_without_the_hash(client_for, admin_user, 
     )
     assert response.status_code == 200
     entry = entries("accounts.user", liaison_a.pk)[-1]
-    assert entry.changes == {"password": ["***", "***"]}
+    # An administrator's new password is a reset: the user must change it at next sign-in.
+    assert entry.changes == {"password": ["***", "***"], "must_change_password": [False, True]}
     assert "pbkdf2" not in str(entry.changes) and "md5" not in str(entry.changes)
 
 

@@ -258,6 +258,23 @@ RULES: dict[tuple[str, str], str] = {
     # OpenID Connect sign-on is off unless configured (tests/sso walks it switched on).
     ("oidc_authentication_init", "get"): "404 404 404 404 404 404",
     ("oidc_authentication_callback", "get"): "404 404 404 404 404 404",
+    # The admin's sign-in, with the same two steps: staff already in go to the admin index.
+    ("admin-login", "get"): "302 200 200 200 200 200",
+    ("admin-login", "post"): "200 200 200 200 200 200",
+    ("admin-login", "put"): "200 200 200 200 200 200",
+    # Second factor (the policy is off here: nobody is sent to enrolment): enrolment is open
+    # to everyone signed in; without a device the code page and the codes page send on.
+    ("otp-enrol", "get"): "200 200 200 200 200 302",
+    ("otp-enrol", "post"): "400 400 400 400 400 302",
+    ("otp-verify", "get"): "302 302 302 302 302 302",
+    ("otp-verify", "post"): "302 302 302 302 302 302",
+    ("otp-recovery-codes", "get"): "302 302 302 302 302 302",
+    ("password-change", "get"): "200 200 200 200 200 302",
+    ("password-change", "post"): "400 400 400 400 400 302",
+    ("password-change", "put"): "400 400 400 400 400 302",
+    # Only the security administrator (for now: the superuser) resets a second factor.
+    ("user-second-factor-reset", "get"): "200 403 403 403 403 302",
+    ("user-second-factor-reset", "post"): "302 403 403 403 403 302",
     ("home", "get"): "302 302 302 302 302 302",
     ("round-list", "get"): "200 200 200 200 200 302",
     ("round-detail", "get"): "200 200 200 200 200 302",
@@ -347,6 +364,8 @@ RULES: dict[tuple[str, str], str] = {
 # Plain function views do not say which methods they take: the rules above name them.
 FUNCTION_VIEW_METHODS = {
     "set_language": ("get", "post"),
+    "otp-recovery-codes": ("get",),
+    "user-second-factor-reset": ("get", "post"),
     "home": ("get",),
     "round-list": ("get",),
     "round-detail": ("get",),

@@ -111,7 +111,7 @@ class Command(BaseCommand):
     def _create(self, username: str, role: str, password: str) -> User:
         user = User(username=username, role=role, is_staff=True, is_superuser=False)
         if _has_field("must_change_password"):
-            user.must_change_password = True  # type: ignore[attr-defined]
+            user.must_change_password = True
         user.set_password(password)
         user.full_clean()
         user.save()

@@ -393,6 +393,10 @@ class Generator:
             role=role,
             unit_id=unit,
             display_name=name,
+            must_change_password=False,
+            # Generated accounts sign in with the benchmark's password, changed "today".
+            password_changed_at=local_moment(self.as_of, self.rng),
+            is_demo_account=True,
         )
 
     def _people(self) -> None:

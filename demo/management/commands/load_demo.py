@@ -300,6 +300,10 @@ class Command(BaseCommand):
             if created:
                 user.set_password(DEMO_PASSWORD)
                 user.save(update_fields=["password"])
+            if not user.is_demo_account:
+                # Keeps demo12345 and goes without a second factor while DEMO_ACCOUNTS is on.
+                user.is_demo_account = True
+                user.save(update_fields=["is_demo_account"])
             users[username] = user
         target = units[TARGET_UNIT]
         if target.head_id is None:
