@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from axes.admin import AccessAttemptAdmin
+from axes.models import AccessAttempt
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.forms import AdminPasswordChangeForm
@@ -164,3 +166,38 @@ class TrackerUserAdmin(UserAdmin):
                 _("%(n)d account(s) left as they were: you may not reset them.") % {"n": refused},
                 level=messages.WARNING,
             )
+
+
+# --- Lockouts -------------------------------------------------------------------------------
+
+
+class LockoutAdmin(AccessAttemptAdmin):
+    """django-axes' failed attempts; deleting them unlocks, and the security log says so."""
+
+    def _announce_unlock(self, request: HttpRequest, attempts: list[AccessAttempt]) -> None:
+        for attempt in attempts:
+            security_event.send(
+                sender=AccessAttempt,
+                kind=SecurityKind.UNLOCKED,
+                request=request,
+                user=request.user,
+                detail={
+                    "username": attempt.username or "",
+                    "address": attempt.ip_address or "",
+                    "failures": attempt.failures_since_start,
+                },
+            )
+
+    def delete_model(self, request: HttpRequest, obj: AccessAttempt) -> None:
+        super().delete_model(request, obj)
+        self._announce_unlock(request, [obj])
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[AccessAttempt]) -> None:
+        attempts = list(queryset)
+        super().delete_queryset(request, queryset)
+        self._announce_unlock(request, attempts)
+
+
+if admin.site.is_registered(AccessAttempt):
+    admin.site.unregister(AccessAttempt)
+admin.site.register(AccessAttempt, LockoutAdmin)

@@ -10,6 +10,8 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
+from config.network import client_address
+
 logger = logging.getLogger("accounts.auth")
 
 
@@ -47,14 +49,5 @@ def lockout_response(request: HttpRequest, response=None, credentials=None, *arg
 
 
 def client_ip(request: HttpRequest) -> str:
-    """AXES_CLIENT_IP_CALLABLE: the client's address, read past TRUSTED_PROXY_COUNT proxies.
-
-    Behind the production proxy every request comes from the proxy; counting failures per
-    address needs the address the proxy saw, the last one it appended to X-Forwarded-For.
-    """
-    hops = settings.TRUSTED_PROXY_COUNT
-    forwarded = [a.strip() for a in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
-    forwarded = [a for a in forwarded if a]
-    if hops > 0 and len(forwarded) >= hops:
-        return forwarded[-hops]
-    return request.META.get("REMOTE_ADDR", "")
+    """AXES_CLIENT_IP_CALLABLE: the client's address, as the security log reads it too."""
+    return client_address(request)

@@ -197,6 +197,7 @@ ADMINISTRATOR_VIEW_MODULES = (
     "drf_spectacular.",
     "two_factor.",
     "django_otp.",
+    "audit.",  # the security log's page, which asks has_perm like the admin does
 )
 PUBLIC_ROUTES = frozenset({"public-list", "public-detail", "public-docx"})
 

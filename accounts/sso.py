@@ -13,8 +13,6 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth.signals import user_logged_in
-from django.dispatch import receiver
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
@@ -61,6 +59,9 @@ def refuse(
 ) -> SignOnRefused:
     """Tell the security log and the operators' log, and return the exception to raise."""
     logger.warning("%s sign-on refused for %r: %s", via, username, reason)
+    if request is not None:
+        # Django's own failure signal follows; this row already says why (signals.py).
+        request.sign_on_refusal_logged = True  # type: ignore[attr-defined]
     security_event.send(
         sender=refuse,
         kind=SecurityKind.LOGIN_FAILED,
@@ -134,18 +135,3 @@ def apply_role_and_unit(
         )
     user.role = role
     user.unit = unit
-
-
-@receiver(user_logged_in)
-def sign_on_event(sender, request: HttpRequest | None, user: User, **kwargs) -> None:
-    """A sign-in through LDAP or OpenID Connect, with the way it came."""
-    via = BACKENDS.get(getattr(user, "backend", ""))
-    if via is None:
-        return
-    security_event.send(
-        sender=sign_on_event,
-        kind=SecurityKind.LOGIN,
-        request=request,
-        user=user,
-        detail={"via": via, "username": user.username},
-    )

@@ -21,10 +21,13 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from audit.events import SecurityKind, security_event
+
 from . import second_factor
 from .auth import signed_in_user
 from .authentication import token_expires_at, token_used
 from .lockout import is_locked_out, lockout_body
+from .models import User
 from .passwords import password_change_reason
 from .permissions import is_administrator
 
@@ -153,6 +156,14 @@ class RevokeTokenView(APIView):
         responses={204: None},
     )
     def post(self, request: Request) -> Response:
-        Token.objects.filter(user=signed_in_user(request)).delete()
-        logger.info("token revoked by its user %s", signed_in_user(request).get_username())
+        user = signed_in_user(request)
+        Token.objects.filter(user=user).delete()
+        logger.info("token revoked by its user %s", user.get_username())
+        security_event.send(
+            sender=User,
+            kind=SecurityKind.LOGOUT,
+            request=request._request,
+            user=user,
+            detail={"via": "token", "username": user.get_username()},
+        )
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -16,7 +16,6 @@ from django.http import HttpRequest, StreamingHttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .events import SecurityKind, security_event
 from .models import AuditEntry
 
 EXPORT_COLUMNS = [
@@ -80,13 +79,6 @@ class AuditEntryAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Export the selected entries (CSV)"), permissions=["view"])
     def export_csv(self, request: HttpRequest, queryset: QuerySet[AuditEntry]):
-        security_event.send(
-            sender=AuditEntry,
-            kind=SecurityKind.DOWNLOAD,
-            request=request,
-            user=request.user,
-            detail={"what": "audit_entries", "count": queryset.count()},
-        )
         stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
         response = StreamingHttpResponse(_csv_rows(queryset), content_type="text/csv")
         response["Content-Disposition"] = f'attachment; filename="audit-{stamp}.csv"'

@@ -53,6 +53,25 @@ def current_actor() -> tuple[int | None, str]:
     return user.pk, getattr(user, "get_username", lambda: str(user))()[:150] or str(user.pk)
 
 
+def acting_user() -> Any:
+    """The user named by `acting_as` (a command, a task), if any."""
+    return _actor.get()
+
+
+def current_user() -> Any:
+    """Who is acting now: the user named by `acting_as`, else the request's, else None."""
+    user = _actor.get()
+    request = _request.get()
+    if user is None and request is not None:
+        user = getattr(request, "user", None)
+    return user if getattr(user, "is_authenticated", False) else None
+
+
+def current_request() -> HttpRequest | None:
+    """The request being served, if any (the security log reads its address)."""
+    return _request.get()
+
+
 def current_path() -> str:
     request = _request.get()
     if request is None:

@@ -13,7 +13,7 @@ import decimal
 import logging
 import uuid
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from django.apps import apps
 from django.conf import settings
@@ -59,7 +59,7 @@ def register(
     pre_delete.connect(_before_delete, sender=model, dispatch_uid=uid + ":pre_delete")
     post_delete.connect(_after_delete, sender=model, dispatch_uid=uid + ":post_delete")
     for name in m2m:
-        through = model._meta.get_field(name).remote_field.through
+        through = cast(Any, model._meta.get_field(name)).remote_field.through
         m2m_changed.connect(_m2m_changed, sender=through, dispatch_uid=f"{uid}:{name}")
 
 
@@ -124,11 +124,11 @@ def _diff(old: dict[str, Any], new: dict[str, Any], rule: ModelRule) -> dict[str
 
 def _before_save(sender: type[models.Model], instance: models.Model, raw: bool, **kwargs) -> None:
     if raw or instance.pk is None or instance._state.adding:
-        instance._audit_old = None
+        instance._audit_old = None  # type: ignore[attr-defined]
         return
     rule = _rules[sender]
     old = sender._base_manager.filter(pk=instance.pk).first()
-    instance._audit_old = _values(old, rule) if old is not None else None
+    instance._audit_old = _values(old, rule) if old is not None else None  # type: ignore[attr-defined]
 
 
 def _after_save(
@@ -145,7 +145,7 @@ def _after_save(
         changes = _diff(old, new, rule)
         if changes:
             _write(instance, AuditEntry.Action.UPDATE, changes)
-    instance._audit_old = new
+    instance._audit_old = new  # type: ignore[attr-defined]
 
 
 def _before_delete(sender: type[models.Model], instance: models.Model, **kwargs) -> None:
@@ -153,7 +153,7 @@ def _before_delete(sender: type[models.Model], instance: models.Model, **kwargs)
     values = _values(instance, rule)
     for name in rule.m2m:
         values[name] = sorted(getattr(instance, name).values_list("pk", flat=True))
-    instance._audit_deleted = values
+    instance._audit_deleted = values  # type: ignore[attr-defined]
 
 
 def _after_delete(sender: type[models.Model], instance: models.Model, **kwargs) -> None:
@@ -170,7 +170,12 @@ def _m2m_changed(
         return
     rule = _rules[type(instance)]
     name = next(
-        (n for n in rule.m2m if instance._meta.get_field(n).remote_field.through is sender), None
+        (
+            n
+            for n in rule.m2m
+            if cast(Any, instance._meta.get_field(n)).remote_field.through is sender
+        ),
+        None,
     )
     if name is None:
         return
@@ -189,7 +194,7 @@ def _m2m_changed(
 
 def _write(instance: models.Model, action: str, changes: dict) -> None:
     actor_id, actor_name = current_actor()
-    AuditEntry.objects.create(
+    append(
         actor_id=actor_id,
         actor_name=actor_name,
         action=action,
@@ -199,11 +204,17 @@ def _write(instance: models.Model, action: str, changes: dict) -> None:
         changes=changes,
         path=current_path(),
     )
+
+
+def append(**fields: Any) -> AuditEntry:
+    """Write one row of the chain, to be sealed just after the transaction commits."""
+    entry = AuditEntry.objects.create(**fields)
     # One seal after the commit, however many rows the transaction writes (an import writes
     # thousands); a savepoint rolled back drops its registration, and the next row renews it.
-    registered = any(entry[1] is seal_quietly for entry in connection.run_on_commit)
+    registered = any(hook[1] is seal_quietly for hook in connection.run_on_commit)
     if not (connection.in_atomic_block and registered):
         transaction.on_commit(seal_quietly)
+    return entry
 
 
 # --- The chain ---------------------------------------------------------------------------------

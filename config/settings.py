@@ -119,12 +119,29 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "audit.context.AuditContextMiddleware",
+    # The security log: every 403, every download, every clue or petition page (audit app).
+    "audit.middleware.SecurityLogMiddleware",
     # The three separated administrators (三员分立) are refused every business page and API.
     "accounts.middleware.SeparatedAdministratorsMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes asks: it turns a lockout flagged during the login into its answer.
     "axes.middleware.AxesMiddleware",
+]
+
+# The security log (安全日志): kept SECURITY_LOG_RETENTION_DAYS (180 at least, which the
+# database's trigger holds too), then exported to VAR_DIR/security-log/ and pruned daily.
+SECURITY_LOG_RETENTION_DAYS = env_int("SECURITY_LOG_RETENTION_DAYS", 180)
+# The routes whose answers show clue or petition content: each opening is logged.
+SECURITY_LOG_SENSITIVE_ROUTES = [
+    "clue-list",
+    "clue-edit",
+    "petition-list",
+    "petition-edit",
+    "api:clue-list",
+    "api:clue-detail",
+    "api:petition-list",
+    "api:petition-detail",
 ]
 
 # The audit trail (audit app): every create, change and delete of these models, from the API,
@@ -143,6 +160,9 @@ AUDIT_MODELS: dict[str, dict[str, list[str]]] = {
     "rectification.Evidence": {},
     "supervision.SupervisionGroup": {},
     "supervision.SupervisionVisit": {},
+    # Who wrote an evaluation (its authors) and who published it: the two-person rule's record.
+    "supervision.Evaluation": {"exclude": ["items"]},
+    "supervision.RedBlackList": {"exclude": ["red", "black"]},
     # A publication's approval names its authors (accounts.duties): the chain keeps both.
     "documents.Publication": {},
 }
@@ -317,6 +337,11 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     "reminder-sweep": {
         "task": "reminders.tasks.send_reminders",
         "schedule": crontab(minute=env_int("REMINDER_SWEEP_MINUTE", 5)),
+    },
+    # The security log's rows past their retention: exported to a file, then pruned.
+    "security-log-prune": {
+        "task": "reminders.tasks.prune_security_log",
+        "schedule": crontab(hour=3, minute=env_int("SECURITY_LOG_PRUNE_MINUTE", 17)),
     },
 }
 

@@ -9,6 +9,7 @@ from accounts.tokens import ObtainTokenView, RevokeTokenView
 from accounts.urls import api_urlpatterns as accounts_api
 from accounts.urls import urlpatterns as accounts_pages
 from accounts.views import AdminSignInView
+from audit.urls import urlpatterns as audit_pages
 from dashboard.urls import api_urlpatterns as dashboard_api
 from dashboard.urls import urlpatterns as dashboard_pages
 from documents.urls import api_urlpatterns as documents_api
@@ -51,6 +52,7 @@ urlpatterns = [
     ),
     path("i18n/", include("django.conf.urls.i18n")),
     *accounts_pages,
+    *audit_pages,
     *rectification_pages,
     *supervision_pages,
     *reminders_pages,

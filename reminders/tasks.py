@@ -1,5 +1,5 @@
-"""Celery tasks of rectification: thin fronts over the reminder service, and the only module
-of the app that knows Celery."""
+"""Celery tasks: thin fronts over the reminder service and the security log's retention, and
+the only module of the project that knows Celery."""
 
 from __future__ import annotations
 
@@ -9,6 +9,8 @@ import logging
 from celery import shared_task
 from celery.utils.time import get_exponential_backoff_interval
 from django.conf import settings
+
+from audit import security_log
 
 from . import services as reminders
 
@@ -50,3 +52,13 @@ def deliver_reminder(self, delivery_id: int) -> str:
         raise self.retry(
             exc=exc, countdown=countdown, max_retries=settings.REMINDER_DELIVERY_RETRIES
         ) from exc
+
+
+@shared_task(name="reminders.tasks.prune_security_log")
+def prune_security_log() -> dict:
+    """Daily (beat): the security log's rows past their retention, exported, then pruned.
+
+    It lives here because this is the one module that knows Celery; the work is the audit
+    app's."""
+    pruned = security_log.prune()
+    return {"pruned": pruned.count, "file": str(pruned.file or "")}

@@ -15,6 +15,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from findings.models import Petition, ProblemClue
+from tests.budgets import SECURITY_LOG_ROW
 from tests.factories import MeasureFactory, ProblemFactory, RoundFactory, UnitFactory
 
 pytestmark = pytest.mark.django_db
@@ -74,8 +75,8 @@ PAGES = [
     ("measure-edit", "measure", 9),
     ("aspect-create", "round", 5),
     # session, user, the bell, the rounds to filter by, the page's count and its rows.
-    ("clue-list", None, 7),
-    ("petition-list", None, 7),
+    ("clue-list", None, 7 + SECURITY_LOG_ROW),  # each opening is in the security log
+    ("petition-list", None, 7 + SECURITY_LOG_ROW),
 ]
 
 

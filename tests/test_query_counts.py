@@ -15,6 +15,7 @@ import pytest
 from accounts.models import User
 from rectification.models import Evidence, Extension, Measure
 
+from .budgets import SECURITY_LOG_ROW
 from .factories import (
     AspectFactory,
     ClueFactory,
@@ -156,9 +157,9 @@ ENDPOINTS: dict[str, tuple[str, Callable[[dict, int], str], int]] = {
     # count + page + one prefetch of the cooperating units.
     "measures": ("office", make_measures, 3),
     # count + page; round is select_related.
-    "clues": ("office", make_clues, 2),
+    "clues": ("office", make_clues, 2 + SECURITY_LOG_ROW),  # the security log's row
     # count + page; round and handler_unit are select_related.
-    "petitions": ("office", make_petitions, 2),
+    "petitions": ("office", make_petitions, 2 + SECURITY_LOG_ROW),
     # count + page; the measure scope is a subquery, uploaded_by is select_related.
     "evidence": ("office", make_evidence, 2),
     # count + page; the measure scope is a subquery, requested_by is select_related.

@@ -126,13 +126,14 @@ def test_public_pages_and_their_file_carry_no_mark(office, client, published):
 
 
 @pytest.fixture
-def world(office, client_for, inspection_round, measure_a, measure_b) -> dict[str, int]:
+def world(office, office2, client_for, inspection_round, measure_a, measure_b) -> dict[str, int]:
     api = client_for(office)
     evaluation = api.post("/api/v1/evaluations/", {"round": inspection_round.pk}, format="json")
     assert evaluation.status_code == 201, evaluation.content
     evaluation_id = evaluation.json()["id"]
-    assert api.post(f"/api/v1/evaluations/{evaluation_id}/publish/").status_code == 200
-    listing = api.post("/api/v1/red-black-lists/", {"evaluation": evaluation_id}, format="json")
+    second = client_for(office2)  # who scored none of it publishes it, and the list
+    assert second.post(f"/api/v1/evaluations/{evaluation_id}/publish/").status_code == 200
+    listing = second.post("/api/v1/red-black-lists/", {"evaluation": evaluation_id}, format="json")
     assert listing.status_code == 201, listing.content
     return {
         "round": inspection_round.pk,

@@ -467,7 +467,7 @@ def role_events():
 
     def hear(sender, kind, user=None, detail=None, **kwargs):
         if kind == SecurityKind.ROLE_CHANGED:
-            seen.append({"user": user.username, **(detail or {})})
+            seen.append({"user": (detail or {})["account"], **(detail or {})})
 
     security_event.connect(hear, weak=False)
     yield seen

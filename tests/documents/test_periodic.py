@@ -30,6 +30,7 @@ from rectification.models import Measure, ProgressReport, StatusChange
 from supervision import groups as supervision
 from supervision import urges
 from supervision.models import UrgeNotice, UrgeReply
+from tests.budgets import SECURITY_LOG_ROW
 from tests.factories import MeasureFactory, ProblemFactory, RoundFactory, UnitFactory, UserFactory
 from tests.rectification.helpers import add_evidence, stream_bytes
 
@@ -633,15 +634,15 @@ def test_the_page_and_the_files_cost_the_same_for_3_units_as_for_30(
         # Session, user, the round, the report's four, the bell.
         with django_assert_num_queries(8):
             assert client.get(url, {"period": "2026-11-H1"}).status_code == 200
-        # The round and the report's four.
-        with django_assert_num_queries(5):
+        # The round and the report's four; the download's row in the security log.
+        with django_assert_num_queries(5 + SECURITY_LOG_ROW):
             response = api.get(
                 reverse("api:round-periodic-docx", args=[inspection_round.pk]),
                 {"period": "2026-11-H1"},
             )
             stream_bytes(response)
-        # The round, the report's four, the signed-off and the overdue measures.
-        with django_assert_num_queries(7):
+        # The round, the report's four, the signed-off and the overdue measures; the log.
+        with django_assert_num_queries(7 + SECURITY_LOG_ROW):
             response = api.get(
                 reverse("api:round-periodic-xlsx", args=[inspection_round.pk]),
                 {"period": "2026-11-H1"},

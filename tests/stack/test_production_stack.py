@@ -2,7 +2,8 @@
 settings, a Celery worker and beat, PostgreSQL and Redis, each started with the script that
 docker-compose.yml runs (deploy/web, deploy/worker, deploy/beat).
 
-A leader signs in and opens the dashboard; the reminder sweep runs on the worker through the
+An office clerk signs in with the password and the authenticator's code and opens the
+dashboard; the reminder sweep runs on the worker through the
 broker, however often it is queued, and each recipient gets exactly one message; the worker is
 killed in the middle of its deliveries and started again, and nothing is lost or doubled.
 """
@@ -22,8 +23,12 @@ from pathlib import Path
 
 import pytest
 import requests
+from django_otp.oath import totp
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.models import User
+from audit.events import SecurityKind
+from audit.models import SecurityEvent
 from config.celery import app as celery_app
 from reminders.models import ReminderDelivery, ReminderLog
 from reminders.tasks import send_reminders
@@ -129,16 +134,28 @@ class Browser:
         )
 
 
-def sign_in(browser: Browser, username: str) -> None:
+def csrf_of(page: requests.Response) -> str:
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text)
+    assert token, "the form carries its CSRF token"
+    return token.group(1)
+
+
+def sign_in(browser: Browser, username: str, device: TOTPDevice) -> None:
+    """The password, then the authenticator's code: office staff need both in production."""
     form = browser.get("/login/")
     assert form.status_code == 200, form.text[:500]
-    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form.text)
-    assert token, "the sign-in form carries its CSRF token"
-    answer = browser.post(
-        "/login/",
-        {"username": username, "password": PASSWORD, "csrfmiddlewaretoken": token.group(1)},
-    )
+    credentials = {"username": username, "password": PASSWORD}
+    answer = browser.post("/login/", {**credentials, "csrfmiddlewaretoken": csrf_of(form)})
     assert answer.status_code == 302, answer.text[:500]
+    assert answer.headers["Location"] == "/account/second-factor/verify/"
+    assert browser.get("/dashboard/").status_code == 302, "not signed in before the code"
+    step = browser.get("/account/second-factor/verify/")
+    assert step.status_code == 200, step.text[:500]
+    code = f"{totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits):06d}"
+    verified = browser.post(
+        "/account/second-factor/verify/", {"code": code, "csrfmiddlewaretoken": csrf_of(step)}
+    )
+    assert verified.status_code == 302, verified.text[:500]
 
 
 def due_measures(problem, units, day: datetime.date, first_seq: int) -> int:
@@ -155,9 +172,10 @@ def test_the_production_stack_signs_in_serves_and_reminds_exactly_once(tmp_path,
     from django.conf import global_settings
 
     settings.PASSWORD_HASHERS = global_settings.PASSWORD_HASHERS
-    leader = UserFactory(username="stackleader", role=User.Role.LEADER)
-    leader.set_password(PASSWORD)
-    leader.save()
+    clerk = UserFactory(username="stackclerk", role=User.Role.OFFICE)
+    clerk.set_password(PASSWORD)
+    clerk.save()
+    device = TOTPDevice.objects.create(user=clerk, name="authenticator", confirmed=True)
     units = [UnitFactory(name=f"单位{n:02d}") for n in range(UNITS)]
     for n, unit in enumerate(units):
         UserFactory(
@@ -196,10 +214,13 @@ def test_the_production_stack_signs_in_serves_and_reminds_exactly_once(tmp_path,
     try:
         browser = Browser(f"http://127.0.0.1:{port}")
         wait_for(lambda: _answers(browser), "gunicorn to answer", seconds=120)
-        sign_in(browser, "stackleader")
+        sign_in(browser, "stackclerk", device)
         dashboard = browser.get("/dashboard/")
         assert dashboard.status_code == 200 and "驾驶舱" in dashboard.text
         assert dashboard.headers["Strict-Transport-Security"].startswith("max-age=")
+        # The security log of the stack has the sign-in, once, from the proxy's client.
+        login = SecurityEvent.objects.get(kind=SecurityKind.LOGIN, actor_name="stackclerk")
+        assert login.detail["via"] == "local" and login.address == "127.0.0.1"
         assert beat.process.poll() is None, "beat runs beside the worker"
 
         # The sweep, queued three times through the broker: one message per liaison.
@@ -229,7 +250,11 @@ def test_the_production_stack_signs_in_serves_and_reminds_exactly_once(tmp_path,
             service.stop()
 
     per_recipient = Counter(emails_sent(tmp_path))
-    assert len(per_recipient) == UNITS and set(per_recipient.values()) == {2}, per_recipient
+    liaisons = {to: n for to, n in per_recipient.items() if "liaison" in to}
+    assert len(liaisons) == UNITS and set(liaisons.values()) == {2}, per_recipient
+    # The red rung escalates to the office: the clerk's digest, once, however often it ran.
+    assert per_recipient["To: stackclerk@example.gov.cn"] == 1, per_recipient
+    assert len(per_recipient) == UNITS + 1, per_recipient
     keys = Counter(ReminderLog.objects.values_list("measure_id", "recipient_id", "kind"))
     assert set(keys.values()) == {1}
     assert not ReminderLog.objects.filter(email_delivery__isnull=True).exists()

@@ -11,14 +11,16 @@ and is refused the rest with 403.
 from __future__ import annotations
 
 import pytest
+from django.db import transaction
 from django.test import Client
 
+from audit.events import SecurityKind
+from audit.models import SecurityEvent
 from tests.trust.test_route_walk import (
     ROUTES,
     Route,
     _Root,
     admin_url,
-    ask,
     route_methods,
     url_of,
     world,  # noqa: F401 (the fixture)
@@ -97,6 +99,8 @@ OPEN = {
     ("api:user-detail", "put"): "400 403 403",
     ("api:user-detail", "patch"): "200 403 403",
     ("api:user-detail", "delete"): "403 403 403",
+    # The security log: the audit administrator's alone.
+    ("security-log", "get"): "403 403 200",
 }
 
 
@@ -159,7 +163,7 @@ def test_every_route_answers_each_administrator_as_the_split_says(
     inspection_round,
 ):
     objects = world["objects"]
-    wrong, asked = [], 0
+    wrong, asked, unlogged = [], 0, []
     for route in ROUTES:
         by_role = clients_of(administrators)
         if route.name.startswith("admin:"):
@@ -172,14 +176,40 @@ def test_every_route_answers_each_administrator_as_the_split_says(
             plan = [(method, expected_outside(route, method)) for method in route_methods(route)]
         for method, expected in plan:
             for who in ADMINISTRATORS:
-                response = ask(by_role[who], method, url)
+                response, logged = ask_and_log(by_role[who], method, url)
                 asked += 1
+                # Every refusal is in the security log, once, naming who was refused.
+                if logged != (
+                    [administrators[who].username] if response.status_code == 403 else []
+                ):
+                    unlogged.append(
+                        f"{method.upper()} {url} as {who}: {response.status_code}, logged {logged}"
+                    )
                 if response.status_code != expected[who]:
                     wrong.append(
                         f"{method.upper()} {url} as {who}: {response.status_code}, "
                         f"expected {expected[who]}"
                     )
     assert not wrong, f"{len(wrong)} of {asked} answers differ:\n" + "\n".join(wrong)
+    assert not unlogged, f"{len(unlogged)} refusals not logged once:\n" + "\n".join(unlogged)
+
+
+def ask_and_log(client: Client, method: str, url: str):
+    """`ask`, and the names of the refusals the security log wrote for it, read before the
+    walk's rollback undoes them."""
+    with transaction.atomic():
+        last = SecurityEvent.objects.order_by("-id").values_list("id", flat=True).first() or 0
+        if method in ("get", "delete"):
+            response = getattr(client, method)(url)
+        else:
+            response = getattr(client, method)(url, {}, content_type="application/json")
+        logged = list(
+            SecurityEvent.objects.filter(kind=SecurityKind.FORBIDDEN, id__gt=last)
+            .order_by("id")
+            .values_list("actor_name", flat=True)
+        )
+        transaction.set_rollback(True)
+    return response, logged
 
 
 def clients_of(people: dict) -> dict[str, Client]:

@@ -1,10 +1,12 @@
-"""Check the audit trail's hash chain; exit non-zero naming the first row altered or removed."""
+"""Check the audit trail's hash chain and the security log's rows against their digests; exit
+non-zero naming the first row altered or removed."""
 
 from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError
 
 from audit.recorder import seal, verify
+from audit.security_log import verify_events
 
 
 class Command(BaseCommand):
@@ -20,5 +22,8 @@ class Command(BaseCommand):
         verdict = verify()
         if not verdict.ok:
             raise CommandError(f"audit chain broken: {verdict.message}")
+        events_ok, events_message = verify_events()
+        if not events_ok:
+            raise CommandError(f"security log broken: {events_message}")
         suffix = f" ({sealed} pending rows sealed)" if sealed else ""
-        self.stdout.write(f"audit chain intact: {verdict.message}{suffix}")
+        self.stdout.write(f"audit chain intact: {verdict.message}{suffix}; {events_message}")
