@@ -36,6 +36,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from accounts.duties import require_second_person
 from accounts.models import Unit, User
 from accounts.selectors import groups_supervising
 from config.errors import InvalidInput, NotAllowed, WrongState
@@ -409,6 +410,10 @@ def _lock_draft(evaluation_id: int) -> Evaluation:
     return evaluation
 
 
+def _authors_of(evaluation: Evaluation) -> list[int | None]:
+    return [evaluation.created_by_id, *evaluation.authors.values_list("pk", flat=True)]
+
+
 def _store(evaluation: Evaluation) -> None:
     scores = compute_scores(evaluation)
     evaluation.scores.all().delete()
@@ -431,6 +436,7 @@ def evaluation_create(
     evaluation = Evaluation.objects.create(
         scheme=scheme, round=inspection_round, items=scheme.items, as_of=day, created_by=actor
     )
+    evaluation.authors.add(actor)
     _store(evaluation)
     return evaluation
 
@@ -442,6 +448,7 @@ def evaluation_recompute(*, evaluation_id: int, actor: User) -> Evaluation:
     evaluation = _lock_draft(evaluation_id)
     evaluation.items = evaluation.scheme.items
     evaluation.save(update_fields=["items"])
+    evaluation.authors.add(actor)
     _store(evaluation)
     return evaluation
 
@@ -503,6 +510,7 @@ def evaluation_score_manual(
     row.items, row.total = score_items(evaluation.items, row.numbers, manual, counts)
     row.band = band_of(row.total)
     row.save()
+    evaluation.authors.add(actor)
     return row
 
 
@@ -511,6 +519,14 @@ def evaluation_publish(*, evaluation_id: int, actor: User) -> Evaluation:
     """Publish: the scheme items and the scores stored now are the evaluation for good."""
     _require_office(actor, _("publish an evaluation"))
     evaluation = _lock_draft(evaluation_id)
+    require_second_person(
+        actor,
+        _authors_of(evaluation),
+        _(
+            "No one publishes alone: someone who scored none of this evaluation must publish "
+            "it, and you created, recomputed or scored it."
+        ),
+    )
     evaluation.status = Evaluation.Status.PUBLISHED
     evaluation.published_by, evaluation.published_at = actor, timezone.now()
     evaluation.save(update_fields=["status", "published_by", "published_at"])
@@ -546,6 +562,14 @@ def red_black_publish(
     evaluation = Evaluation.objects.select_for_update().get(pk=evaluation_id)
     if evaluation.status != Evaluation.Status.PUBLISHED:
         raise WrongState(_("Publish the evaluation before drawing a list from it."))
+    require_second_person(
+        actor,
+        _authors_of(evaluation),
+        _(
+            "No one publishes alone: a red-and-black list is published by someone who scored "
+            "none of the evaluation it ranks."
+        ),
+    )
     if best_count < 0 or worst_count < 0 or best_count + worst_count == 0:
         raise InvalidInput(_("Put at least one unit on the list."), field="best_count")
     label = (period_label or "").strip() or quarter_label(evaluation.as_of)

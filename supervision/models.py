@@ -433,6 +433,11 @@ class Evaluation(models.Model):
         related_name="+",
     )
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    # Everyone who wrote the scores: the creator, each who recomputed or scored by hand. None
+    # of them may publish it, nor a red-and-black list drawn from it (accounts.duties).
+    authors = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, verbose_name=_("authors"), related_name="+", blank=True
+    )
     published_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("published by"),

@@ -1,6 +1,7 @@
 """The hundred-point evaluation and the red-and-black list in a real Chromium: office scores
-the round as of today, gives the manual items of a unit, publishes, draws the list and
-downloads its files; the leader finds the list on the dashboard."""
+the round as of today and gives the manual items of a unit; a second clerk, who scored none of
+it, publishes it and draws the list, and downloads its files; the leader finds the list on the
+dashboard."""
 
 from __future__ import annotations
 
@@ -21,7 +22,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_office_evaluates_publishes_and_lists_and_the_leader_sees_the_list(
-    open_page, live_server, office, leader, measure_a, measure_b, unit_a, unit_b, tmp_path
+    open_page, live_server, office, office2, leader, measure_a, measure_b, unit_a, unit_b, tmp_path
 ):
     # Unit A signed its measure off in time; unit B's is a month overdue.
     day = timezone.localdate()
@@ -48,6 +49,10 @@ def test_office_evaluates_publishes_and_lists_and_the_leader_sees_the_list(
     # The manual points count: 17 more of the 100, rescaled over the items that apply.
     assert float(unit_row.get_attribute("data-total") or 0) > before
     assert "佐证材料齐全" in unit_row.inner_text()
+    # Nobody publishes what they scored: a second clerk does.
+    sign_out(page)
+    sign_in(page, live_server, office2.username, "/workbench/")
+    page.goto(f"{live_server.url}/evaluations/{made.pk}/")
     with page.expect_navigation():
         page.click("#publish-form button")
     page.wait_for_selector("#evaluation-status[data-status=published]")

@@ -9,12 +9,12 @@ from decimal import Decimal
 
 import pytest
 
-from accounts.models import Unit
+from accounts.models import Unit, User
 from rectification.models import Measure
 from supervision import evaluation, lookback, urges
 from supervision.models import Evaluation, EvaluationScheme, EvaluationScore, RedBlackList
 
-from ..factories import MeasureFactory, ProblemFactory, UnitFactory
+from ..factories import MeasureFactory, ProblemFactory, UnitFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -176,7 +176,8 @@ def test_published_scores_are_frozen_whatever_happens_to_the_measures(
 ):
     api = client_for(office)
     body = api.post("/api/v1/evaluations/", {"round": inspection_round.pk}, format="json").json()
-    assert api.post(f"/api/v1/evaluations/{body['id']}/publish/").status_code == 200
+    second = client_for(office2)
+    assert second.post(f"/api/v1/evaluations/{body['id']}/publish/").status_code == 200
     before = scores_of(api.get(f"/api/v1/evaluations/{body['id']}/").json())
 
     # a3 is signed off and the scheme is changed after publication.
@@ -271,7 +272,8 @@ def _published(inspection_round, office, rows: list[tuple[str, str | None, float
         round=inspection_round,
         items=scheme.items,
         as_of=TODAY,
-        created_by=office,
+        # Scored by another clerk: `office` may draw lists from it.
+        created_by=UserFactory(role=User.Role.OFFICE),
         status=Evaluation.Status.PUBLISHED,
         published_at=at("2026-11-20"),
         published_by=office,
@@ -351,3 +353,71 @@ def test_office_scores_the_round_as_a_whole(hand_built, inspection_round, client
     assert response.status_code == 200, response.content
     whole = next(row for row in response.json()["scores"] if row["unit"] is None)
     assert whole["items"]["evidence"]["score"] == 8.0
+
+
+# --- Nobody publishes alone ---------------------------------------------------------------
+
+
+def test_whoever_scored_an_evaluation_cannot_publish_it_nor_its_list(
+    hand_built, inspection_round, client_for, office, office2
+):
+    office3 = UserFactory(username="clerk3", role=User.Role.OFFICE)
+    body = (
+        client_for(office)
+        .post("/api/v1/evaluations/", {"round": inspection_round.pk}, format="json")
+        .json()
+    )
+    # office2 scores one manual item: now an author as well.
+    scored = client_for(office2).post(
+        f"/api/v1/evaluations/{body['id']}/score/",
+        {"unit": hand_built["A"].pk, "key": "evidence", "score": 8},
+        format="json",
+    )
+    assert scored.status_code == 200
+
+    for author in (office, office2):
+        refused = client_for(author).post(f"/api/v1/evaluations/{body['id']}/publish/")
+        assert refused.status_code == 403, author.username
+    assert Evaluation.objects.get(pk=body["id"]).status == "draft"
+    assert client_for(office3).post(f"/api/v1/evaluations/{body['id']}/publish/").status_code == 200
+
+    # The list drawn from it: by someone who scored none of it.
+    for author in (office, office2):
+        refused = client_for(author).post(
+            "/api/v1/red-black-lists/", {"evaluation": body["id"]}, format="json"
+        )
+        assert refused.status_code == 403, author.username
+    drawn = client_for(office3).post(
+        "/api/v1/red-black-lists/", {"evaluation": body["id"]}, format="json"
+    )
+    assert drawn.status_code == 201
+    # And a score after publication is refused: the published evaluation is frozen.
+    late = client_for(office2).post(
+        f"/api/v1/evaluations/{body['id']}/score/",
+        {"unit": hand_built["A"].pk, "key": "evidence", "score": 10},
+        format="json",
+    )
+    assert late.status_code == 409
+
+
+def test_an_evaluations_authors_and_publisher_are_in_the_audit_chain(
+    hand_built, inspection_round, office, office2
+):
+    from audit.models import AuditEntry
+
+    office3 = UserFactory(username="clerk3", role=User.Role.OFFICE)
+    draft = evaluation.evaluation_create(actor=office, inspection_round=inspection_round)
+    evaluation.evaluation_score_manual(
+        evaluation_id=draft.pk, actor=office2, unit=hand_built["A"], key="evidence", score=8
+    )
+    evaluation.evaluation_publish(evaluation_id=draft.pk, actor=office3)
+
+    changes = [
+        e.changes
+        for e in AuditEntry.objects.filter(
+            model="supervision.evaluation", object_id=str(draft.pk)
+        ).order_by("id")
+    ]
+    authors = [c["authors"][1] for c in changes if "authors" in c]
+    assert authors[-1] == sorted([office.pk, office2.pk])
+    assert any(c.get("published_by_id") == [None, office3.pk] for c in changes)

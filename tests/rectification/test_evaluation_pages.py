@@ -37,6 +37,7 @@ def test_office_evaluates_scores_publishes_and_lists_from_the_pages(
     hand_built,  # noqa: F811
     inspection_round,
     office,
+    office2,
     leader,
 ):
     page = signed_in(office)
@@ -57,6 +58,12 @@ def test_office_evaluates_scores_publishes_and_lists_from_the_pages(
     html = page.get(f"/evaluations/{made.pk}/").content.decode()
     assert f'data-unit="{unit_c.pk}" data-total="85.00" data-band="good"' in html
 
+    # Whoever scored it cannot publish it: a second clerk does, and draws the list.
+    refused = page.post(f"/evaluations/{made.pk}/publish/", follow=True)
+    assert "未参与本评估评分" in refused.content.decode()
+    made.refresh_from_db()
+    assert made.status == "draft"
+    page = signed_in(office2)
     page.post(f"/evaluations/{made.pk}/publish/")
     made.refresh_from_db()
     assert made.status == "published"

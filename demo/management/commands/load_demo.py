@@ -544,8 +544,9 @@ class Command(BaseCommand):
                     verdict="holding",
                     reason="整改成果巩固，制度执行到位。",
                 )
-        # The hundred-point evaluation with its manual items, published, and a list from it.
-        draft = evaluation.evaluation_create(actor=office, inspection_round=inspection_round)
+        # The hundred-point evaluation with its manual items, scored by the second clerk and
+        # published by the first (nobody publishes what they scored), and a list from it.
+        draft = evaluation.evaluation_create(actor=office2, inspection_round=inspection_round)
         manual = {"局办公室": (8, 8), "建筑市场监管科": (7, 6), "城建档案馆": (9, 8)}
         manual["房屋征收管理中心"] = (6, 5)
         for name, (evidence_score, supervision_score) in manual.items():
