@@ -141,6 +141,11 @@ AUDIT_MODELS: dict[str, dict[str, list[str]]] = {
     "rectification.Measure": {},
     "rectification.Extension": {},
     "rectification.Evidence": {},
+    # Comments are never deleted; an edit keeps the earlier text in an edit row.
+    "rectification.MeasureComment": {},
+    "rectification.MeasureCommentEdit": {},
+    "supervision.UrgeComment": {},
+    "supervision.UrgeCommentEdit": {},
     "supervision.SupervisionGroup": {},
     "supervision.SupervisionVisit": {},
     # A publication's approval names its authors (accounts.duties): the chain keeps both.
@@ -391,6 +396,8 @@ REMINDER_YELLOW_DAYS = env_int("REMINDER_YELLOW_DAYS", 10)
 REMINDER_LAST_DAYS = env_int("REMINDER_LAST_DAYS", 1)
 REMINDER_RED_REPEAT_DAYS = env_int("REMINDER_RED_REPEAT_DAYS", 7)
 REMINDER_REVIEW_WORKING_DAYS = env_int("REMINDER_REVIEW_WORKING_DAYS", 3)
+# How long the author of a comment may still edit it.
+COMMENT_EDIT_MINUTES = env_int("COMMENT_EDIT_MINUTES", 10)
 # The progress-report reminder goes out on the 1st and 16th, or this many days later at most
 # if no sweep ran on the day itself.
 REMINDER_PROGRESS_GRACE_DAYS = env_int("REMINDER_PROGRESS_GRACE_DAYS", 2)

@@ -263,6 +263,9 @@ class ReminderLog(models.Model):
         blank=True,
         related_name="+",
     )
+    # What a reminder about a single record answers to (a comment that mentions the
+    # recipient, "rectification.measurecomment:12"): told once, whatever its date.
+    source_key = models.CharField(_("about"), max_length=80, blank=True, default="")
     webhook_pending = models.BooleanField(_("chat robot message due"), default=False)
     webhook_delivery = models.ForeignKey(
         ReminderDelivery,
@@ -298,12 +301,18 @@ class ReminderLog(models.Model):
                 condition=Q(round_report__isnull=False),
                 name="reminder_once_per_round_report",
             ),
+            models.UniqueConstraint(
+                fields=["source_key", "recipient"],
+                condition=~Q(source_key=""),
+                name="reminder_once_per_source",
+            ),
             models.CheckConstraint(
                 condition=Q(measure__isnull=False)
                 | Q(unit__isnull=False)
                 | Q(digest__isnull=False)
-                | Q(round_report__isnull=False),
-                name="reminder_about_measure_unit_digest_or_report",
+                | Q(round_report__isnull=False)
+                | ~Q(source_key=""),
+                name="reminder_about_measure_unit_digest_report_or_source",
             ),
         ]
         indexes = [
@@ -321,3 +330,4 @@ class ReminderLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.key_date} → {self.recipient_id}"
+
