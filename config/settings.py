@@ -398,6 +398,8 @@ REMINDER_RED_REPEAT_DAYS = env_int("REMINDER_RED_REPEAT_DAYS", 7)
 REMINDER_REVIEW_WORKING_DAYS = env_int("REMINDER_REVIEW_WORKING_DAYS", 3)
 # How long the author of a comment may still edit it.
 COMMENT_EDIT_MINUTES = env_int("COMMENT_EDIT_MINUTES", 10)
+# The most events of each kind in one user's calendar feed (reminders.calendar).
+CALENDAR_FEED_MAX_EVENTS = env_int("CALENDAR_FEED_MAX_EVENTS", 1000)
 # The progress-report reminder goes out on the 1st and 16th, or this many days later at most
 # if no sweep ran on the day itself.
 REMINDER_PROGRESS_GRACE_DAYS = env_int("REMINDER_PROGRESS_GRACE_DAYS", 2)

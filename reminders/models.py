@@ -331,3 +331,23 @@ class ReminderLog(models.Model):
     def __str__(self) -> str:
         return f"{self.kind} {self.key_date} → {self.recipient_id}"
 
+
+class CalendarFeed(models.Model):
+    """A user's private calendar address (日程订阅): the SHA-256 of the random token its URL
+    holds, never the token itself. A reset replaces it, and the old address answers 404."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        related_name="calendar_feed",
+    )
+    token_hash = models.CharField(_("token hash"), max_length=64, unique=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("calendar feed")
+        verbose_name_plural = _("calendar feeds")
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.created_at:%Y-%m-%d %H:%M}"
