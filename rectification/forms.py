@@ -50,7 +50,7 @@ class ProgressForm(forms.Form):
 
 
 class CommentForm(forms.Form):
-    text = forms.CharField(label=_("Comment"), max_length=COMMENT_MAX_LENGTH)
+    text = forms.CharField(label=_("Comment text"), max_length=COMMENT_MAX_LENGTH)
 
 
 class ExtensionRequestForm(forms.Form):

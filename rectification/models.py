@@ -205,7 +205,7 @@ class StatusChange(models.Model):
         URGE_ACCEPT = "urge_accept", _("Urge reply accepted")
         URGE_ESCALATE = "urge_escalate", _("Urge notice pressed again")
         LOOK_BACK = "look_back", _("Look-back: holding")
-        COMMENT = "comment", _("Comment")
+        COMMENT = "comment", _("Comment in the thread")
         COMMENT_EDIT = "comment_edit", _("Comment edited")
         URGE_COMMENT = "urge_comment", _("Comment on an urge notice")
 
@@ -366,11 +366,11 @@ class CommentFields(models.Model):
 
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        verbose_name=_("author"),
+        verbose_name=_("written by"),
         on_delete=models.PROTECT,
         related_name="+",
     )
-    text = BoundedTextField(_("comment"), max_length=COMMENT_MAX_LENGTH)
+    text = BoundedTextField(_("comment text"), max_length=COMMENT_MAX_LENGTH)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     edited_at = models.DateTimeField(_("edited at"), null=True, blank=True)
 
@@ -405,15 +405,18 @@ class MeasureComment(CommentFields):
     )
 
     class Meta:
-        verbose_name = _("comment")
-        verbose_name_plural = _("comments")
+        verbose_name = _("comment on a measure")
+        verbose_name_plural = _("comments on measures")
         ordering = ["created_at", "id"]
         indexes = [models.Index(fields=["measure", "created_at"])]
 
 
 class MeasureCommentEdit(CommentEditFields):
     comment = models.ForeignKey(
-        MeasureComment, verbose_name=_("comment"), on_delete=models.PROTECT, related_name="edits"
+        MeasureComment,
+        verbose_name=_("comment on a measure"),
+        on_delete=models.PROTECT,
+        related_name="edits",
     )
 
     class Meta:

@@ -556,7 +556,10 @@ class UrgeComment(CommentFields):
 
 class UrgeCommentEdit(CommentEditFields):
     comment = models.ForeignKey(
-        UrgeComment, verbose_name=_("comment"), on_delete=models.PROTECT, related_name="edits"
+        UrgeComment,
+        verbose_name=_("comment on an urge notice"),
+        on_delete=models.PROTECT,
+        related_name="edits",
     )
 
     class Meta:

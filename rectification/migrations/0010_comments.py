@@ -18,21 +18,21 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='statuschange',
             name='action',
-            field=models.CharField(choices=[('start', 'Start'), ('submit', 'Submit for sign-off'), ('approve', 'Sign off'), ('return', 'Return'), ('reopen', 'Reopen (look-back)'), ('extend', 'Extend deadline'), ('edit', 'Edit'), ('urge', 'Urge notice issued'), ('urge_reply', 'Urge notice replied'), ('urge_accept', 'Urge reply accepted'), ('urge_escalate', 'Urge notice pressed again'), ('look_back', 'Look-back: holding'), ('comment', 'Comment'), ('comment_edit', 'Comment edited'), ('urge_comment', 'Comment on an urge notice')], max_length=20, verbose_name='action'),
+            field=models.CharField(choices=[('start', 'Start'), ('submit', 'Submit for sign-off'), ('approve', 'Sign off'), ('return', 'Return'), ('reopen', 'Reopen (look-back)'), ('extend', 'Extend deadline'), ('edit', 'Edit'), ('urge', 'Urge notice issued'), ('urge_reply', 'Urge notice replied'), ('urge_accept', 'Urge reply accepted'), ('urge_escalate', 'Urge notice pressed again'), ('look_back', 'Look-back: holding'), ('comment', 'Comment in the thread'), ('comment_edit', 'Comment edited'), ('urge_comment', 'Comment on an urge notice')], max_length=20, verbose_name='action'),
         ),
         migrations.CreateModel(
             name='MeasureComment',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('text', config.fields.BoundedTextField(max_length=4000, verbose_name='comment')),
+                ('text', config.fields.BoundedTextField(max_length=4000, verbose_name='comment text')),
                 ('created_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='created at')),
                 ('edited_at', models.DateTimeField(blank=True, null=True, verbose_name='edited at')),
-                ('author', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='author')),
+                ('author', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='written by')),
                 ('measure', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='comments', to='rectification.measure', verbose_name='measure')),
             ],
             options={
-                'verbose_name': 'comment',
-                'verbose_name_plural': 'comments',
+                'verbose_name': 'comment on a measure',
+                'verbose_name_plural': 'comments on measures',
                 'ordering': ['created_at', 'id'],
             },
         ),
@@ -42,7 +42,7 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('old_text', config.fields.BoundedTextField(max_length=4000, verbose_name='earlier text')),
                 ('edited_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='edited at')),
-                ('comment', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='edits', to='rectification.measurecomment', verbose_name='comment')),
+                ('comment', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='edits', to='rectification.measurecomment', verbose_name='comment on a measure')),
             ],
             options={
                 'verbose_name': 'comment edit',

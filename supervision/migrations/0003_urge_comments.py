@@ -19,10 +19,10 @@ class Migration(migrations.Migration):
             name='UrgeComment',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('text', config.fields.BoundedTextField(max_length=4000, verbose_name='comment')),
+                ('text', config.fields.BoundedTextField(max_length=4000, verbose_name='comment text')),
                 ('created_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='created at')),
                 ('edited_at', models.DateTimeField(blank=True, null=True, verbose_name='edited at')),
-                ('author', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='author')),
+                ('author', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='written by')),
                 ('notice', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='comments', to='supervision.urgenotice', verbose_name='urge notice')),
             ],
             options={
@@ -37,7 +37,7 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('old_text', config.fields.BoundedTextField(max_length=4000, verbose_name='earlier text')),
                 ('edited_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='edited at')),
-                ('comment', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='edits', to='supervision.urgecomment', verbose_name='comment')),
+                ('comment', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='edits', to='supervision.urgecomment', verbose_name='comment on an urge notice')),
             ],
             options={
                 'verbose_name': 'edit of a comment on an urge notice',
