@@ -158,6 +158,11 @@ AUDIT_MODELS: dict[str, dict[str, list[str]]] = {
     "rectification.Measure": {},
     "rectification.Extension": {},
     "rectification.Evidence": {},
+    # Comments are never deleted; an edit keeps the earlier text in an edit row.
+    "rectification.MeasureComment": {},
+    "rectification.MeasureCommentEdit": {},
+    "supervision.UrgeComment": {},
+    "supervision.UrgeCommentEdit": {},
     "supervision.SupervisionGroup": {},
     "supervision.SupervisionVisit": {},
     # Who wrote an evaluation (its authors) and who published it: the two-person rule's record.
@@ -416,6 +421,10 @@ REMINDER_YELLOW_DAYS = env_int("REMINDER_YELLOW_DAYS", 10)
 REMINDER_LAST_DAYS = env_int("REMINDER_LAST_DAYS", 1)
 REMINDER_RED_REPEAT_DAYS = env_int("REMINDER_RED_REPEAT_DAYS", 7)
 REMINDER_REVIEW_WORKING_DAYS = env_int("REMINDER_REVIEW_WORKING_DAYS", 3)
+# How long the author of a comment may still edit it.
+COMMENT_EDIT_MINUTES = env_int("COMMENT_EDIT_MINUTES", 10)
+# The most events of each kind in one user's calendar feed (reminders.calendar).
+CALENDAR_FEED_MAX_EVENTS = env_int("CALENDAR_FEED_MAX_EVENTS", 1000)
 # The progress-report reminder goes out on the 1st and 16th, or this many days later at most
 # if no sweep ran on the day itself.
 REMINDER_PROGRESS_GRACE_DAYS = env_int("REMINDER_PROGRESS_GRACE_DAYS", 2)

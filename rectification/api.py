@@ -6,6 +6,7 @@ import re
 from typing import TYPE_CHECKING
 
 from django.http import FileResponse
+from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
@@ -25,14 +26,27 @@ from config.seq import seq_field
 from config.viewsets import ScopedViewSet
 from findings.selectors import problems_visible_to
 
-from . import services
+from . import comments, services
 from .filters import MeasureFilter
-from .models import Evidence, Extension, Measure, ProgressReport, StatusChange
+from .models import (
+    Evidence,
+    Extension,
+    Measure,
+    MeasureComment,
+    ProgressReport,
+    StatusChange,
+)
 from .selectors import (
     evidence_visible_to,
     extensions_visible_to,
     measure_history,
     measures_visible_to,
+)
+from .thread_serializers import (
+    CommentTextSerializer,
+    PostedCommentSerializer,
+    ThreadCommentSerializer,
+    posted_data,
 )
 
 
@@ -279,6 +293,49 @@ class MeasureWorkflowMixin:
         """Every status change and field edit, oldest first."""
         rows = measure_history(self.get_object(), signed_in_user(request))
         return Response(HistorySerializer(rows, many=True).data)
+
+    @extend_schema(methods=["GET"], responses=ThreadCommentSerializer(many=True))
+    @extend_schema(
+        methods=["POST"], request=CommentTextSerializer, responses={201: PostedCommentSerializer}
+    )
+    @action(
+        detail=True,
+        methods=["get", "post"],
+        url_path="comments",
+        pagination_class=None,
+        permission_classes=[IsAuthenticated],
+    )
+    def comments(self, request: Request, pk: str | None = None) -> Response:
+        """The measure's thread (留言), oldest first; POST writes a comment, `@name` mentions."""
+        measure = self.get_object()
+        if request.method == "GET":
+            rows = comments.measure_comments(measure)
+            return Response(ThreadCommentSerializer(rows, many=True).data)
+        body = CommentTextSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        posted = comments.measure_comment_post(
+            measure=measure, actor=signed_in_user(request), text=body.validated_data["text"]
+        )
+        return Response(posted_data(posted), status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=CommentTextSerializer, responses=PostedCommentSerializer)
+    @action(
+        detail=True,
+        methods=["patch"],
+        url_path=r"comments/(?P<comment_id>[0-9]{1,18})",
+        url_name="comment",
+        permission_classes=[IsAuthenticated],
+    )
+    def comment(self, request: Request, pk: str | None = None, comment_id: str = "") -> Response:
+        """Its author's edit of a comment within minutes of writing; the earlier text is kept."""
+        measure = self.get_object()
+        found = get_object_or_404(MeasureComment, pk=int(comment_id), measure=measure)
+        body = CommentTextSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        posted = comments.measure_comment_edit(
+            comment_id=found.pk, actor=signed_in_user(request), text=body.validated_data["text"]
+        )
+        return Response(posted_data(posted))
 
     @extend_schema(methods=["GET"], responses=ProgressReportSerializer(many=True))
     @extend_schema(

@@ -11,7 +11,7 @@ from accounts.selectors import units_assignable_by
 from config.forms import choice_field
 from findings.models import Aspect, Problem
 
-from .models import Measure
+from .models import COMMENT_MAX_LENGTH, Measure
 
 
 class VersionForm(forms.Form):
@@ -47,6 +47,10 @@ class ProgressForm(forms.Form):
     percent = forms.IntegerField(
         label=_("Percent complete"), required=False, min_value=0, max_value=100
     )
+
+
+class CommentForm(forms.Form):
+    text = forms.CharField(label=_("Comment text"), max_length=COMMENT_MAX_LENGTH)
 
 
 class ExtensionRequestForm(forms.Form):

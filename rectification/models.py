@@ -205,6 +205,9 @@ class StatusChange(models.Model):
         URGE_ACCEPT = "urge_accept", _("Urge reply accepted")
         URGE_ESCALATE = "urge_escalate", _("Urge notice pressed again")
         LOOK_BACK = "look_back", _("Look-back: holding")
+        COMMENT = "comment", _("Comment in the thread")
+        COMMENT_EDIT = "comment_edit", _("Comment edited")
+        URGE_COMMENT = "urge_comment", _("Comment on an urge notice")
 
     measure = models.ForeignKey(
         Measure, verbose_name=_("measure"), on_delete=models.PROTECT, related_name="history"
@@ -349,3 +352,74 @@ class Extension(models.Model):
 
     def __str__(self) -> str:
         return f"{self.measure_id}: {self.old_deadline} → {self.new_deadline}"
+
+
+# --- Comments -----------------------------------------------------------------------------------
+
+COMMENT_MAX_LENGTH = 4000
+
+
+class CommentFields(models.Model):
+    """What every comment thread's entry holds: its author, its text, when it was written and
+    last edited. Never deleted; its author may edit it for a few minutes, each earlier text
+    kept in an edit row."""
+
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("written by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    text = BoundedTextField(_("comment text"), max_length=COMMENT_MAX_LENGTH)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    edited_at = models.DateTimeField(_("edited at"), null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return self.text[:40]
+
+    def editable_until(self) -> datetime.datetime:
+        return self.created_at + datetime.timedelta(minutes=settings.COMMENT_EDIT_MINUTES)
+
+
+class CommentEditFields(models.Model):
+    """One edit of a comment: the text it had before."""
+
+    old_text = BoundedTextField(_("earlier text"), max_length=COMMENT_MAX_LENGTH)
+    edited_at = models.DateTimeField(_("edited at"), default=timezone.now)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return f"{self.edited_at:%Y-%m-%d %H:%M}"
+
+
+class MeasureComment(CommentFields):
+    """A comment in a measure's thread (留言)."""
+
+    measure = models.ForeignKey(
+        Measure, verbose_name=_("measure"), on_delete=models.PROTECT, related_name="comments"
+    )
+
+    class Meta:
+        verbose_name = _("comment on a measure")
+        verbose_name_plural = _("comments on measures")
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["measure", "created_at"])]
+
+
+class MeasureCommentEdit(CommentEditFields):
+    comment = models.ForeignKey(
+        MeasureComment,
+        verbose_name=_("comment on a measure"),
+        on_delete=models.PROTECT,
+        related_name="edits",
+    )
+
+    class Meta:
+        verbose_name = _("comment edit")
+        verbose_name_plural = _("comment edits")
+        ordering = ["edited_at", "id"]

@@ -109,6 +109,7 @@ ADDRESSED_TO_THE_LEAD_UNIT = (
     StatusChange.Action.URGE_REPLY,
     StatusChange.Action.URGE_ACCEPT,
     StatusChange.Action.URGE_ESCALATE,
+    StatusChange.Action.URGE_COMMENT,
 )
 
 

@@ -33,6 +33,12 @@ urlpatterns = [
     path("measures/<int:pk>/progress/", views.measure_progress, name="measure-progress"),
     path("measures/<int:pk>/evidence/", views.measure_evidence, name="measure-evidence"),
     path("measures/<int:pk>/extension/", views.measure_extension, name="measure-extension"),
+    path("measures/<int:pk>/comments/", views.measure_comment, name="measure-comment"),
+    path(
+        "measures/<int:pk>/comments/<int:comment_pk>/",
+        views.measure_comment_edit,
+        name="measure-comment-edit",
+    ),
     path(
         "measures/<int:pk>/<slug:step>/",
         views.measure_step,

@@ -15,6 +15,7 @@ from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -27,10 +28,11 @@ from findings.selectors import problems_visible_to
 from findings.services import problem_update
 from inspections.selectors import rounds_visible_to
 
-from . import services
+from . import comments, services
 from .filters import MeasureFilter
 from .forms import (
     ApproveForm,
+    CommentForm,
     DecisionForm,
     EvidenceForm,
     ExtensionRequestForm,
@@ -219,8 +221,62 @@ def measure_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "is_cooperating": user.is_liaison and not lead,
         "sections": page_sections("measure_detail", user, measure=measure),
         "today": today(),
+        "comments": comments.measure_comments(measure),
+        "can_comment": comments.can_comment(user, measure),
+        "now": timezone.now(),
     }
     return render(request, "rectification/measure_detail.html", context)
+
+
+def tell_posted(request: HttpRequest, posted: comments.Posted, done: str) -> None:
+    """The writer hears what became of the comment and of each mention."""
+    messages.success(request, done)
+    for line in posted.messages():
+        messages.info(request, line)
+
+
+@login_required
+@require_POST
+def measure_comment(request: HttpRequest, pk: int) -> HttpResponse:
+    """A new comment in the measure's thread; nothing is saved if it is refused."""
+    user = signed_in_user(request)
+    measure = get_object_or_404(measures_visible_to(user), pk=pk)
+    back = reverse("measure-detail", args=[measure.pk]) + "#comments"
+    form = CommentForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, first_error(form))
+        return redirect(back)
+    try:
+        posted = comments.measure_comment_post(
+            measure=measure, actor=user, text=form.cleaned_data["text"]
+        )
+    except DomainError as error:
+        _refused(request, error)
+        return redirect(back)
+    tell_posted(request, posted, _("Comment posted."))
+    return redirect(back)
+
+
+@login_required
+@require_POST
+def measure_comment_edit(request: HttpRequest, pk: int, comment_pk: int) -> HttpResponse:
+    user = signed_in_user(request)
+    measure = get_object_or_404(measures_visible_to(user), pk=pk)
+    found = get_object_or_404(measure.comments, pk=comment_pk)
+    back = reverse("measure-detail", args=[measure.pk]) + "#comments"
+    form = CommentForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, first_error(form))
+        return redirect(back)
+    try:
+        posted = comments.measure_comment_edit(
+            comment_id=found.pk, actor=user, text=form.cleaned_data["text"]
+        )
+    except DomainError as error:
+        _refused(request, error)
+        return redirect(back)
+    tell_posted(request, posted, _("Comment saved; the earlier text is kept."))
+    return redirect(back)
 
 
 # --- Steps taken from the pages -----------------------------------------------------------------

@@ -7,3 +7,9 @@ from django.utils.translation import gettext_lazy as _
 class RemindersConfig(AppConfig):
     name = "reminders"
     verbose_name = _("Reminders")
+
+    def ready(self) -> None:
+        # Mentions in the comment threads of the layers below reach people through the bell.
+        from . import mentions
+
+        mentions.connect()

@@ -263,6 +263,9 @@ class ReminderLog(models.Model):
         blank=True,
         related_name="+",
     )
+    # What a reminder about a single record answers to (a comment that mentions the
+    # recipient, "rectification.measurecomment:12"): told once, whatever its date.
+    source_key = models.CharField(_("about"), max_length=80, blank=True, default="")
     webhook_pending = models.BooleanField(_("chat robot message due"), default=False)
     webhook_delivery = models.ForeignKey(
         ReminderDelivery,
@@ -298,12 +301,18 @@ class ReminderLog(models.Model):
                 condition=Q(round_report__isnull=False),
                 name="reminder_once_per_round_report",
             ),
+            models.UniqueConstraint(
+                fields=["source_key", "recipient"],
+                condition=~Q(source_key=""),
+                name="reminder_once_per_source",
+            ),
             models.CheckConstraint(
                 condition=Q(measure__isnull=False)
                 | Q(unit__isnull=False)
                 | Q(digest__isnull=False)
-                | Q(round_report__isnull=False),
-                name="reminder_about_measure_unit_digest_or_report",
+                | Q(round_report__isnull=False)
+                | ~Q(source_key=""),
+                name="reminder_about_measure_unit_digest_report_or_source",
             ),
         ]
         indexes = [
@@ -321,3 +330,24 @@ class ReminderLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.key_date} → {self.recipient_id}"
+
+
+class CalendarFeed(models.Model):
+    """A user's private calendar address (日程订阅): the SHA-256 of the random token its URL
+    holds, never the token itself. A reset replaces it, and the old address answers 404."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        related_name="calendar_feed",
+    )
+    token_hash = models.CharField(_("token hash"), max_length=64, unique=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("calendar feed")
+        verbose_name_plural = _("calendar feeds")
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.created_at:%Y-%m-%d %H:%M}"

@@ -91,6 +91,7 @@ class Kind(models.TextChoices):
     REPORT_DUE = "report_due", gettext_lazy("Rectification report due")
     REPORT_OVERDUE = "report_overdue", gettext_lazy("Rectification report overdue")
     DIGEST = "digest", gettext_lazy("Supervision digest")
+    MENTION = "mention", gettext_lazy("Mentioned in a comment")
 
 
 DEADLINE_KINDS = (Kind.GREEN, Kind.YELLOW, Kind.FINAL, Kind.RED)
@@ -104,6 +105,7 @@ SEVERITY = [
     Kind.URGE_ISSUED,
     Kind.REPORT_OVERDUE,
     Kind.DIGEST,
+    Kind.MENTION,
     Kind.RED,
     Kind.FINAL,
     Kind.YELLOW,
@@ -868,8 +870,9 @@ def _item_line(log: ReminderLog, day: datetime.date) -> str:
     elif log.kind in REPORT_KINDS and log.round_report is not None:
         days = (log.key_date - day).days
         context.update(report=log.round_report, days_left=days, days_overdue=-days)
-    elif log.kind == Kind.DIGEST and log.notification is not None:
+    elif log.kind in (Kind.DIGEST, Kind.MENTION) and log.notification is not None:
         context["digest_title"] = log.notification.title
+        context["note_body"] = log.notification.body
     return " ".join(render_to_string("reminders/item.txt", context).split())
 
 

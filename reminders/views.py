@@ -1,10 +1,11 @@
-"""The bell's pages: the notifications of the signed-in user, newest first."""
+"""The bell's pages (the notifications of the signed-in user, newest first) and the calendar
+feed with its page."""
 
 from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -14,8 +15,9 @@ from accounts.auth import signed_in_user
 from config.api import DeferredJoinPaginator
 from config.pages import posted_next
 
+from . import calendar
 from . import services as reminders
-from .models import Notification
+from .models import CalendarFeed, Notification
 
 
 @login_required
@@ -48,3 +50,36 @@ def notification_read_all(request: HttpRequest) -> HttpResponse:
     marked = reminders.notifications_mark_all_read(actor=signed_in_user(request))
     messages.success(request, _("%(n)d notification(s) marked read.") % {"n": marked})
     return redirect("notification-list")
+
+
+@login_required
+def calendar_page(request: HttpRequest) -> HttpResponse:
+    """The user's calendar address: made or reset here (POST), shown once, since only its
+    hash is kept."""
+    user = signed_in_user(request)
+    url = ""
+    if request.method == "POST":
+        token = calendar.calendar_token_reset(actor=user)
+        url = request.build_absolute_uri(reverse("calendar-feed", args=[token]))
+        messages.success(
+            request, _("Your new calendar address is ready; any earlier one no longer works.")
+        )
+    context = {"url": url, "has_feed": bool(url) or CalendarFeed.objects.filter(user=user).exists()}
+    response = render(request, "reminders/calendar.html", context)
+    # The address is a secret: not kept by a browser's or a proxy's cache.
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
+    """The feed itself, opened by calendar programs without a session: the token is the key."""
+    owner = calendar.feed_owner(token)
+    if owner is None:
+        raise Http404(_("No such calendar."))
+    response = HttpResponse(
+        calendar.feed_calendar(owner), content_type="text/calendar; charset=utf-8"
+    )
+    # Calendar programs poll every hour or so; a private answer, kept briefly by the client only.
+    response["Cache-Control"] = "private, max-age=900"
+    response["Content-Disposition"] = 'inline; filename="deadlines.ics"'
+    return response

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import django_filters
 from django.db.models import Prefetch
+from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.decorators import action
+from rest_framework.exceptions import MethodNotAllowed
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -24,8 +26,14 @@ from inspections.models import InspectionRound
 from inspections.selectors import rounds_visible_to
 from rectification.models import Evidence, Measure, today
 from rectification.selectors import evidence_visible_to, measures_visible_to, rounds_in_view
+from rectification.thread_serializers import (
+    CommentTextSerializer,
+    PostedCommentSerializer,
+    ThreadCommentSerializer,
+    posted_data,
+)
 
-from . import evaluation, groups, lookback, urges
+from . import evaluation, groups, lookback, urge_comments, urges
 from .models import (
     Evaluation,
     EvaluationScheme,
@@ -35,6 +43,7 @@ from .models import (
     RedBlackList,
     SupervisionGroup,
     SupervisionVisit,
+    UrgeComment,
     UrgeNotice,
     UrgeReply,
 )
@@ -181,7 +190,12 @@ class UrgeNoticeViewSet(ScopedViewSet):
     permission_classes = [IsAuthenticated]
     filterset_class = UrgeNoticeFilter
     ordering_fields = ["issued_at", "reply_due", "id", "level"]
-    http_method_names = ["get", "post", "head", "options"]
+    # PATCH only for a comment's edit (comments/{id}/): a notice itself changes by its steps.
+    http_method_names = ["get", "post", "patch", "head", "options"]
+
+    @extend_schema(exclude=True)
+    def partial_update(self, request: Request, *args, **kwargs) -> Response:
+        raise MethodNotAllowed(request.method or "PATCH")
 
     def _answer(self, notice_id: int, code: int = status.HTTP_200_OK) -> Response:
         notice = self.get_queryset().get(pk=notice_id)
@@ -202,6 +216,42 @@ class UrgeNoticeViewSet(ScopedViewSet):
             reply_due=data["reply_due"],
         )
         return self._answer(notice.pk, status.HTTP_201_CREATED)
+
+    @extend_schema(methods=["GET"], responses=ThreadCommentSerializer(many=True))
+    @extend_schema(
+        methods=["POST"], request=CommentTextSerializer, responses={201: PostedCommentSerializer}
+    )
+    @action(detail=True, methods=["get", "post"], url_path="comments", pagination_class=None)
+    def comments(self, request: Request, pk: str | None = None) -> Response:
+        """The notice's thread (留言), oldest first; POST writes a comment, `@name` mentions."""
+        notice = self.get_object()
+        if request.method == "GET":
+            rows = urge_comments.urge_comments(notice)
+            return Response(ThreadCommentSerializer(rows, many=True).data)
+        body = CommentTextSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        posted = urge_comments.urge_comment_post(
+            notice=notice, actor=signed_in_user(request), text=body.validated_data["text"]
+        )
+        return Response(posted_data(posted), status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=CommentTextSerializer, responses=PostedCommentSerializer)
+    @action(
+        detail=True,
+        methods=["patch"],
+        url_path=r"comments/(?P<comment_id>[0-9]{1,18})",
+        url_name="comment",
+    )
+    def comment(self, request: Request, pk: str | None = None, comment_id: str = "") -> Response:
+        """Its author's edit of a comment within minutes of writing; the earlier text is kept."""
+        notice = self.get_object()
+        found = get_object_or_404(UrgeComment, pk=int(comment_id), notice=notice)
+        body = CommentTextSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        posted = urge_comments.urge_comment_edit(
+            comment_id=found.pk, actor=signed_in_user(request), text=body.validated_data["text"]
+        )
+        return Response(posted_data(posted))
 
     @extend_schema(request=UrgeReplyInputSerializer, responses={201: UrgeNoticeSerializer})
     @action(detail=True, methods=["post"])

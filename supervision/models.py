@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from config.fields import BoundedTextField
-from rectification.models import Evidence, Measure
+from rectification.models import CommentEditFields, CommentFields, Evidence, Measure
 
 # --- Supervision groups (督查组) ---------------------------------------------------------------
 
@@ -543,3 +543,31 @@ class RedBlackList(models.Model):
 
     def __str__(self) -> str:
         return self.period_label
+
+
+class UrgeComment(CommentFields):
+    """A comment in an urge notice's thread (留言), beside its formal replies."""
+
+    notice = models.ForeignKey(
+        UrgeNotice, verbose_name=_("urge notice"), on_delete=models.PROTECT, related_name="comments"
+    )
+
+    class Meta:
+        verbose_name = _("comment on an urge notice")
+        verbose_name_plural = _("comments on urge notices")
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["notice", "created_at"])]
+
+
+class UrgeCommentEdit(CommentEditFields):
+    comment = models.ForeignKey(
+        UrgeComment,
+        verbose_name=_("comment on an urge notice"),
+        on_delete=models.PROTECT,
+        related_name="edits",
+    )
+
+    class Meta:
+        verbose_name = _("edit of a comment on an urge notice")
+        verbose_name_plural = _("edits of comments on urge notices")
+        ordering = ["edited_at", "id"]

@@ -22,6 +22,12 @@ urlpatterns = [
     path("urges/", views.urge_list, name="urge-list"),
     path("urges/new/", views.urge_issue, name="urge-issue"),
     path("urges/<int:pk>/", views.urge_detail, name="urge-detail"),
+    path("urges/<int:pk>/comments/", views.urge_comment, name="urge-comment"),
+    path(
+        "urges/<int:pk>/comments/<int:comment_pk>/",
+        views.urge_comment_edit,
+        name="urge-comment-edit",
+    ),
     path("urges/<int:pk>/<slug:step>/", views.urge_step, name="urge-step"),
     path("rounds/<int:pk>/look-backs/new/", views.look_back_start, name="look-back-start"),
     path("look-backs/<int:pk>/", views.look_back_detail, name="look-back-detail"),

@@ -14,6 +14,7 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -23,11 +24,11 @@ from accounts.models import Unit
 from accounts.selectors import groups_supervising
 from config.errors import DomainError, InvalidInput
 from inspections.selectors import rounds_visible_to
-from rectification.forms import first_error
+from rectification.forms import CommentForm, first_error
 from rectification.models import Measure, today
 from rectification.selectors import measures_visible_to, rounds_in_view
 
-from . import evaluation, lookback, urges
+from . import evaluation, lookback, urge_comments, urges
 from .forms import (
     LookBackStartForm,
     ManualScoreForm,
@@ -100,8 +101,49 @@ def urge_detail(request: HttpRequest, pk: int) -> HttpResponse:
         ),
         "can_escalate": urges.next_level(notice.level) is not None,
         "today": today(),
+        "comments": urge_comments.urge_comments(notice),
+        "can_comment": urge_comments.can_comment(user, notice),
+        "now": timezone.now(),
     }
     return render(request, "supervision/urge_detail.html", context)
+
+
+def _comment_on(request: HttpRequest, pk: int, comment_pk: int | None) -> HttpResponse:
+    """A new comment (comment_pk None) or its author's edit, in a notice's thread."""
+    user = signed_in_user(request)
+    notice = get_object_or_404(urges.urges_visible_to(user), pk=pk)
+    back = reverse("urge-detail", args=[notice.pk]) + "#comments"
+    form = CommentForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, first_error(form))
+        return redirect(back)
+    text = form.cleaned_data["text"]
+    try:
+        if comment_pk is None:
+            posted = urge_comments.urge_comment_post(notice=notice, actor=user, text=text)
+            messages.success(request, _("Comment posted."))
+        else:
+            found = get_object_or_404(notice.comments, pk=comment_pk)
+            posted = urge_comments.urge_comment_edit(comment_id=found.pk, actor=user, text=text)
+            messages.success(request, _("Comment saved; the earlier text is kept."))
+    except DomainError as error:
+        messages.error(request, error.message)
+        return redirect(back)
+    for line in posted.messages():
+        messages.info(request, line)
+    return redirect(back)
+
+
+@login_required
+@require_POST
+def urge_comment(request: HttpRequest, pk: int) -> HttpResponse:
+    return _comment_on(request, pk, None)
+
+
+@login_required
+@require_POST
+def urge_comment_edit(request: HttpRequest, pk: int, comment_pk: int) -> HttpResponse:
+    return _comment_on(request, pk, comment_pk)
 
 
 @login_required

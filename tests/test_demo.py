@@ -154,3 +154,17 @@ def test_it_gives_the_demo_three_separated_administrators_and_no_superuser(demo)
         "auditadmin": User.Role.AUDIT_ADMIN,
     }
     assert not User.objects.filter(is_superuser=True).exists()
+
+
+def test_it_loads_a_comment_thread_whose_mentions_reached_their_people(demo):
+    from rectification.models import MeasureComment
+    from reminders.models import Notification
+
+    thread = list(MeasureComment.objects.order_by("id"))
+    told = Notification.objects.filter(kind="mention").order_by("id")
+
+    assert len(thread) == 2 and thread[0].measure_id == thread[1].measure_id
+    assert [n.recipient.username for n in told] == ["liaison_a", "office"]
+    load_demo()
+    assert MeasureComment.objects.count() == 2
+    assert Notification.objects.filter(kind="mention").count() == 2

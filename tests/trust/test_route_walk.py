@@ -28,11 +28,13 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from accounts.models import User
 from documents.publications import publication_approve, publication_draft
 from inspections.models import RoundReport
+from rectification.comments import measure_comment_post
 from rectification.models import Extension, Measure, today
 from reminders.models import Notification
 from supervision import evaluation, lookback, urges
 from supervision import groups as supervision
 from supervision.models import UrgeNotice
+from supervision.urge_comments import urge_comment_post
 from tests.factories import (
     AspectFactory,
     ClueFactory,
@@ -321,6 +323,22 @@ RULES: dict[tuple[str, str], str] = {
     ("notification-list", "get"): "200 200 200 200 200 302",
     # The audit administrator's alone (tests/trust/test_administrators_walk.py asks them).
     ("security-log", "get"): "403 403 403 403 403 302",
+    # Comment threads: whoever sees the measure or the notice reads; an empty body is refused
+    # before who may write is asked. The calendar feed answers its own token only.
+    ("api:measure-comments", "get"): "200 200 200 200 404 403",
+    ("api:measure-comments", "post"): "400 400 400 400 404 403",
+    ("api:measure-comment", "patch"): "400 400 400 400 404 403",
+    ("api:urge-detail", "patch"): "405 405 405 405 405 403",
+    ("api:urge-comments", "get"): "200 200 200 200 404 403",
+    ("api:urge-comments", "post"): "400 400 400 400 404 403",
+    ("api:urge-comment", "patch"): "400 400 400 400 404 403",
+    ("measure-comment", "post"): "302 302 302 302 404 302",
+    ("measure-comment-edit", "post"): "302 302 302 302 404 302",
+    ("urge-comment", "post"): "302 302 302 302 404 302",
+    ("urge-comment-edit", "post"): "302 302 302 302 404 302",
+    ("calendar", "get"): "200 200 200 200 200 302",
+    ("calendar", "post"): "200 200 200 200 200 302",
+    ("calendar-feed", "get"): "404 404 404 404 404 404",
     ("notification-read-all", "post"): "302 302 302 302 302 302",
     ("notification-open", "post"): "404 404 404 302 404 302",
     ("publication-list", "get"): "200 200 200 200 200 302",
@@ -402,6 +420,12 @@ FUNCTION_VIEW_METHODS = {
     "red-black-detail": ("get",),
     "notification-list": ("get",),
     "security-log": ("get",),
+    "measure-comment": ("post",),
+    "measure-comment-edit": ("post",),
+    "urge-comment": ("post",),
+    "urge-comment-edit": ("post",),
+    "calendar": ("get", "post"),
+    "calendar-feed": ("get",),
     "notification-read-all": ("post",),
     "notification-open": ("post",),
     "publication-list": ("get",),
@@ -556,6 +580,13 @@ def world(
         "publication": draft_publication,
         "public": shown,
         "measure_b": measure_b,
+        # A comment of office on measure A and on the urge notice: the ones edited.
+        "measure-comment-item": measure_comment_post(
+            measure=measure_a, actor=office, text="请补充佐证材料"
+        ).comment,
+        "urge-comment-item": urge_comment_post(
+            notice=urge, actor=office, text="请按期回复"
+        ).comment,
     }
     return {"people": people, "objects": objects}
 
@@ -590,6 +621,10 @@ def url_of(route: Route, objects: dict, query_round: int) -> str:
     path = path.replace("<int:round_pk>", str(objects["round"].pk))
     path = path.replace("<int:problem_pk>", str(objects["problem"].pk))
     path = re.sub(r"<slug:(step|decision)>", lambda _: STEPS[route.name], path)
+    if "<int:comment_pk>" in path or "(?P<comment_id>" in path:
+        comment = objects["urge-comment-item" if "urge" in route.name else "measure-comment-item"]
+        path = re.sub(r"\(\?P<comment_id>[^)]*\)|<int:comment_pk>", str(comment.pk), path)
+    path = path.replace("<str:token>", "no-such-feed")  # a feed's token: none answers but its own
     assert "<" not in path, f"no value for a part of {route.name}'s URL: {path}"
     if route.name in ROUND_IN_QUERY:
         path += f"?round={query_round}"

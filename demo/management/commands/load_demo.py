@@ -1,6 +1,7 @@
 """Load a realistic demo: units, one account per role, a round with its findings and measures,
 and the supervision of it: a supervision group with its visits, urge notices at several levels,
-a finished look-back, a published evaluation and a red-and-black list.
+a finished look-back, a published evaluation and a red-and-black list, and a comment thread
+on a measure in which the office mentions the unit's liaison, who answers.
 
 Running it again changes nothing that is already there. A management command may compose
 across the layers, so it writes the supervision part through rectification's services.
@@ -17,7 +18,8 @@ from django.utils import timezone
 from accounts.models import Unit, User
 from findings.models import Aspect, Petition, Problem, ProblemClue
 from inspections.models import InspectionRound, RoundReport
-from rectification.models import Measure, StatusChange
+from rectification import comments
+from rectification.models import Measure, MeasureComment, StatusChange
 from supervision import evaluation, lookback, urges
 from supervision import groups as supervision
 from supervision.models import LookBackItem, SupervisionGroup
@@ -234,6 +236,7 @@ class Command(BaseCommand):
             self._reports(inspection_round, users, today)
         if not SupervisionGroup.objects.filter(name=GROUP_NAME).exists():
             self._supervision(inspection_round, units, users, today)
+        self._thread(inspection_round, units, users)
         self.stdout.write(
             self.style.SUCCESS(
                 "演示数据已就绪 / demo data ready" + ("" if created else "（已存在，未重复创建）")
@@ -393,6 +396,33 @@ class Command(BaseCommand):
         measure.status = status
         measure.version = len(steps) + 1
         measure.save()
+
+    def _thread(
+        self, inspection_round: InspectionRound, units: dict[str, Unit], users: dict[str, User]
+    ) -> None:
+        """A thread (留言) on a measure of 局办公室 in progress, written through the service so
+        that the mention reaches the liaison's bell; once."""
+        measure = (
+            Measure.objects.filter(
+                problem__round=inspection_round,
+                lead_unit=units[SUB_UNITS[0][0]],
+                status=Measure.Status.IN_PROGRESS,
+            )
+            .order_by("problem__seq", "seq")
+            .first()
+        )
+        if measure is None or MeasureComment.objects.filter(measure=measure).exists():
+            return
+        comments.measure_comment_post(
+            measure=measure,
+            actor=users["office"],
+            text="@liaison_a 请在本周五前补充专题学习的会议记录和签到表，作为佐证材料上传。",
+        )
+        comments.measure_comment_post(
+            measure=measure,
+            actor=users["liaison_a"],
+            text="@office 收到，会议记录已整理，周四前上传。",
+        )
 
     def _clues_and_petitions(
         self, inspection_round: InspectionRound, units: dict[str, Unit], today: datetime.date
