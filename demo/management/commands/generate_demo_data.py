@@ -18,7 +18,7 @@ from django.core.management.color import no_style
 from django.db import connection, models, transaction
 
 from accounts.models import Unit, User
-from findings.models import Aspect, Petition, Problem, ProblemClue
+from findings.models import Aspect, Petition, Problem, ProblemClue, feedback_due_for
 from inspections.models import REPORT_DUE_MONTHS, InspectionRound, add_months
 from rectification.models import Extension, Measure, ProgressReport, StatusChange, today
 
@@ -497,6 +497,7 @@ class Generator:
                 aspects.append(w.add(Aspect, round_id=round_id, seq=seq, title=title))
         for n in range(rng.randint(0, 6)):
             on = feedback + datetime.timedelta(days=rng.randint(0, 30))
+            clue_status = rng.choice(list(ProblemClue.Status.values))
             w.add(
                 ProblemClue,
                 round_id=round_id,
@@ -505,7 +506,11 @@ class Generator:
                 transferred_to=f"{body}纪委监委",
                 transferred_on=on,
                 disposal=rng.choice(list(ProblemClue.Disposal.values)),
-                status=rng.choice(list(ProblemClue.Status.values)),
+                status=clue_status,
+                feedback_due=feedback_due_for(on),
+                concluded_on=on + datetime.timedelta(days=60)
+                if clue_status == ProblemClue.Status.CONCLUDED
+                else None,
                 created_at=local_moment(on, rng),
             )
         for n in range(rng.randint(0, 10)):
@@ -516,6 +521,7 @@ class Generator:
                 round_id=round_id,
                 summary=f"群众来信反映{rng.choice(PROBLEMS)[0]}问题（第{n + 1}件）",
                 received_on=received,
+                feedback_due=feedback_due_for(received),
                 handler_unit_id=rng.choice(pool),
                 status=status,
                 concluded_on=received + datetime.timedelta(days=40)
