@@ -51,3 +51,15 @@ def late_clues(user: User, day: datetime.date) -> QuerySet[ProblemClue]:
 def late_petitions(user: User, day: datetime.date) -> QuerySet[Petition]:
     """Petitions whose feedback is late on `day`, the longest late first (office only)."""
     return petitions_visible_to(user).filter(late_filter(day)).order_by("feedback_due", "id")
+
+
+def late_feedback_counts(user: User, day: datetime.date) -> dict[str, int]:
+    """How many clues and petitions are late on `day`: counts only, which leaders may see
+    (never the rows); nothing for a liaison, who sees nothing of clues."""
+    if not user.sees_everything:
+        return {"clues": 0, "petitions": 0}
+    late = late_filter(day)
+    return {
+        "clues": ProblemClue.objects.filter(late).count(),
+        "petitions": Petition.objects.filter(late).count(),
+    }
