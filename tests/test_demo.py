@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from demo.management.commands.load_demo import DEMO_PASSWORD
-from findings.models import Problem
+from findings.models import Problem, ProblemClue
 from inspections.selectors import overdue_round_reports
 from rectification.models import Measure
 from supervision.models import Evaluation, LookBack, RedBlackList, SupervisionGroup, UrgeNotice
@@ -154,3 +154,15 @@ def test_it_gives_the_demo_three_separated_administrators_and_no_superuser(demo)
         "auditadmin": User.Role.AUDIT_ADMIN,
     }
     assert not User.objects.filter(is_superuser=True).exists()
+
+
+def test_it_shows_the_office_a_late_clue_in_red_on_the_workbench(demo, client):
+    late = ProblemClue.objects.get(summary="反映某街道干部违规发放拆迁补贴")
+    client.force_login(User.objects.get(username="office"))
+
+    html = client.get("/workbench/").content.decode()
+
+    assert late.status == ProblemClue.Status.TRANSFERRED
+    assert late.feedback_due < timezone.localdate()
+    row = html.split(f'data-late-clue="{late.pk}"', 1)[1].split("</tr>", 1)[0]
+    assert "colour-red" in row
