@@ -11,6 +11,7 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from accounts.models import User
 from findings.models import Petition, ProblemClue
 from findings.selectors import clues_visible_to, petitions_visible_to
 from reminders import services as reminders
@@ -416,3 +417,39 @@ def test_leaders_and_liaisons_see_no_clue_or_petition(leader, liaison_a, late_an
         assert not petitions_visible_to(user).exists()
         assert client_for(user).get("/api/v1/clues/").status_code == 403
     assert client_for(liaison_a).get("/api/v1/dashboard/summary/").json().get("clues") is None
+
+
+# --- The admin ----------------------------------------------------------------------------------
+
+
+def admin_clue(inspection_round, **change) -> dict:
+    return {
+        "round": inspection_round.pk,
+        "summary": "后台录入的线索",
+        "subject": "",
+        "transferred_to": "区纪委监委",
+        "transferred_on": "2026-07-01",
+        "feedback_due": "",
+        "disposal": "",
+        "status": "transferred",
+        "outcome": "",
+        "concluded_on": "",
+        "disciplined_count": 0,
+        **change,
+    }
+
+
+def test_the_admin_saves_through_the_rules(client, inspection_round):
+    root = User.objects.create_superuser("root", "root@example.gov.cn", "Xuncha-2026-ok")
+    client.force_login(root)
+    url = reverse("admin:findings_problemclue_add")
+
+    refused = client.post(url, admin_clue(inspection_round, concluded_on="2026-06-01"))
+    saved = client.post(url, admin_clue(inspection_round))
+
+    assert refused.status_code == 200
+    assert "concluded_on" in refused.context["adminform"].form.errors
+    assert saved.status_code == 302
+    assert list(ProblemClue.objects.values_list("summary", "feedback_due")) == [
+        ("后台录入的线索", OCTOBER_1)
+    ]
