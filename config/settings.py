@@ -432,6 +432,16 @@ REMINDER_SWEEP_CHUNK = env_int("REMINDER_SWEEP_CHUNK", 500)
 REMINDER_EMAIL_MAX_ITEMS = env_int("REMINDER_EMAIL_MAX_ITEMS", 50)
 REMINDER_EMAIL_TIMEOUT = env_int("REMINDER_EMAIL_TIMEOUT", 30)
 REMINDER_SITE_URL = env_str("REMINDER_SITE_URL")
+# Problem clues and petitions handed over owe a feedback (反馈) this many months after their
+# transfer or receipt; the office is reminded green and yellow this many days before the due
+# date, and red the day after it, then every REMINDER_RED_REPEAT_DAYS.
+CLUE_FEEDBACK_MONTHS = env_int("CLUE_FEEDBACK_MONTHS", 3)
+CLUE_GREEN_DAYS = env_int("CLUE_GREEN_DAYS", 20)
+CLUE_YELLOW_DAYS = env_int("CLUE_YELLOW_DAYS", 7)
+if CLUE_FEEDBACK_MONTHS < 1:
+    raise ImproperlyConfigured("CLUE_FEEDBACK_MONTHS must be at least 1")
+if not 0 <= CLUE_YELLOW_DAYS < CLUE_GREEN_DAYS:
+    raise ImproperlyConfigured("CLUE_YELLOW_DAYS must be at least 0 and below CLUE_GREEN_DAYS")
 # Delivery: Celery retries a failed message with back-off; a later sweep queues again what
 # is still unsent after REMINDER_REQUEUE_MINUTES, up to REMINDER_DELIVERY_MAX_ATTEMPTS.
 REMINDER_DELIVERY_RETRIES = env_int("REMINDER_DELIVERY_RETRIES", 5)

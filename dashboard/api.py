@@ -46,6 +46,7 @@ class NumbersSerializer(serializers.Serializer):
 class CountSerializer(serializers.Serializer):
     total = serializers.IntegerField()
     concluded = serializers.IntegerField()
+    late = serializers.IntegerField(help_text="Not concluded and past the feedback due date")
 
 
 class RoundReportCountSerializer(serializers.Serializer):

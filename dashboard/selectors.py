@@ -131,7 +131,11 @@ def summary(view: DashboardView) -> dict:
         for value, label in Measure.Status.choices
     ]
     data["by_category"] = problem_numbers_by_category(problems)
-    data.update(handling_numbers(view.user, view.rounds() if (view.round or view.unit) else None))
+    data.update(
+        handling_numbers(
+            view.user, view.rounds() if (view.round or view.unit) else None, as_of=view.day
+        )
+    )
     data["round_reports"] = round_report_numbers(view.rounds(), view.day)
     return data
 

@@ -1,10 +1,11 @@
 """The five ledgers of a round (五账式), as one workbook of five sheets.
 
 报告报账 the rectification reports due and sent; 反馈交账 the problems and their measures as
-handed over and planned; 移交转账 the clues and petitions transferred and how each ended
-(office and admin only: a leader's copy holds counts, never their content); 督办对账 urge notices
-and replies (empty until urge notices exist); 整改销账 the measures signed off, by whom, when,
-with how much evidence. Every text is written as plain text, never as a formula.
+handed over and planned; 移交转账 the clues and petitions transferred, how each ended, when
+its feedback is due and how late it is (office and admin only: a leader's copy holds counts,
+never their content); 督办对账 urge notices and replies (empty until urge notices exist);
+整改销账 the measures signed off, by whom, when, with how much evidence. Every text is written
+as plain text, never as a formula.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from openpyxl.utils import get_column_letter
 from accounts.models import User
 from config.errors import NotAllowed
 from config.watermark import Watermark, stamp_workbook
-from findings.models import Petition, Problem, ProblemClue
+from findings.models import HandedOver, Petition, Problem, ProblemClue, late_filter
 from findings.selectors import clues_visible_to, petitions_visible_to, problems_visible_to
 from inspections.models import InspectionRound, RoundReport
 from rectification.models import Measure, today
@@ -75,6 +76,8 @@ COLUMNS: dict[str, tuple[tuple[str, int], ...]] = {
         ("办理状态", 10),
         ("办理结果", 36),
         ("办结日期", 13),
+        ("反馈期限", 13),
+        ("逾期情况", 12),
     ),
     URGES_SHEET: (
         ("序号", 6),
@@ -103,6 +106,7 @@ COUNT_COLUMNS: tuple[tuple[str, int], ...] = (
     ("移交总数", 10),
     ("已办结", 10),
     ("正在办理", 10),
+    ("反馈逾期", 10),
 )
 
 CLUE_STATUS = {"transferred": "已移交", "in_handling": "办理中", "concluded": "已办结"}
@@ -193,10 +197,10 @@ def export_five_ledgers(
 
     if queries.shows_transfers:
         transfers = sheet(TRANSFERS_SHEET, COLUMNS[TRANSFERS_SHEET])
-        _append(transfers, _transfer_rows(queries))
+        _append(transfers, _transfer_rows(queries, day))
     else:
         transfers = sheet(TRANSFERS_SHEET, COUNT_COLUMNS)
-        _append(transfers, _transfer_counts(inspection_round))
+        _append(transfers, _transfer_counts(inspection_round, day))
 
     # Urge notices (督办单) arrive with the supervision issue; until then the sheet is empty.
     sheet(URGES_SHEET, COLUMNS[URGES_SHEET])
@@ -284,7 +288,12 @@ def _feedback_rows(queries: FiveLedgerQueries) -> Iterable[list[Any]]:
             ]
 
 
-def _transfer_rows(queries: FiveLedgerQueries) -> Iterable[list[Any]]:
+def late_marker(row: HandedOver, day: datetime.date) -> str | None:
+    """逾期N天 for a clue or petition whose feedback is late on `day`, else nothing."""
+    return f"逾期{row.days_late(day)}天" if row.is_late(day) else None
+
+
+def _transfer_rows(queries: FiveLedgerQueries, day: datetime.date) -> Iterable[list[Any]]:
     index = 0
     for clue in queries.clues:
         index += 1
@@ -298,7 +307,9 @@ def _transfer_rows(queries: FiveLedgerQueries) -> Iterable[list[Any]]:
             CLUE_DISPOSAL.get(clue.disposal) if clue.disposal else None,
             CLUE_STATUS.get(clue.status, clue.status),
             clue.outcome or None,
-            None,
+            clue.concluded_on,
+            clue.feedback_due,
+            late_marker(clue, day),
         ]
     for petition in queries.petitions:
         index += 1
@@ -311,17 +322,27 @@ def _transfer_rows(queries: FiveLedgerQueries) -> Iterable[list[Any]]:
             petition.received_on,
             None,
             PETITION_STATUS.get(petition.status, petition.status),
-            None,
+            petition.outcome or None,
             petition.concluded_on,
+            petition.feedback_due,
+            late_marker(petition, day),
         ]
 
 
-def _transfer_counts(inspection_round: InspectionRound) -> Iterable[list[Any]]:
+def _transfer_counts(inspection_round: InspectionRound, day: datetime.date) -> Iterable[list[Any]]:
     for label, model in (("问题线索", ProblemClue), ("信访件", Petition)):
         counts = model.objects.filter(round=inspection_round).aggregate(
-            total=Count("id"), concluded=Count("id", filter=Q(status=model.Status.CONCLUDED))
+            total=Count("id"),
+            concluded=Count("id", filter=Q(status=model.Status.CONCLUDED)),
+            late=Count("id", filter=late_filter(day)),
         )
-        yield [label, counts["total"], counts["concluded"], counts["total"] - counts["concluded"]]
+        yield [
+            label,
+            counts["total"],
+            counts["concluded"],
+            counts["total"] - counts["concluded"],
+            counts["late"],
+        ]
 
 
 def _sign_off_rows(queries: FiveLedgerQueries) -> Iterable[list[Any]]:

@@ -17,7 +17,18 @@ class AspectForm(forms.Form):
     title = forms.CharField(label=_("title"), max_length=300)
 
 
+def document_field() -> forms.FileField:
+    # Checked by the service like every upload (config.uploads), stored with the conclusion.
+    return forms.FileField(
+        label=_("conclusion document"),
+        required=False,
+        help_text=_("Optional: PDF, Word, Excel, JPG, PNG or ZIP, with the conclusion."),
+    )
+
+
 class ClueForm(forms.ModelForm):
+    document = document_field()
+
     class Meta:
         model = ProblemClue
         fields = [
@@ -27,13 +38,17 @@ class ClueForm(forms.ModelForm):
             "transferred_to",
             "transferred_on",
             "disposal",
+            "feedback_due",
             "status",
             "outcome",
+            "concluded_on",
             "case_opened",
             "disciplined_count",
         ]
         widgets = {
             "transferred_on": DATE,
+            "feedback_due": DATE,
+            "concluded_on": DATE,
             "summary": forms.Textarea(attrs={"rows": 3}),
             "outcome": forms.Textarea(attrs={"rows": 2}),
         }
@@ -44,11 +59,24 @@ class ClueForm(forms.ModelForm):
 
 
 class PetitionForm(forms.ModelForm):
+    document = document_field()
+
     class Meta:
         model = Petition
-        fields = ["round", "summary", "received_on", "handler_unit", "status", "concluded_on"]
+        fields = [
+            "round",
+            "summary",
+            "received_on",
+            "feedback_due",
+            "handler_unit",
+            "status",
+            "outcome",
+            "concluded_on",
+        ]
         widgets = {
             "received_on": DATE,
+            "feedback_due": DATE,
+            "outcome": forms.Textarea(attrs={"rows": 2}),
             "concluded_on": DATE,
             "summary": forms.Textarea(attrs={"rows": 3}),
         }
@@ -63,10 +91,12 @@ class PetitionForm(forms.ModelForm):
 class ClueFilter(forms.Form):
     round = forms.IntegerField(required=False)
     status = forms.ChoiceField(required=False, choices=[("", ""), *ProblemClue.Status.choices])
+    late = forms.BooleanField(required=False)
     q = forms.CharField(required=False, max_length=100)
 
 
 class PetitionFilter(forms.Form):
     round = forms.IntegerField(required=False)
     status = forms.ChoiceField(required=False, choices=[("", ""), *Petition.Status.choices])
+    late = forms.BooleanField(required=False)
     q = forms.CharField(required=False, max_length=100)

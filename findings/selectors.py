@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import datetime
+
 from django.db.models import QuerySet
 
 from accounts.models import User
 from accounts.selectors import in_liaison_scope
 
-from .models import Aspect, Petition, Problem, ProblemClue
+from .models import Aspect, Petition, Problem, ProblemClue, late_filter
 
 
 def problems_visible_to(user: User) -> QuerySet[Problem]:
@@ -39,3 +41,25 @@ def petitions_visible_to(user: User) -> QuerySet[Petition]:
     if user.is_office:
         return Petition.objects.select_related("round", "handler_unit")
     return Petition.objects.none()
+
+
+def late_clues(user: User, day: datetime.date) -> QuerySet[ProblemClue]:
+    """Clues whose feedback is late on `day`, the longest late first (office only)."""
+    return clues_visible_to(user).filter(late_filter(day)).order_by("feedback_due", "id")
+
+
+def late_petitions(user: User, day: datetime.date) -> QuerySet[Petition]:
+    """Petitions whose feedback is late on `day`, the longest late first (office only)."""
+    return petitions_visible_to(user).filter(late_filter(day)).order_by("feedback_due", "id")
+
+
+def late_feedback_counts(user: User, day: datetime.date) -> dict[str, int]:
+    """How many clues and petitions are late on `day`: counts only, which leaders may see
+    (never the rows); nothing for a liaison, who sees nothing of clues."""
+    if not user.sees_everything:
+        return {"clues": 0, "petitions": 0}
+    late = late_filter(day)
+    return {
+        "clues": ProblemClue.objects.filter(late).count(),
+        "petitions": Petition.objects.filter(late).count(),
+    }

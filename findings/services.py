@@ -1,9 +1,13 @@
-"""Writes on findings that have a rule: aspects and problems."""
+"""Writes on findings that have a rule: aspects, problems, and clues and petitions with their
+feedback due dates and conclusions."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
 from typing import Any
 
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -12,9 +16,10 @@ from accounts.models import User
 from config.errors import InvalidInput, NotAllowed
 from config.fields import max_length
 from config.seq import next_seq
+from config.uploads import check_upload
 from inspections.models import InspectionRound
 
-from .models import Aspect, Petition, Problem, ProblemClue
+from .models import Aspect, HandedOver, Petition, Problem, ProblemClue
 
 TITLE_MAX = max_length(Problem, "title")
 
@@ -100,33 +105,73 @@ def problem_update(*, actor: User, problem: Problem, fields: dict[str, Any]) -> 
 # --- Problem clues and petitions (office and admin only) ---------------------------------------
 
 
+def _settle(target: HandedOver, document: UploadedFile | None) -> Callable[[], None]:
+    """Check the dates of a clue or petition and attach its conclusion document; answer what
+    removes the stored file again if the row cannot be written (nothing half-saved)."""
+    for field, message in target.rule_errors().items():
+        raise InvalidInput(message, field=field)
+    if document is None:
+        return lambda: None
+    if not target.is_concluded:
+        raise InvalidInput(
+            _("A conclusion document is attached only with the conclusion."), field="document"
+        )
+    checked = check_upload(document, field="document")
+    target.document_name = checked.name
+    target.document_sha256 = checked.sha256
+    target.document.save(checked.name, document, save=False)
+    return partial(target.document.delete, save=False)
+
+
+def _save(target: HandedOver, document: UploadedFile | None) -> None:
+    undo = _settle(target, document)
+    try:
+        with transaction.atomic():
+            target.save()
+    except Exception:
+        undo()
+        raise
+
+
 @transaction.atomic
 def clue_save(
-    *, actor: User, fields: dict[str, Any], clue: ProblemClue | None = None
+    *,
+    actor: User,
+    fields: dict[str, Any],
+    clue: ProblemClue | None = None,
+    document: UploadedFile | None = None,
 ) -> ProblemClue:
+    """Record or change a clue; a concluded one needs its outcome and gets its date (today
+    unless given). The feedback due date defaults to CLUE_FEEDBACK_MONTHS after transfer."""
     if not actor.is_office:
         raise NotAllowed(_("Only office staff can record problem clues."))
-    target = clue or ProblemClue()
+    target = ProblemClue.objects.select_for_update().get(pk=clue.pk) if clue else ProblemClue()
     for name, value in fields.items():
         setattr(target, name, value)
-    if target.status == ProblemClue.Status.CONCLUDED and not target.outcome.strip():
-        raise InvalidInput(_("Write the outcome of a concluded clue."), field="outcome")
-    target.save()
+    if target.status != ProblemClue.Status.CONCLUDED:
+        target.concluded_on = None
+    elif target.concluded_on is None:
+        target.concluded_on = timezone.localdate()
+    _save(target, document)
     return target
 
 
 @transaction.atomic
 def petition_save(
-    *, actor: User, fields: dict[str, Any], petition: Petition | None = None
+    *,
+    actor: User,
+    fields: dict[str, Any],
+    petition: Petition | None = None,
+    document: UploadedFile | None = None,
 ) -> Petition:
     if not actor.is_office:
         raise NotAllowed(_("Only office staff can record petitions."))
-    target = petition or Petition()
+    target = Petition.objects.select_for_update().get(pk=petition.pk) if petition else Petition()
     for name, value in fields.items():
         setattr(target, name, value)
     if target.status == Petition.Status.CONCLUDED and target.concluded_on is None:
         target.concluded_on = timezone.localdate()
     if target.status != Petition.Status.CONCLUDED:
         target.concluded_on = None
-    target.save()
+    _save(target, document)
     return target

@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.auth import signed_in_user
@@ -19,7 +20,7 @@ from inspections.selectors import rounds_visible_to
 
 from . import services
 from .forms import AspectForm, ClueFilter, ClueForm, PetitionFilter, PetitionForm
-from .models import Petition, ProblemClue
+from .models import Petition, ProblemClue, late_filter
 from .selectors import clues_visible_to, petitions_visible_to
 
 PAGE_SIZE = 30
@@ -58,6 +59,7 @@ def aspect_create(request: HttpRequest, round_pk: int) -> HttpResponse:
 
 
 def _listing(request, queryset, filter_form, template, extra):
+    day = timezone.localdate()
     form = filter_form(request.GET or None)
     if form.is_valid():
         data = form.cleaned_data
@@ -67,9 +69,14 @@ def _listing(request, queryset, filter_form, template, extra):
             queryset = queryset.filter(status=data["status"])
         if data.get("q"):
             queryset = queryset.filter(summary__icontains=data["q"])
+        if data.get("late"):
+            queryset = queryset.filter(late_filter(day))
     page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    for row in page.object_list:
+        row.late_days = row.days_late(day) if row.is_late(day) else 0
     context = {
         "page": page,
+        "today": day,
         "filter": form,
         "rounds": rounds_visible_to(signed_in_user(request)),
         **page_context(signed_in_user(request)),
@@ -104,8 +111,12 @@ def petition_list(request: HttpRequest) -> HttpResponse:
 
 def _edit(request, *, form, service, key, instance, back, title):
     if request.method == "POST" and form.is_valid():
+        fields = dict(form.cleaned_data)
+        document = fields.pop("document", None)
         try:
-            service(actor=signed_in_user(request), fields=form.cleaned_data, **{key: instance})
+            service(
+                actor=signed_in_user(request), fields=fields, document=document, **{key: instance}
+            )
         except DomainError as error:
             form.add_error(error.field if error.field in form.fields else None, error.message)
         else:
@@ -122,6 +133,7 @@ def clue_form(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     initial = {"round": request.GET.get("round")} if not pk else None
     form = ClueForm(
         request.POST or None,
+        request.FILES or None,
         instance=instance,
         initial=initial,
         rounds=rounds_visible_to(signed_in_user(request)),
@@ -146,6 +158,7 @@ def petition_form(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     initial = {"round": request.GET.get("round")} if not pk else None
     form = PetitionForm(
         request.POST or None,
+        request.FILES or None,
         instance=instance,
         initial=initial,
         rounds=rounds_visible_to(signed_in_user(request)),

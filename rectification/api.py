@@ -23,6 +23,7 @@ from accounts.selectors import units_assignable_by, users_visible_to
 from config.api import OfficeWritesOthersRead, VisibleRelatedField
 from config.errors import PreconditionRequired, StaleVersion
 from config.seq import seq_field
+from config.uploads import CONTENT_TYPES
 from config.viewsets import ScopedViewSet
 from findings.selectors import problems_visible_to
 
@@ -430,7 +431,7 @@ class EvidenceViewSet(ScopedViewSet):
     @extend_schema(
         responses={
             (200, content_type): OpenApiTypes.BINARY
-            for content_type in sorted(set(services.CONTENT_TYPES.values()))
+            for content_type in sorted(set(CONTENT_TYPES.values()))
         }
     )
     @action(detail=True, methods=["get"])

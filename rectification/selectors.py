@@ -30,7 +30,7 @@ from django.utils.translation import gettext
 
 from accounts.models import User
 from accounts.selectors import groups_supervising, in_liaison_scope, supervised_measures_filter
-from findings.models import Petition, Problem, ProblemClue
+from findings.models import Petition, Problem, ProblemClue, late_filter
 from findings.selectors import problems_visible_to
 from inspections.models import InspectionRound
 from inspections.selectors import rounds_visible_to
@@ -374,12 +374,9 @@ def round_stats(
         for p in problems
     ]
     if user.sees_everything:
-        stats["clues"] = _handling_counts(
-            ProblemClue.objects.filter(round=inspection_round), ProblemClue.Status.CONCLUDED
-        )
-        stats["petitions"] = _handling_counts(
-            Petition.objects.filter(round=inspection_round), Petition.Status.CONCLUDED
-        )
+        day = as_of or today()
+        stats["clues"] = _handling_counts(ProblemClue.objects.filter(round=inspection_round), day)
+        stats["petitions"] = _handling_counts(Petition.objects.filter(round=inspection_round), day)
     return stats
 
 
@@ -410,8 +407,13 @@ def round_counts(round_ids: list[int], unit_id: int | None = None) -> dict[int, 
     }
 
 
-def _handling_counts(qs: QuerySet, concluded: str) -> dict:
-    return qs.aggregate(total=Count("id"), concluded=Count("id", filter=Q(status=concluded)))
+def _handling_counts(qs: QuerySet, day: datetime.date) -> dict:
+    """Clues or petitions: how many, how many concluded, how many with their feedback late."""
+    return qs.aggregate(
+        total=Count("id"),
+        concluded=Count("id", filter=Q(status="concluded")),
+        late=Count("id", filter=late_filter(day)),
+    )
 
 
 def evidence_visible_to(user: User) -> QuerySet[Evidence]:
@@ -470,7 +472,11 @@ def problem_numbers_by_category(problems: QuerySet[Problem]) -> list[dict]:
     ]
 
 
-def handling_numbers(user: User, rounds: QuerySet[InspectionRound] | None = None) -> dict:
+def handling_numbers(
+    user: User,
+    rounds: QuerySet[InspectionRound] | None = None,
+    as_of: datetime.date | None = None,
+) -> dict:
     """Counts of problem clues and petitions, never their content; None for whom they are
     hidden (liaisons)."""
     if not user.sees_everything:
@@ -479,8 +485,8 @@ def handling_numbers(user: User, rounds: QuerySet[InspectionRound] | None = None
     if rounds is not None:
         clues, petitions = clues.filter(round__in=rounds), petitions.filter(round__in=rounds)
     return {
-        "clues": _handling_counts(clues, ProblemClue.Status.CONCLUDED),
-        "petitions": _handling_counts(petitions, Petition.Status.CONCLUDED),
+        "clues": _handling_counts(clues, as_of or today()),
+        "petitions": _handling_counts(petitions, as_of or today()),
     }
 
 

@@ -7,13 +7,10 @@ a domain error (config.errors) that the API maps to 400 / 403 / 409 / 412.
 from __future__ import annotations
 
 import datetime
-import hashlib
 import re
 from collections.abc import Iterable
 from typing import Any
 
-import filetype
-from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import Model
@@ -24,6 +21,7 @@ from accounts.duties import require_second_person
 from accounts.models import Unit, User
 from config.errors import InvalidInput, NotAllowed, StaleVersion, WrongState
 from config.seq import next_seq
+from config.uploads import check_upload
 from findings.models import Problem
 from findings.services import problem_create
 from inspections.models import InspectionRound
@@ -402,49 +400,6 @@ def progress_report_create(
 # The `field` of the history rows that record an upload or a deletion of evidence.
 EVIDENCE_FIELD = "evidence"
 
-# Allowed extensions and the content types their bytes must show.
-EVIDENCE_TYPES: dict[str, set[str]] = {
-    "pdf": {"pdf"},
-    "doc": {"doc", "ole"},
-    "docx": {"docx"},
-    "xls": {"xls", "ole"},
-    "xlsx": {"xlsx"},
-    "jpg": {"jpg"},
-    "jpeg": {"jpg"},
-    "png": {"png"},
-    "zip": {"zip", "docx", "xlsx"},
-}
-CONTENT_TYPES = {
-    "pdf": "application/pdf",
-    "doc": "application/msword",
-    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    "xls": "application/vnd.ms-excel",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    "jpg": "image/jpeg",
-    "jpeg": "image/jpeg",
-    "png": "image/png",
-    "zip": "application/zip",
-}
-OLE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-
-
-def sniff_kind(head: bytes) -> str | None:
-    """What the file's bytes say it is, whatever its name claims."""
-    guess = filetype.guess(head)
-    if guess is not None:
-        return guess.extension
-    if head.startswith(OLE_SIGNATURE):
-        return "ole"  # Word 97 / Excel 97 compound file that filetype cannot name further
-    return None
-
-
-def _hash_file(uploaded: UploadedFile) -> str:
-    digest = hashlib.sha256()
-    for chunk in uploaded.chunks():
-        digest.update(chunk)
-    uploaded.seek(0)
-    return digest.hexdigest()
-
 
 @transaction.atomic
 def evidence_upload(
@@ -454,40 +409,17 @@ def evidence_upload(
     if not (actor.is_office or is_lead_liaison(actor, measure)):
         raise NotAllowed(_("Only the lead unit's liaison or office staff can upload evidence."))
     _require_state(measure, Status.NOT_STARTED, Status.IN_PROGRESS, Status.SUBMITTED)
-    limit = settings.EVIDENCE_MAX_BYTES
-    size = uploaded_file.size
-    if not size:  # 0, or None from a file object that was never measured
-        raise InvalidInput(_("The file is empty."), field="file")
-    if size > limit:
-        raise InvalidInput(
-            _("The file is %(size).1f MB; the limit is %(limit).0f MB.")
-            % {"size": size / 1048576, "limit": limit / 1048576},
-            field="file",
-        )
-    name = (uploaded_file.name or "").rsplit("/", 1)[-1][:255]
-    extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
-    if extension not in EVIDENCE_TYPES:
-        raise InvalidInput(
-            _("Allowed file types: PDF, Word, Excel, JPG, PNG and ZIP."), field="file"
-        )
-    head = uploaded_file.read(8192)
-    uploaded_file.seek(0)
-    if sniff_kind(head) not in EVIDENCE_TYPES[extension]:
-        raise InvalidInput(
-            _("The file's content is not a %(ext)s file; it was refused.")
-            % {"ext": extension.upper()},
-            field="file",
-        )
+    checked = check_upload(uploaded_file)
     evidence = Evidence(
         measure=measure,
-        original_name=name,
-        size=size,
-        content_type=CONTENT_TYPES[extension],
-        sha256=_hash_file(uploaded_file),
+        original_name=checked.name,
+        size=checked.size,
+        content_type=checked.content_type,
+        sha256=checked.sha256,
         description=description.strip(),
         uploaded_by=actor,
     )
-    evidence.file.save(name, uploaded_file, save=False)
+    evidence.file.save(checked.name, uploaded_file, save=False)
     try:
         evidence.save()
         _record_evidence(measure, actor, old="", new=_evidence_label(evidence))

@@ -24,7 +24,12 @@ from accounts.models import User
 from config.api import DeferredJoinPaginator
 from config.errors import DomainError, StaleVersion
 from config.pages import posted_next
-from findings.selectors import problems_visible_to
+from findings.selectors import (
+    late_clues,
+    late_feedback_counts,
+    late_petitions,
+    problems_visible_to,
+)
 from findings.services import problem_update
 from inspections.selectors import rounds_visible_to
 
@@ -135,6 +140,9 @@ def workbench(request: HttpRequest) -> HttpResponse:
         due_soon=Count("id", filter=due_soon_filter(day)),
     )
     counts["extensions"] = pending_extensions(user).count()
+    late = late_feedback_counts(user, day)
+    counts["late_clues"], counts["late_petitions"] = late["clues"], late["petitions"]
+    counts["late_feedback"] = late["clues"] + late["petitions"]
     context = {
         "sections": page_sections("workbench", user, day=day, limit=QUEUE_LENGTH),
         "today": day,
@@ -144,6 +152,9 @@ def workbench(request: HttpRequest) -> HttpResponse:
         "overdue": overdue_measures(user, day)[:QUEUE_LENGTH],
         "due_soon": due_soon_measures(user, day)[:QUEUE_LENGTH],
         "unassigned": unassigned_measures(user)[:QUEUE_LENGTH],
+        # Queried only when some are late: the workbench of an office with none pays nothing.
+        "late_clues": late_clues(user, day)[:QUEUE_LENGTH] if late["clues"] else [],
+        "late_petitions": late_petitions(user, day)[:QUEUE_LENGTH] if late["petitions"] else [],
         "limit": QUEUE_LENGTH,
     }
     return render(request, "rectification/workbench.html", context)

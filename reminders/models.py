@@ -201,8 +201,9 @@ class ReminderLog(models.Model):
     date is the deadline in force, so a new deadline starts a fresh ladder, and the step
     tells the weekly red warnings apart. Reminders about a unit (progress reports due, no
     liaison) have no measure and are keyed by the unit instead; those about a round's
-    rectification report (due, overdue) by the report; a digest is told to each of its
-    recipients once, keyed by the digest.
+    rectification report (due, overdue) by the report; those about the feedback due of a
+    problem clue or a petition by the clue or petition, with its due date as the key date; a
+    digest is told to each of its recipients once, keyed by the digest.
     """
 
     kind = models.CharField(_("kind"), max_length=30)
@@ -225,6 +226,23 @@ class ReminderLog(models.Model):
     round_report = models.ForeignKey(
         "inspections.RoundReport",
         verbose_name=_("rectification report"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    # A clue's or petition's feedback due (the office's own reminders, never a unit's robot).
+    clue = models.ForeignKey(
+        "findings.ProblemClue",
+        verbose_name=_("problem clue"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    petition = models.ForeignKey(
+        "findings.Petition",
+        verbose_name=_("petition"),
         on_delete=models.CASCADE,
         null=True,
         blank=True,
@@ -306,13 +324,25 @@ class ReminderLog(models.Model):
                 condition=~Q(source_key=""),
                 name="reminder_once_per_source",
             ),
+            models.UniqueConstraint(
+                fields=["clue", "kind", "key_date", "step", "recipient"],
+                condition=Q(clue__isnull=False),
+                name="reminder_once_per_clue",
+            ),
+            models.UniqueConstraint(
+                fields=["petition", "kind", "key_date", "step", "recipient"],
+                condition=Q(petition__isnull=False),
+                name="reminder_once_per_petition",
+            ),
             models.CheckConstraint(
                 condition=Q(measure__isnull=False)
                 | Q(unit__isnull=False)
                 | Q(digest__isnull=False)
                 | Q(round_report__isnull=False)
+                | Q(clue__isnull=False)
+                | Q(petition__isnull=False)
                 | ~Q(source_key=""),
-                name="reminder_about_measure_unit_digest_report_or_source",
+                name="reminder_about_something",
             ),
         ]
         indexes = [

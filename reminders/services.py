@@ -59,6 +59,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.models import Unit, User
+from findings.models import HandedOver, Petition, ProblemClue
 from inspections.models import RoundReport
 from rectification.models import Measure, ProgressReport, colour_filter, today
 from rectification.services import period_key
@@ -90,6 +91,9 @@ class Kind(models.TextChoices):
     URGE_OVERDUE = "urge_overdue", gettext_lazy("Urge notice unanswered")
     REPORT_DUE = "report_due", gettext_lazy("Rectification report due")
     REPORT_OVERDUE = "report_overdue", gettext_lazy("Rectification report overdue")
+    FEEDBACK_GREEN = "feedback_green", gettext_lazy("Feedback due: green reminder")
+    FEEDBACK_YELLOW = "feedback_yellow", gettext_lazy("Feedback due: yellow warning")
+    FEEDBACK_RED = "feedback_red", gettext_lazy("Feedback late: red supervision")
     DIGEST = "digest", gettext_lazy("Supervision digest")
     MENTION = "mention", gettext_lazy("Mentioned in a comment")
 
@@ -98,18 +102,23 @@ DEADLINE_KINDS = (Kind.GREEN, Kind.YELLOW, Kind.FINAL, Kind.RED)
 # What a unit's chat robot hears about: its own measures and reports, not office matters.
 URGE_KINDS = (Kind.URGE_ISSUED, Kind.URGE_OVERDUE)
 REPORT_KINDS = (Kind.REPORT_DUE, Kind.REPORT_OVERDUE)
+# The feedback owed on a clue or petition: the office's alone, never a unit's chat robot.
+FEEDBACK_KINDS = (Kind.FEEDBACK_GREEN, Kind.FEEDBACK_YELLOW, Kind.FEEDBACK_RED)
 WEBHOOK_KINDS = frozenset({*DEADLINE_KINDS, Kind.PROGRESS_DUE, *URGE_KINDS})
 # The order in which a message lists its items: the most urgent first.
 SEVERITY = [
     Kind.URGE_OVERDUE,
     Kind.URGE_ISSUED,
     Kind.REPORT_OVERDUE,
+    Kind.FEEDBACK_RED,
     Kind.DIGEST,
     Kind.MENTION,
     Kind.RED,
     Kind.FINAL,
     Kind.YELLOW,
     Kind.GREEN,
+    Kind.FEEDBACK_YELLOW,
+    Kind.FEEDBACK_GREEN,
     Kind.REVIEW_WAITING,
     Kind.REPORT_DUE,
     Kind.PROGRESS_DUE,
@@ -137,6 +146,13 @@ class Reminder:
     step: int = 0
     detail: dict = dataclasses.field(default_factory=dict, compare=False, hash=False)
     report: RoundReport | None = None
+    clue: ProblemClue | None = None
+    petition: Petition | None = None
+
+    @property
+    def about_unit(self) -> bool:
+        """About a unit as a whole: no measure, report, clue or petition."""
+        return not (self.measure or self.report or self.clue or self.petition)
 
     @property
     def required_measure(self) -> Measure:
@@ -159,6 +175,10 @@ class Reminder:
             return ("m", self.measure.pk, self.kind, self.key_date, self.step)
         if self.report is not None:
             return ("r", self.report.pk, self.kind, self.key_date, self.step)
+        if self.clue is not None:
+            return ("c", self.clue.pk, self.kind, self.key_date, self.step)
+        if self.petition is not None:
+            return ("p", self.petition.pk, self.kind, self.key_date, self.step)
         return ("u", self.required_unit.pk, self.kind, self.key_date, 0)
 
     @property
@@ -447,6 +467,52 @@ def _report_reminders(day: datetime.date, people: _People) -> Iterator[list[Entr
         yield reminders
 
 
+def feedback_rung(row: HandedOver, day: datetime.date) -> tuple[str, int] | None:
+    """Where the feedback owed on a clue or petition stands, as (kind, step): green from
+    CLUE_GREEN_DAYS before its due date, yellow from CLUE_YELLOW_DAYS before it to the due
+    day itself, red from the day after and again every red-repeat period, like a measure's
+    ladder; None when concluded or not due yet."""
+    if row.is_concluded:
+        return None
+    days_left = (row.feedback_due - day).days
+    if days_left < 0:
+        return Kind.FEEDBACK_RED, red_step(-days_left)
+    if days_left <= settings.CLUE_YELLOW_DAYS:
+        return Kind.FEEDBACK_YELLOW, 0
+    if days_left <= settings.CLUE_GREEN_DAYS:
+        return Kind.FEEDBACK_GREEN, 0
+    return None
+
+
+def _feedback_reminders(day: datetime.date, people: _People) -> Iterator[list[Entry]]:
+    """Clues and petitions handed over whose feedback falls due or is late: the office hears
+    of each rung once. The key date is the due date, so a new due date starts afresh."""
+    window = day + datetime.timedelta(days=settings.CLUE_GREEN_DAYS)
+    for model in (ProblemClue, Petition):
+        # The partial index of open rows by (feedback_due, id) serves this and the keyset.
+        open_rows = (
+            model.objects.exclude(status=model.Status.CONCLUDED)
+            .filter(feedback_due__lte=window)
+            .select_related("round")
+        )
+        for chunk in _keyset_chunks(open_rows, "feedback_due"):
+            reminders: list[Entry] = []
+            for row in chunk:
+                rung = feedback_rung(row, day)
+                if rung is None:
+                    continue
+                kind, step = rung
+                clue = row if isinstance(row, ProblemClue) else None
+                petition = row if isinstance(row, Petition) else None
+                reminders += [
+                    Reminder(
+                        kind, office_id, row.feedback_due, step=step, clue=clue, petition=petition
+                    )
+                    for office_id in people.office
+                ]
+            yield reminders
+
+
 # --- Phase 1: recording, exactly once ----------------------------------------------------
 
 
@@ -469,7 +535,20 @@ def _existing_keys(reminders: list[Reminder]) -> set[tuple]:
             key_date__in={r.key_date for r in about_reports},
         ).values_list("round_report_id", "kind", "key_date", "step", "recipient_id")
         keys |= {("r", *row) for row in rows}
-    about_units = [r for r in reminders if r.measure is None and r.report is None]
+    for letter, field, about in (
+        ("c", "clue_id", [r for r in reminders if r.clue is not None]),
+        ("p", "petition_id", [r for r in reminders if r.petition is not None]),
+    ):
+        if about:
+            rows = ReminderLog.objects.filter(
+                **{
+                    f"{field}__in": {r.item[1] for r in about},
+                    "kind__in": {r.kind for r in about},
+                    "key_date__in": {r.key_date for r in about},
+                }
+            ).values_list(field, "kind", "key_date", "step", "recipient_id")
+            keys |= {(letter, *row) for row in rows}
+    about_units = [r for r in reminders if r.about_unit]
     if about_units:
         rows = ReminderLog.objects.filter(
             measure__isnull=True,
@@ -602,6 +681,8 @@ def _log(reminder: Reminder, to_robot: bool, note: Notification, now) -> Reminde
         measure=reminder.measure,
         unit=reminder.unit,
         round_report=reminder.report,
+        clue=reminder.clue,
+        petition=reminder.petition,
         key_date=reminder.key_date,
         step=reminder.step,
         recipient_id=reminder.recipient_id,
@@ -628,6 +709,41 @@ def _deadline_sentence(deadline: datetime.date, day: datetime.date) -> str:
         "deadline": deadline.isoformat(),
         "days": -days,
     }
+
+
+def _feedback_sentences(reminder: Reminder, day: datetime.date) -> tuple[str, list[str]]:
+    """The subject and sentences of a feedback reminder. They name the round, the body and
+    the dates but never the clue's summary or the official concerned: the email leaves the
+    system, and what a clue says stays on its watermarked page."""
+    if reminder.clue is not None:
+        clue = reminder.clue
+        subject = _("a problem clue of %(round)s") % {"round": clue.round.name}
+        handed = _("Transferred to %(body)s on %(date)s.") % {
+            "body": clue.transferred_to,
+            "date": clue.transferred_on.isoformat(),
+        }
+        link = reverse("clue-edit", args=[clue.pk])
+    else:
+        petition = reminder.petition
+        assert petition is not None  # a feedback reminder is about a clue or a petition
+        subject = _("a petition of %(round)s") % {"round": petition.round.name}
+        handed = _("Received on %(date)s.") % {"date": petition.received_on.isoformat()}
+        link = reverse("petition-edit", args=[petition.pk])
+    days = (reminder.key_date - day).days
+    if days >= 0:
+        due = _("The feedback is due on %(date)s, in %(days)d days.") % {
+            "date": reminder.key_date.isoformat(),
+            "days": days,
+        }
+    else:
+        due = _("The feedback was due on %(date)s and is %(days)d days late.") % {
+            "date": reminder.key_date.isoformat(),
+            "days": -days,
+        }
+    record = _("Record the conclusion once it comes: %(link)s") % {
+        "link": settings.REMINDER_SITE_URL + link
+    }
+    return subject, [handed, due, record]
 
 
 def period_label(period: str) -> str:
@@ -690,6 +806,9 @@ def _notification(reminder: Reminder, day: datetime.date, now) -> Notification:
             )
         link = settings.REMINDER_SITE_URL + reverse("round-reports", args=[report.round_id])
         parts.append(_("Once it has gone, record the sending: %(link)s") % {"link": link})
+    elif reminder.kind in FEEDBACK_KINDS:
+        subject, sentences = _feedback_sentences(reminder, day)
+        parts += sentences
     elif reminder.kind == Kind.REVIEW_WAITING:
         subject = _excerpt(reminder.required_measure.text)
         parts.append(
@@ -850,7 +969,13 @@ def _severity() -> Case:
 def _item_lines(logs: models.QuerySet, day: datetime.date, limit: int) -> list[str]:
     """The first `limit` items of a message, most urgent first, in Chinese."""
     rows = logs.select_related(
-        "measure__problem", "measure__lead_unit", "unit", "notification", "round_report__round"
+        "measure__problem",
+        "measure__lead_unit",
+        "unit",
+        "notification",
+        "round_report__round",
+        "clue__round",
+        "petition__round",
     ).order_by(_severity(), "key_date", "id")[:limit]
     return [_item_line(log, day) for log in rows]
 
@@ -867,6 +992,14 @@ def _item_line(log: ReminderLog, day: datetime.date) -> str:
     elif log.kind == Kind.PROGRESS_DUE:
         month, half = period_key(log.key_date - ONE_DAY).rsplit("-", 1)
         context.update(period_month=month, first_half=half == "H1")
+    elif log.kind in FEEDBACK_KINDS and (handed := log.clue or log.petition) is not None:
+        days = (log.key_date - day).days
+        context.update(
+            days_left=days,
+            days_overdue=-days,
+            what="问题线索" if log.clue_id else "信访件",
+            round_name=handed.round.name,
+        )
     elif log.kind in REPORT_KINDS and log.round_report is not None:
         days = (log.key_date - day).days
         context.update(report=log.round_report, days_left=days, days_overdue=-days)
@@ -1074,6 +1207,7 @@ def sweep(
             _progress_reminders,
             _urge_reminders,
             _report_reminders,
+            _feedback_reminders,
         )
         for source in sources:
             for chunk in source(day, people):
@@ -1083,11 +1217,7 @@ def sweep(
                     fresh, _robot_items = _new_reminders(reminders)
                     done = [*fresh, *_new_escalations(items)]
                     done = [e for e in done if e.key not in counted]
-                    counted.update(
-                        e.key
-                        for e in done
-                        if isinstance(e, Reminder) and not e.measure and not e.report
-                    )
+                    counted.update(e.key for e in done if isinstance(e, Reminder) and e.about_unit)
                 else:
                     done = _record(chunk, day)
                 for entry in done:

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from demo.management.commands.load_demo import DEMO_PASSWORD
-from findings.models import Problem
+from findings.models import Problem, ProblemClue
 from inspections.selectors import overdue_round_reports
 from rectification.models import Measure
 from supervision.models import Evaluation, LookBack, RedBlackList, SupervisionGroup, UrgeNotice
@@ -46,7 +46,7 @@ def test_it_loads_a_round_with_its_findings_and_people(demo):
     # Six problems of the feedback, and one the supervision group raised on a visit.
     assert demo["findings.Problem"] == 7
     assert demo["rectification.Measure"] == 15
-    assert demo["findings.ProblemClue"] == 2
+    assert demo["findings.ProblemClue"] == 3  # one of them late and never taken up
     assert demo["findings.Petition"] == 3
     # 报告报账: the report sent and acknowledged, a further one due within the week.
     assert demo["inspections.RoundReport"] == 2
@@ -168,3 +168,15 @@ def test_it_loads_a_comment_thread_whose_mentions_reached_their_people(demo):
     load_demo()
     assert MeasureComment.objects.count() == 2
     assert Notification.objects.filter(kind="mention").count() == 2
+
+
+def test_it_shows_the_office_a_late_clue_in_red_on_the_workbench(demo, client):
+    late = ProblemClue.objects.get(summary="反映某街道干部违规发放拆迁补贴")
+    client.force_login(User.objects.get(username="office"))
+
+    html = client.get("/workbench/").content.decode()
+
+    assert late.status == ProblemClue.Status.TRANSFERRED
+    assert late.feedback_due < timezone.localdate()
+    row = html.split(f'data-late-clue="{late.pk}"', 1)[1].split("</tr>", 1)[0]
+    assert "colour-red" in row

@@ -168,8 +168,13 @@ def exports_in_schema() -> set[str]:
     }
 
 
-# Uploaded evidence is served as it was stored (its digest is the record): not an export.
-UPLOADS = {"/api/v1/evidence/{id}/download/"}
+# Uploaded evidence and the conclusion documents of clues and petitions are served as they
+# were stored (their digest is the record): not exports.
+UPLOADS = {
+    "/api/v1/evidence/{id}/download/",
+    "/api/v1/clues/{id}/document/",
+    "/api/v1/petitions/{id}/document/",
+}
 
 
 def test_every_export_of_the_schema_is_checked_here(db):

@@ -114,8 +114,9 @@ def test_the_summary_gives_the_numbers_written_out(hand_built, client_for, leade
         "extended": 1,
     }
     assert {k: body[k] for k in expected} == expected
-    assert body["clues"] == {"total": 1, "concluded": 0}
-    assert body["petitions"] == {"total": 1, "concluded": 1}
+    # The clue's feedback was due on 1 June (three months after its transfer): late.
+    assert body["clues"] == {"total": 1, "concluded": 0, "late": 1}
+    assert body["petitions"] == {"total": 1, "concluded": 1, "late": 0}
     assert {r["status"]: r["count"] for r in body["by_status"]} == {
         "not_started": 1,
         "in_progress": 3,

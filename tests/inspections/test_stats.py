@@ -69,8 +69,9 @@ def test_it_gives_the_office_and_leaders_the_clue_and_petition_counts(
 ):
     body = get_stats(client_for(people[role]), measure_set["round"], as_of=AS_OF.isoformat())
 
-    assert body["clues"] == {"total": 2, "concluded": 1}
-    assert body["petitions"] == {"total": 1, "concluded": 0}
+    # Transferred on 1 July, their feedback is due on 1 October: none is late on 1 September.
+    assert body["clues"] == {"total": 2, "concluded": 1, "late": 0}
+    assert body["petitions"] == {"total": 1, "concluded": 0, "late": 0}
 
 
 def test_it_shows_a_cooperating_liaison_only_their_units_measures(

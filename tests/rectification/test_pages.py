@@ -12,7 +12,7 @@ from django.utils import timezone
 from rectification.models import Extension, Measure, StatusChange
 from reminders.models import Notification
 
-from ..factories import MeasureFactory, ProblemFactory
+from ..factories import ClueFactory, MeasureFactory, PetitionFactory, ProblemFactory
 from .helpers import add_evidence, pdf_upload, put_in_state
 
 S = Measure.Status
@@ -117,6 +117,9 @@ def _workbench_fill(inspection_round, unit_a, liaison_a, office2, n: int) -> Non
             new_deadline=days(40),
             reason="汛期",
         )
+        # Handed over four months ago: their feedback is late.
+        ClueFactory(round=inspection_round, transferred_on=days(-120))
+        PetitionFactory(round=inspection_round, received_on=days(-120))
 
 
 def test_the_workbench_lists_each_queue(inspection_round, unit_a, liaison_a, office, office2):
@@ -143,8 +146,9 @@ def test_the_workbench_costs_the_same_queries_for_5_or_50_rows(
     client = signed_in(office)
     # session, user, the bell, the measure counts, the extension count; then each of the five
     # lists (review with its evidence prefetched, extensions, overdue, due soon, unassigned)
-    # with their cooperating units: at most 3 queries each.
-    with django_assert_max_num_queries(19):
+    # with their cooperating units: at most 3 queries each; then the late clues and petitions:
+    # a count and a list of each.
+    with django_assert_max_num_queries(21):
         assert client.get("/workbench/").status_code == 200
 
 

@@ -136,12 +136,15 @@ RULES: dict[tuple[str, str], str] = {
     ("api:clue-detail", "put"): "400 400 403 403 403 403",
     ("api:clue-detail", "patch"): "200 200 403 403 403 403",
     ("api:clue-detail", "delete"): "204 204 403 403 403 403",
+    ("api:clue-document", "get"): "200 200 403 403 403 403",
     ("api:petition-list", "get"): "200 200 403 403 403 403",
     ("api:petition-list", "post"): "400 400 403 403 403 403",
     ("api:petition-detail", "get"): "200 200 403 403 403 403",
     ("api:petition-detail", "put"): "400 400 403 403 403 403",
     ("api:petition-detail", "patch"): "200 200 403 403 403 403",
     ("api:petition-detail", "delete"): "204 204 403 403 403 403",
+    # The world's petition has no conclusion document.
+    ("api:petition-document", "get"): "404 404 403 403 403 403",
     ("api:problem-list", "get"): "200 200 200 200 200 403",
     ("api:problem-list", "post"): "400 400 403 403 403 403",
     ("api:problem-detail", "get"): "200 200 200 200 200 403",
@@ -472,6 +475,8 @@ def world(
     people["admin"].save()
     aspect = AspectFactory(round=inspection_round, seq=9, title="空方面")
     clue = ClueFactory(round=inspection_round, summary=SECRET_CLUE, subject=SECRET_SUBJECT)
+    clue.document_name = "办结报告.pdf"
+    clue.document.save("办结报告.pdf", ContentFile(PDF_BYTES))
     petition = PetitionFactory(round=inspection_round, summary=SECRET_PETITION)
     Measure.objects.filter(pk=measure_a.pk).update(status=Measure.Status.IN_PROGRESS)
     evidence = add_evidence(measure_a, people["liaison_a"])

@@ -16,9 +16,10 @@ from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.core.management.color import no_style
 from django.db import connection, models, transaction
+from django.utils import timezone
 
 from accounts.models import Unit, User
-from findings.models import Aspect, Petition, Problem, ProblemClue
+from findings.models import Aspect, Petition, Problem, ProblemClue, feedback_due_for
 from inspections.models import REPORT_DUE_MONTHS, InspectionRound, add_months
 from rectification.models import Extension, Measure, ProgressReport, StatusChange, today
 
@@ -320,6 +321,8 @@ class Generator:
         self.total = measures
         self.rng = random.Random(seed)
         self.as_of = as_of
+        # No conclusion is dated after the real today (a clue's rule), whatever the as-of.
+        self.today = min(as_of, timezone.localdate())
         self.progress = progress
         self.writer = Writer(
             [
@@ -497,30 +500,44 @@ class Generator:
                 aspects.append(w.add(Aspect, round_id=round_id, seq=seq, title=title))
         for n in range(rng.randint(0, 6)):
             on = feedback + datetime.timedelta(days=rng.randint(0, 30))
+            summary = f"反映{person_name(self.rng)}违规插手工程项目问题（线索{n + 1}）"
+            subject = person_name(rng)
+            disposal = rng.choice(list(ProblemClue.Disposal.values))
+            clue_status = rng.choice(list(ProblemClue.Status.values))
+            # A conclusion is dated two months after the transfer, never after today.
+            concluded_on = on + datetime.timedelta(days=60)
+            if clue_status == ProblemClue.Status.CONCLUDED and concluded_on > self.today:
+                clue_status = ProblemClue.Status.IN_HANDLING
+            concluded = clue_status == ProblemClue.Status.CONCLUDED
             w.add(
                 ProblemClue,
                 round_id=round_id,
-                summary=f"反映{person_name(self.rng)}违规插手工程项目问题（线索{n + 1}）",
-                subject=person_name(rng),
+                summary=summary,
+                subject=subject,
                 transferred_to=f"{body}纪委监委",
                 transferred_on=on,
-                disposal=rng.choice(list(ProblemClue.Disposal.values)),
-                status=rng.choice(list(ProblemClue.Status.values)),
+                disposal=disposal,
+                status=clue_status,
+                outcome="经核查，予以了结" if concluded else "",
+                feedback_due=feedback_due_for(on),
+                concluded_on=concluded_on if concluded else None,
                 created_at=local_moment(on, rng),
             )
         for n in range(rng.randint(0, 10)):
             received = onsite_start + datetime.timedelta(days=rng.randint(0, 30))
             status = rng.choice(list(Petition.Status.values))
+            petition_concluded_on = received + datetime.timedelta(days=40)
+            if status == Petition.Status.CONCLUDED and petition_concluded_on > self.today:
+                status = Petition.Status.IN_HANDLING
             w.add(
                 Petition,
                 round_id=round_id,
                 summary=f"群众来信反映{rng.choice(PROBLEMS)[0]}问题（第{n + 1}件）",
                 received_on=received,
+                feedback_due=feedback_due_for(received),
                 handler_unit_id=rng.choice(pool),
                 status=status,
-                concluded_on=received + datetime.timedelta(days=40)
-                if status == Petition.Status.CONCLUDED
-                else None,
+                concluded_on=petition_concluded_on if status == Petition.Status.CONCLUDED else None,
                 created_at=local_moment(received, rng),
             )
         # Measures spread over problems: every problem gets at least one.

@@ -16,7 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import Unit, User
-from findings.models import Aspect, Petition, Problem, ProblemClue
+from findings.models import Aspect, Petition, Problem, ProblemClue, feedback_due_for
 from inspections.models import InspectionRound, RoundReport
 from rectification import comments
 from rectification.models import Measure, MeasureComment, StatusChange
@@ -177,6 +177,9 @@ FINDINGS: list[tuple[str, list[tuple[str, str, list[DemoMeasure]]]]] = [
     ),
 ]
 
+# (summary, official concerned, transferred to, disposal, status, days before today): the
+# feedback is due three months after the transfer, so the first and the last are late and
+# show red on the office's workbench; the last has not even been taken up yet.
 CLUES = [
     (
         "反映某科室负责人在工程验收中收受施工单位礼金",
@@ -184,6 +187,7 @@ CLUES = [
         "区纪委监委",
         ProblemClue.Disposal.PRELIMINARY_CHECK,
         ProblemClue.Status.IN_HANDLING,
+        110,
     ),
     (
         "反映某项目负责人违规插手工程分包",
@@ -191,6 +195,15 @@ CLUES = [
         "区纪委监委",
         ProblemClue.Disposal.TALK_OR_LETTER,
         ProblemClue.Status.CONCLUDED,
+        110,
+    ),
+    (
+        "反映某街道干部违规发放拆迁补贴",
+        "某街道干部",
+        "区纪委监委",
+        "",
+        ProblemClue.Status.TRANSFERRED,
+        120,
     ),
 ]
 PETITIONS = [
@@ -427,25 +440,31 @@ class Command(BaseCommand):
     def _clues_and_petitions(
         self, inspection_round: InspectionRound, units: dict[str, Unit], today: datetime.date
     ) -> None:
-        for summary, subject, to, disposal, status in CLUES:
+        for summary, subject, to, disposal, status, days_ago in CLUES:
+            concluded = status == ProblemClue.Status.CONCLUDED
+            transferred_on = today - datetime.timedelta(days=days_ago)
             ProblemClue.objects.create(
                 round=inspection_round,
                 summary=summary,
                 subject=subject,
                 transferred_to=to,
-                transferred_on=today - datetime.timedelta(days=110),
+                transferred_on=transferred_on,
+                feedback_due=feedback_due_for(transferred_on),
                 disposal=disposal,
                 status=status,
                 case_opened=False,
-                outcome="经谈话函询，予以了结" if status == ProblemClue.Status.CONCLUDED else "",
+                outcome="经谈话函询，予以了结" if concluded else "",
+                concluded_on=today - datetime.timedelta(days=20) if concluded else None,
             )
         for summary, handler, petition_status in PETITIONS:
             concluded = petition_status == Petition.Status.CONCLUDED
+            received_on = today - datetime.timedelta(days=140)
             Petition.objects.create(
                 round=inspection_round,
                 summary=summary,
                 handler_unit=units[handler],
-                received_on=today - datetime.timedelta(days=140),
+                received_on=received_on,
+                feedback_due=feedback_due_for(received_on),
                 status=petition_status,
                 concluded_on=today - datetime.timedelta(days=30) if concluded else None,
             )
