@@ -95,8 +95,8 @@ def test_the_measure_page_has_a_fixed_cost(measure_a, office, django_assert_max_
     client = signed_in(office)
     # session, user, the bell, measure (with its latest progress and evidence count),
     # cooperating units, extensions, and the timeline's history, progress, evidence and
-    # extensions, the evidence list.
-    with django_assert_max_num_queries(12):
+    # extensions, the evidence list; the comment thread and its edits.
+    with django_assert_max_num_queries(14):
         assert client.get(f"/measures/{measure_a.pk}/").status_code == 200
 
 
