@@ -23,10 +23,11 @@ from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
 from accounts.models import User
-from config.watermark import watermark_for
+from config.watermark import Watermark, watermark_for
 from demo.management.commands.load_demo import ROUND_NAME
 from documents.five_ledgers import export_five_ledgers
 from documents.ledger import export_ledger
+from documents.xlsx_out import Book, page_header
 from inspections.models import InspectionRound
 from rectification.models import Measure
 from tests.factories import MeasureFactory
@@ -231,3 +232,27 @@ def test_the_exports_of_the_demo_round_hold_what_they_held(demo_round):
             for coordinate, cell in expected["cells"].items():
                 assert sheet["cells"].get(coordinate) == cell, (*where, coordinate)
             assert sheet["cells"].keys() == expected["cells"].keys(), where
+
+
+# --- The page header, whatever the names in it ---------------------------------------------------
+
+
+def test_a_long_title_with_ampersands_keeps_the_viewer_in_the_page_header():
+    # xlsxwriter drops a header past 255 characters, or one with "&G" (an image place) and
+    # no image: the viewer's mark must survive both.
+    mark = Watermark(
+        name="张三（" + "z" * 60 + "）",
+        unit="住建&G局" * 5,
+        at=datetime.datetime(2026, 11, 20, 7, 30, tzinfo=datetime.UTC),
+    )
+    book = Book(mark)
+    title = "R&G&[Picture]巡察" + "很长的轮次名称" * 30
+    book.sheet("整改台账", title=title, as_of=datetime.date(2026, 11, 20))
+
+    header = load_workbook(io.BytesIO(book.bytes())).worksheets[0].oddHeader
+
+    assert len(page_header(mark, title, datetime.date(2026, 11, 20))) <= 255
+    assert header.left.text.startswith("张三（zzz")
+    assert "住建&&\u200bG局" in header.left.text
+    assert header.center.text.startswith("R&&\u200bG&&\u200b[Picture]巡察很长的轮次名称")
+    assert header.right.text == "截至2026年11月20日"
