@@ -80,19 +80,24 @@ class Sheet:
         starts with (xlsxwriter's own write() would make a formula of "=…")."""
         ws = self.worksheet
         cell_format = style.format if style is not None else None
-        if value is None or value == "":
+        kind = type(value)
+        if kind is str and value:  # most cells: tested first
+            ws.write_string(row, column, neutralise(value), cell_format)
+        elif value is None or kind is str:
             if cell_format is not None:  # an empty cell keeps its border and fill
                 ws.write_blank(row, column, None, cell_format)
-        elif isinstance(value, str):
-            ws.write_string(row, column, neutralise(value), cell_format)
-        elif isinstance(value, bool):
+        elif kind is bool:
             ws.write_boolean(row, column, value, cell_format)
         elif isinstance(value, int | float | Decimal):
             ws.write_number(row, column, value, cell_format)
         elif isinstance(value, datetime.date):
             ws.write_datetime(row, column, value, style.date_format if style else None)
-        else:
-            ws.write_string(row, column, neutralise(str(value)), cell_format)
+        else:  # a str subclass (a lazy translation) or anything else: its text
+            text = neutralise(str(value))
+            if text:
+                ws.write_string(row, column, text, cell_format)
+            elif cell_format is not None:
+                ws.write_blank(row, column, None, cell_format)
 
     def append(self, values: Iterable[Any], styles: Style | Sequence[Style | None] | None) -> int:
         """Write the next row, each value with its style (or all with one); return its
