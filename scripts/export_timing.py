@@ -3,9 +3,11 @@
     .venv/bin/python scripts/export_timing.py ledger|five-ledgers
     .venv/bin/python scripts/export_timing.py writer openpyxl|xlsxwriter
 
-Run each in a fresh process (peak RSS is the process's): wall and CPU time of the export
-(or of the writing alone, the rows read beforehand), its SQL time, and the peak RSS before
-and after. The figures of docs/performance.md ("Exports") came from it.
+Run it from the root of the checkout it should time; the export modes also run on one from
+before the xlsxwriter change (copy the script into its scripts/). Run each in a fresh
+process (peak RSS is the process's): wall and CPU time of the export (or of the writing
+alone, the rows read beforehand), its SQL time, and the peak RSS before and after. The
+figures of docs/performance.md ("Exports") came from it.
 """
 
 from __future__ import annotations
@@ -33,7 +35,6 @@ from accounts.models import User  # noqa: E402
 from config.watermark import watermark_for  # noqa: E402
 from documents import ledger  # noqa: E402
 from documents.five_ledgers import export_five_ledgers  # noqa: E402
-from documents.xlsx_out import BODY, DATE_FORMAT, Book  # noqa: E402
 from documents.xlsx_safety import neutralise  # noqa: E402
 from inspections.models import InspectionRound  # noqa: E402
 from rectification.models import today  # noqa: E402
@@ -79,12 +80,13 @@ def write_openpyxl(rows: list[tuple[list[Any], bool]]) -> None:
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Side
 
+    date_format = "yyyy-mm-dd"
     thin = Side(style="thin", color="808080")
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("整改台账")
     names: dict[tuple[bool, str], str] = {}
     for overdue in (False, True):
-        for number_format in ("General", DATE_FORMAT):
+        for number_format in ("General", date_format):
             style = NamedStyle(
                 name=f"s{len(names)}",
                 font=Font(name="宋体", size=10),
@@ -105,7 +107,7 @@ def write_openpyxl(rows: list[tuple[list[Any], bool]]) -> None:
             if isinstance(value, str):
                 cell.data_type = "s"
             is_date = isinstance(value, datetime.date)
-            cell.style = names[overdue, DATE_FORMAT if is_date else "General"]
+            cell.style = names[overdue, date_format if is_date else "General"]
             cells.append(cell)
         sheet.append(cells)
     with tempfile.TemporaryFile() as output:
@@ -113,6 +115,8 @@ def write_openpyxl(rows: list[tuple[list[Any], bool]]) -> None:
 
 
 def write_xlsxwriter(rows: list[tuple[list[Any], bool]], user: User) -> None:
+    from documents.xlsx_out import BODY, Book
+
     book = Book(watermark_for(user))
     sheet = book.sheet("整改台账", title="整改台账", as_of=today())
     styles = {
