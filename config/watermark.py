@@ -112,29 +112,7 @@ def page_context(user: Viewer) -> dict[str, Any]:
 
 
 # --- In files ---------------------------------------------------------------------------------
-
-
-def _header_text(text: str) -> str:
-    # & starts a code in an Excel page header (&P is the page number): a literal one doubles.
-    return text.replace("&", "&&")
-
-
-def stamp_workbook(workbook: Any, mark: Watermark) -> None:
-    """Name the viewer in the workbook's properties and in the left page header of every sheet.
-
-    Call it before `workbook.save`; write-only sheets take it too (openpyxl writes the page
-    header after the rows).
-    """
-    properties = workbook.properties
-    properties.creator = mark.name
-    properties.lastModifiedBy = mark.name
-    properties.keywords = mark.text
-    properties.description = mark.sentence  # Excel shows it as the file's comments
-    for sheet in workbook.worksheets:
-        header = sheet.oddHeader.left
-        header.text = _header_text(mark.text)
-        header.size = 8
-        header.color = "808080"
+# Workbooks carry the mark through documents.xlsx_out, which writes every exported sheet.
 
 
 def stamp_document(document: Any, mark: Watermark) -> None:

@@ -20,15 +20,12 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Pt
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
-from openpyxl.utils import get_column_letter
 from rest_framework.request import Request
 from rest_framework.views import APIView
 
 from accounts.auth import signed_in_user
 from accounts.models import User
-from config.watermark import Watermark, stamp_workbook, watermark_for
+from config.watermark import Watermark, watermark_for
 from supervision.evaluation import (
     FORMULAS,
     evaluations_visible_to,
@@ -50,7 +47,7 @@ from .report import (
     percent,
     title_block,
 )
-from .xlsx_out import plain_text, print_setup
+from .xlsx_out import Book, Sheet, Style
 
 BAND_CN = {"excellent": "好", "good": "较好", "fair": "一般", "poor": "差", "": "—"}
 KIND_CN = {"auto": "自动计算", "manual": "人工评分", "deduction": "扣分项"}
@@ -60,22 +57,16 @@ FORMULA_CN = {
     "problem_completion_rate": "权重×已完成整改问题数÷问题总数",
     "look_back_holding_rate": "权重×“回头看”巩固措施数÷已核查措施数",
 }
-_THIN = Side(style="thin", color="999999")
-_BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
-_HEAD_FILL = PatternFill("solid", fgColor="F2DCDB")
-_RED_FILL = PatternFill("solid", fgColor="FDE9E7")
-_BLACK_FILL = PatternFill("solid", fgColor="E7E6E6")
-
-
-def _row(sheet: Any, values: list[Any], *, head: bool = False, fill: Any = None) -> None:
-    sheet.append([plain_text(v) for v in values])
-    for cell in sheet[sheet.max_row]:
-        cell.border = _BORDER
-        cell.alignment = Alignment(vertical="center", wrap_text=True)
-        if head:
-            cell.font, cell.fill = Font(bold=True), _HEAD_FILL
-        elif fill is not None:
-            cell.fill = fill
+_CELL: dict[str, Any] = {
+    "border": 1,
+    "border_color": "#999999",
+    "valign": "vcenter",
+    "text_wrap": True,
+}
+_HEAD: dict[str, Any] = {**_CELL, "bold": True, "pattern": 1, "bg_color": "#F2DCDB"}
+_RED: dict[str, Any] = {**_CELL, "pattern": 1, "bg_color": "#FDE9E7"}
+_BLACK: dict[str, Any] = {**_CELL, "pattern": 1, "bg_color": "#E7E6E6"}
+_TITLE: dict[str, Any] = {"bold": True, "font_size": 14}
 
 
 def _score(entry: dict | None) -> Any:
@@ -88,41 +79,40 @@ def _total(score: EvaluationScore) -> Any:
     return float(score.total) if score.total is not None else "—"
 
 
-def _workbook_bytes(workbook: Workbook, mark: Watermark) -> bytes:
-    stamp_workbook(workbook, mark)
-    output = io.BytesIO()
-    workbook.save(output)
-    return output.getvalue()
-
-
 # --- The evaluation ----------------------------------------------------------------------------
 
 
 def evaluation_xlsx(evaluation: Evaluation, viewer: User, *, mark: Watermark) -> bytes:
     """Sheet 评估得分 (each unit, best first, then the round), sheet 评分方案 (the frozen
     items with their formulas)."""
-    workbook = Workbook()
-    sheet = workbook.active
-    assert sheet is not None
-    sheet.title = "评估得分"
+    book = Book(mark)
+    cell, head = book.style(_CELL), book.style(_HEAD)
     items = evaluation.items
     title = f"{evaluation.round.name} 整改成效百分制评估"
-    print_setup(sheet, title=title, as_of=evaluation.as_of, title_rows="2:2")
-    sheet.append(
-        [plain_text(f"{evaluation.round.name} 整改成效百分制评估（截至{evaluation.as_of}）")]
+    sheet = book.sheet(
+        "评估得分",
+        title=title,
+        as_of=evaluation.as_of,
+        widths=[6, 28, *[11] * (len(items) + 2)],
+        title_rows=(1, 1),
+        freeze=(2, 2),
     )
-    sheet["A1"].font = Font(bold=True, size=14)
-    _row(
-        sheet,
+    # The items' heads wrap in two or three lines of a narrow column; a height set by hand,
+    # since neither Excel nor LibreOffice grows a row for wrapped text it did not type.
+    sheet.worksheet.set_row(1, 48)
+    sheet.append(
+        [f"{evaluation.round.name} 整改成效百分制评估（截至{evaluation.as_of}）"],
+        book.style(_TITLE),
+    )
+    sheet.append(
         ["排名", "单位", *[f"{i['name']}（{i['weight']:g}）" for i in items], "总分", "等次"],
-        head=True,
+        head,
     )
     rank = 0
     for score in ordered_scores(evaluation, viewer):
         if score.unit is not None:
             rank += 1
-        _row(
-            sheet,
+        sheet.append(
             [
                 rank if score.unit is not None else "",
                 score.unit.name if score.unit else "全轮次",
@@ -130,19 +120,17 @@ def evaluation_xlsx(evaluation: Evaluation, viewer: User, *, mark: Watermark) ->
                 _total(score),
                 BAND_CN.get(score.band, score.band),
             ],
+            cell,
         )
-    sheet.column_dimensions["A"].width = 6
-    sheet.column_dimensions["B"].width = 28
-    # The items' heads wrap in two or three lines of a narrow column; a height set by hand,
-    # since neither Excel nor LibreOffice grows a row for wrapped text it did not type.
-    for index in range(len(items) + 2):
-        sheet.column_dimensions[get_column_letter(3 + index)].width = 11
-    sheet.row_dimensions[2].height = 48
-    sheet.freeze_panes = "C3"
 
-    scheme = workbook.create_sheet("评分方案")
-    print_setup(scheme, title=f"{title} 评分方案", as_of=evaluation.as_of)
-    _row(scheme, ["项目", "类型", "分值", "计算方法"], head=True)
+    scheme = book.sheet(
+        "评分方案",
+        title=f"{title} 评分方案",
+        as_of=evaluation.as_of,
+        widths=(20, 12, 8, 60),
+        freeze=None,
+    )
+    scheme.append(["项目", "类型", "分值", "计算方法"], head)
     for item in items:
         if item["kind"] == "auto":
             method = FORMULA_CN.get(item["formula"], str(FORMULAS.get(item["formula"], "")))
@@ -153,9 +141,8 @@ def evaluation_xlsx(evaluation: Evaluation, viewer: User, *, mark: Watermark) ->
                 f"每被{URGE_LEVEL_CN.get(item['level'], item['level'])}一次扣{item['weight']:g}分，"
                 f"最多扣{item.get('cap', 100):g}分"
             )
-        _row(scheme, [item["name"], KIND_CN[item["kind"]], item["weight"], method])
-    _row(
-        scheme,
+        scheme.append([item["name"], KIND_CN[item["kind"]], item["weight"], method], cell)
+    scheme.append(
         [
             "说明",
             "",
@@ -164,10 +151,9 @@ def evaluation_xlsx(evaluation: Evaluation, viewer: User, *, mark: Watermark) ->
             "实际满分折算为百分制后再扣分；90分以上为“好”，80分以上为“较好”，60分以上为"
             "“一般”，60分以下为“差”。",
         ],
+        cell,
     )
-    for column, width in zip("ABCD", (20, 12, 8, 60), strict=True):
-        scheme.column_dimensions[column].width = width
-    return _workbook_bytes(workbook, mark)
+    return book.bytes()
 
 
 def _table(document: WordDocument, header: list[str], rows: list[list[Any]]) -> None:
@@ -254,31 +240,33 @@ def _entry_row(entry: dict) -> list[Any]:
 
 
 def red_black_xlsx(listing: RedBlackList, *, mark: Watermark) -> bytes:
-    workbook = Workbook()
-    sheet = workbook.active
-    assert sheet is not None
-    sheet.title = "红黑榜"
-    print_setup(
-        sheet,
-        title=f"{listing.evaluation.round.name} {listing.period_label} 整改红黑榜",
-        as_of=listing.evaluation.as_of,
-        title_rows="3:3",
+    book = Book(mark)
+    head = book.style(_HEAD)
+    title = f"{listing.evaluation.round.name} {listing.period_label} 整改红黑榜"
+    sheet = book.sheet(
+        "红黑榜", title=title, as_of=listing.evaluation.as_of, title_rows=(2, 2), freeze=None
     )
-    sheet.append([plain_text(f"{listing.evaluation.round.name} {listing.period_label} 整改红黑榜")])
-    sheet["A1"].font = Font(bold=True, size=14)
+    sheet.set_widths([30], first_column=1)
+    sheet.set_widths([14], first_column=4)
+    sheet.append([title], book.style(_TITLE))
     header = ["总排名", "单位", "总分", "等次", "按期完成率"]
-    sheet.append(["红榜"])
-    _row(sheet, header, head=True)
-    for entry in listing.red:
-        _row(sheet, _entry_row(entry), fill=_RED_FILL)
-    sheet.append([])
-    sheet.append(["黑榜"])
-    _row(sheet, header, head=True)
-    for entry in listing.black:
-        _row(sheet, _entry_row(entry), fill=_BLACK_FILL)
-    sheet.column_dimensions["B"].width = 30
-    sheet.column_dimensions["E"].width = 14
-    return _workbook_bytes(workbook, mark)
+    for label, entries, fill in (
+        ("红榜", listing.red, book.style(_RED)),
+        ("黑榜", listing.black, book.style(_BLACK)),
+    ):
+        if label == "黑榜":
+            sheet.skip_row()
+        _entries(sheet, label, header, head, entries, fill)
+    return book.bytes()
+
+
+def _entries(
+    sheet: Sheet, label: str, header: list[str], head: Style, entries: list, fill: Style
+) -> None:
+    sheet.append([label], None)
+    sheet.append(header, head)
+    for entry in entries:
+        sheet.append(_entry_row(entry), fill)
 
 
 def red_black_docx(listing: RedBlackList, *, mark: Watermark) -> bytes:

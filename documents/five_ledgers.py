@@ -11,7 +11,6 @@ as plain text, never as a formula.
 from __future__ import annotations
 
 import datetime
-import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import IO, Any
@@ -19,21 +18,17 @@ from typing import IO, Any
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
-from openpyxl.utils import get_column_letter
 
 from accounts.models import User
 from config.errors import NotAllowed
-from config.watermark import Watermark, stamp_workbook
+from config.watermark import Watermark
 from findings.models import HandedOver, Petition, Problem, ProblemClue, late_filter
 from findings.selectors import clues_visible_to, petitions_visible_to, problems_visible_to
 from inspections.models import InspectionRound, RoundReport
 from rectification.models import Measure, today
 from rectification.selectors import measures_visible_to, problem_order, with_latest_progress
 
-from .xlsx_out import plain_text, print_setup
+from .xlsx_out import BODY, HEADER, Book, Sheet
 
 CHUNK = 1000
 
@@ -119,14 +114,6 @@ CLUE_DISPOSAL = {
 PETITION_STATUS = {"pending": "待办理", "in_handling": "办理中", "concluded": "已办结"}
 YES, NO = "是", "否"
 
-_THIN = Side(style="thin", color="808080")
-_BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
-_HEADER_FONT = Font(name="宋体", bold=True, size=11)
-_BODY_FONT = Font(name="宋体", size=10)
-_HEADER_FILL = PatternFill("solid", fgColor="D9D9D9")
-_HEADER_ALIGN = Alignment(horizontal="center", vertical="center", wrap_text=True)
-_WRAP = Alignment(vertical="top", wrap_text=True)
-
 
 def may_download(user: User) -> bool:
     """Office, admin and leaders: a liaison works in the ledger of their own measures."""
@@ -147,9 +134,13 @@ class FiveLedgerQueries:
 
 
 def five_ledger_queries(inspection_round: InspectionRound, user: User) -> FiveLedgerQueries:
-    # The sheets do not list cooperating units: drop the selector's prefetch of them.
+    # The sheets list neither cooperating units nor most of what the selector joins: each
+    # sheet joins what it shows (building unused related rows was half the export's time).
     measures = (
-        measures_visible_to(user).filter(problem__round=inspection_round).prefetch_related(None)
+        measures_visible_to(user)
+        .filter(problem__round=inspection_round)
+        .select_related(None)
+        .prefetch_related(None)
     )
     return FiveLedgerQueries(
         reports=RoundReport.objects.filter(round=inspection_round).order_by("due", "id"),
@@ -178,58 +169,33 @@ def export_five_ledgers(
         raise NotAllowed(_("Only office staff and leaders may download the five ledgers."))
     day = as_of or today()
     queries = five_ledger_queries(inspection_round, user)
-    workbook = Workbook(write_only=True)
+    book = Book(mark)
+    header, body = book.style(HEADER), book.style(BODY)
 
-    def sheet(name: str, columns: tuple[tuple[str, int], ...]) -> Any:
-        ws = workbook.create_sheet(name)
-        print_setup(ws, title=f"{inspection_round.name} {name}", as_of=day)
-        for index, (_header, width) in enumerate(columns, start=1):
-            ws.column_dimensions[get_column_letter(index)].width = width
-        ws.freeze_panes = "A2"
-        ws.append([_cell(ws, header, header=True) for header, _width in columns])
+    def sheet(name: str, columns: tuple[tuple[str, int], ...]) -> Sheet:
+        ws = book.sheet(
+            name,
+            title=f"{inspection_round.name} {name}",
+            as_of=day,
+            widths=[width for _header, width in columns],
+        )
+        ws.append([title for title, _width in columns], header)
         return ws
 
-    reports = sheet(REPORTS_SHEET, COLUMNS[REPORTS_SHEET])
-    _append(reports, _report_rows(queries.reports, day))
+    def append(ws: Sheet, rows: Iterable[list[Any]]) -> None:
+        for row in rows:
+            ws.append(row, body)
 
-    feedback = sheet(FEEDBACK_SHEET, COLUMNS[FEEDBACK_SHEET])
-    _append(feedback, _feedback_rows(queries))
-
+    append(sheet(REPORTS_SHEET, COLUMNS[REPORTS_SHEET]), _report_rows(queries.reports, day))
+    append(sheet(FEEDBACK_SHEET, COLUMNS[FEEDBACK_SHEET]), _feedback_rows(queries))
     if queries.shows_transfers:
-        transfers = sheet(TRANSFERS_SHEET, COLUMNS[TRANSFERS_SHEET])
-        _append(transfers, _transfer_rows(queries, day))
+        append(sheet(TRANSFERS_SHEET, COLUMNS[TRANSFERS_SHEET]), _transfer_rows(queries, day))
     else:
-        transfers = sheet(TRANSFERS_SHEET, COUNT_COLUMNS)
-        _append(transfers, _transfer_counts(inspection_round, day))
-
+        append(sheet(TRANSFERS_SHEET, COUNT_COLUMNS), _transfer_counts(inspection_round, day))
     # Urge notices (督办单) arrive with the supervision issue; until then the sheet is empty.
     sheet(URGES_SHEET, COLUMNS[URGES_SHEET])
-
-    sign_off = sheet(SIGN_OFF_SHEET, COLUMNS[SIGN_OFF_SHEET])
-    _append(sign_off, _sign_off_rows(queries))
-    stamp_workbook(workbook, mark)
-
-    output = tempfile.SpooledTemporaryFile(max_size=4 * 1024 * 1024)  # noqa: SIM115
-    workbook.save(output)
-    output.seek(0)
-    return output
-
-
-def _cell(sheet: Any, value: Any, *, header: bool = False) -> Any:
-    cell = WriteOnlyCell(sheet, value=plain_text(value))
-    cell.border = _BORDER
-    if header:
-        cell.font, cell.fill, cell.alignment = _HEADER_FONT, _HEADER_FILL, _HEADER_ALIGN
-        return cell
-    cell.font, cell.alignment = _BODY_FONT, _WRAP
-    if isinstance(value, datetime.date):
-        cell.number_format = "yyyy-mm-dd"
-    return cell
-
-
-def _append(sheet: Any, rows: Iterable[list[Any]]) -> None:
-    for row in rows:
-        sheet.append([_cell(sheet, value) for value in row])
+    append(sheet(SIGN_OFF_SHEET, COLUMNS[SIGN_OFF_SHEET]), _sign_off_rows(queries))
+    return book.close()
 
 
 def _local_date(moment: datetime.datetime | None) -> datetime.date | None:
@@ -263,6 +229,16 @@ def _feedback_rows(queries: FiveLedgerQueries) -> Iterable[list[Any]]:
     by_problem: dict[int, list[Measure]] = {p.pk: [] for p in problems}
     measures = (
         queries.measures.select_related("lead_unit")
+        .only(
+            "problem",
+            "seq",
+            "text",
+            "lead_official",
+            "lead_unit__name",
+            "deadline",
+            "is_immediate",
+            "is_long_term",
+        )
         .order_by("problem_id", "seq")
         .iterator(chunk_size=CHUNK)
     )
@@ -349,6 +325,20 @@ def _sign_off_rows(queries: FiveLedgerQueries) -> Iterable[list[Any]]:
     measures = (
         with_latest_progress(queries.signed_off)
         .select_related("problem", "lead_unit", "closed_by")
+        .only(
+            "problem__seq",
+            "problem__title",
+            "seq",
+            "text",
+            "lead_unit__name",
+            "result_summary",
+            "closed_at",
+            # What str(user) reads.
+            "closed_by__display_name",
+            "closed_by__first_name",
+            "closed_by__last_name",
+            "closed_by__username",
+        )
         .order_by(*problem_order("problem__"), "seq")
         .iterator(chunk_size=CHUNK)
     )

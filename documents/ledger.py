@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime
 import re
-import tempfile
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -19,23 +18,18 @@ from typing import IO, TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from openpyxl import Workbook, load_workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import Cell
-from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Side
-from openpyxl.utils import get_column_letter
+from openpyxl import load_workbook
 from openpyxl.utils.datetime import from_excel
-from openpyxl.worksheet.cell_range import CellRange, MultiCellRange
-from openpyxl.worksheet.datavalidation import DataValidation
+from xlsxwriter.utility import xl_col_to_name
 
 from accounts.models import Unit, User
 from config.errors import DomainError, InvalidInput, NotAllowed
 from config.fields import max_length
-from config.watermark import Watermark, stamp_workbook
+from config.watermark import Watermark
 from findings.models import Aspect, Problem
 from findings.selectors import problems_visible_to
 from findings.services import aspect_create, problem_create
@@ -51,7 +45,7 @@ from rectification.selectors import (
 from rectification.services import measure_create, measure_update
 from supervision.lookback import round_look_back_numbers
 
-from .xlsx_out import print_setup
+from .xlsx_out import BODY, HEADER, THIN_BORDER, Book, Style
 
 if TYPE_CHECKING:
     from rectification.selectors import MeasureWithProgress
@@ -60,7 +54,6 @@ from .xlsx_safety import (
     XlsxRefused,
     check_archive,
     check_dimensions,
-    neutralise,
     row_limit_message,
     unquote,
 )
@@ -105,16 +98,25 @@ EXPORT_CHUNK = 1000  # rows fetched (and cooperating units prefetched) per datab
 # ---------------------------------------------------------------------------
 # Export
 
-_THIN = Side(style="thin", color="808080")
-_BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
-_HEADER_FONT = Font(name="宋体", bold=True, size=11)
-_BODY_FONT = Font(name="宋体", size=10)
-_HEADER_FILL = PatternFill("solid", fgColor="D9D9D9")
-_OVERDUE_FILL = PatternFill("solid", fgColor="FFD7D7")
-_CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
-_WRAP = Alignment(vertical="top", wrap_text=True)
-_PROBLEM = Alignment(vertical="center", wrap_text=True)
-_DATE_FORMAT = "yyyy-mm-dd"
+_OVERDUE_FILL: dict[str, Any] = {"pattern": 1, "bg_color": "#FFD7D7"}
+_CENTER: dict[str, Any] = {"align": "center", "valign": "vcenter", "text_wrap": True}
+_PROBLEM: dict[str, Any] = {"valign": "vcenter", "text_wrap": True}
+# The fields a row shows (and Measure.is_overdue reads), and where the prefetched
+# cooperating units are kept (a list: the related manager costs more than the row).
+_ROW_FIELDS = (
+    "problem",
+    "seq",
+    "text",
+    "lead_official",
+    "lead_unit__name",
+    "deadline",
+    "is_immediate",
+    "is_long_term",
+    "status",
+    "result_summary",
+    "closed_at",
+)
+_COOPERATING = "ledger_cooperating_units"
 _CENTERED_COLUMNS = {"序号", "整改时限", "立行立改", "长期坚持", "状态", "完成时间", "佐证材料数"}
 
 
@@ -128,7 +130,7 @@ def export_ledger(
     """Write the ledger of what `user` may see of the round, marked as `mark`; return a file
     at position 0.
 
-    openpyxl's write-only mode streams rows to disk, and measures are read in chunks, so
+    Rows are streamed to disk (documents.xlsx_out) and measures are read in chunks, so
     memory stays flat whatever the size of the round. The only things held are the round's
     problems (a few hundred at most) and the list of merged ranges (one per problem).
     """
@@ -136,60 +138,85 @@ def export_ledger(
     problems = problems_visible_to(user).filter(round=inspection_round)
     measures = measures_visible_to(user).filter(problem__round=inspection_round)
 
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(LEDGER_SHEET)
-    for index, (_name, width) in enumerate(COLUMNS, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = width
-    sheet.freeze_panes = "A2"
-    print_setup(sheet, title=f"{inspection_round.name} 整改台账", as_of=day)
-    sheet.append([_cell(sheet, name, header=True) for name in HEADERS])
+    book = Book(mark)
+    sheet = book.sheet(
+        LEDGER_SHEET,
+        title=f"{inspection_round.name} 整改台账",
+        as_of=day,
+        widths=[width for _name, width in COLUMNS],
+    )
+    sheet.append(HEADERS, book.style(HEADER))
+    # Each column's style, on time and overdue.
+    styles = {overdue: _column_styles(book, overdue) for overdue in (False, True)}
 
     rows = _ledger_rows(
         list(problems.order_by(*problem_order())),
-        with_latest_progress(measures)
+        # Only what a row shows is read: building the selector's other related rows (people,
+        # the round, the problem already listed) took as long as writing the cells.
+        with_latest_progress(
+            measures.select_related(None).select_related("lead_unit").only(*_ROW_FIELDS)
+        )
+        .prefetch_related(None)
+        .prefetch_related(
+            Prefetch(
+                "cooperating_units",
+                queryset=Unit.objects.only("id", "name"),
+                to_attr=_COOPERATING,
+            )
+        )
         .order_by(*problem_order("problem__"), "seq")
         .iterator(chunk_size=EXPORT_CHUNK),
     )
-    row_number = 1
-    group_start = 2
+    group_start = 1
     current_problem: int | None = None
-    problem_column = get_column_letter(COL["问题"] + 1)
-    merges: list[CellRange] = []
+    problem_column = COL["问题"]
     for problem, measure in rows:
-        row_number += 1
         if problem.pk != current_problem:
-            _merge(merges, problem_column, group_start, row_number - 1)
-            group_start, current_problem = row_number, problem.pk
+            sheet.merge_down(problem_column, group_start, sheet.next_row - 1)
+            group_start, current_problem = sheet.next_row, problem.pk
             show_title = True
         else:
             show_title = False
         overdue = measure is not None and measure.is_overdue(day)
-        values = _row_values(problem, measure, show_title, overdue)
-        sheet.append(
-            [
-                _cell(sheet, value, column=name, overdue=overdue)
-                for name, value in zip(HEADERS, values, strict=True)
-            ]
-        )
-    _merge(merges, problem_column, group_start, row_number)
-    # Assigned at once: MultiCellRange.add checks each new range against all earlier ones.
-    sheet.merged_cells = MultiCellRange(merges)
-    last = get_column_letter(len(COLUMNS))
-    sheet.auto_filter.ref = f"A1:{last}{max(row_number, 2)}"
-    flags = DataValidation(type="list", formula1=f'"{YES},{NO}"', allow_blank=True)
-    for name in ("立行立改", "长期坚持"):
-        letter = get_column_letter(COL[name] + 1)
-        flags.add(f"{letter}2:{letter}{max(row_number, 2) + 200}")
-    sheet.data_validations.append(flags)
+        sheet.append(_row_values(problem, measure, show_title, overdue), styles[overdue])
+    last_row = sheet.next_row - 1
+    sheet.merge_down(problem_column, group_start, last_row)
+    ws = sheet.worksheet
+    ws.autofilter(0, 0, max(last_row, 1), len(COLUMNS) - 1)
+    # Room for rows added by hand; the ranges as one list, as the ledger has always had it.
+    end = max(last_row, 1) + 201
+    flags = [xl_col_to_name(COL[name]) for name in ("立行立改", "长期坚持")]
+    ws.data_validation(
+        1,
+        COL["立行立改"],
+        end - 1,
+        COL["立行立改"],
+        {
+            "validate": "list",
+            "source": [YES, NO],
+            "ignore_blank": True,
+            "show_input": False,
+            "show_error": False,
+            "multi_range": " ".join(f"{letter}2:{letter}{end}" for letter in flags),
+        },
+    )
 
-    _write_numbers(workbook, inspection_round, measures, problems, day)
-    stamp_workbook(workbook, mark)
+    _write_numbers(book, inspection_round, measures, problems, day)
+    return book.close()
 
-    # Returned open: FileResponse closes it once the response is sent.
-    output = tempfile.SpooledTemporaryFile(max_size=4 * 1024 * 1024)  # noqa: SIM115
-    workbook.save(output)
-    output.seek(0)
-    return output
+
+def _column_styles(book: Book, overdue: bool) -> list[Style]:
+    """The style of each ledger column: centred short fields, wrapped texts, the problem
+    centred vertically over its merged rows, 序号 as text; an overdue row filled red."""
+    fill = _OVERDUE_FILL if overdue else {}
+    styles = []
+    for name in HEADERS:
+        alignment = _CENTER if name in _CENTERED_COLUMNS else {}
+        if name == "问题":
+            alignment = _PROBLEM
+        number_format = {"num_format": "@"} if name == "序号" else {}
+        styles.append(book.style({**BODY, **alignment, **number_format, **fill}))
+    return styles
 
 
 def _ledger_rows(
@@ -217,11 +244,6 @@ def _ledger_rows(
         yield problem, None
 
 
-def _merge(merges: list[CellRange], letter: str, first: int, last: int) -> None:
-    if last > first:
-        merges.append(CellRange(f"{letter}{first}:{letter}{last}"))
-
-
 def _row_values(
     problem: Problem, measure: MeasureWithProgress | None, show_title: bool, overdue: bool
 ) -> list[Any]:
@@ -238,7 +260,7 @@ def _row_values(
         measure.text,
         measure.lead_official or None,
         measure.lead_unit.name if measure.lead_unit else None,
-        "、".join(unit.name for unit in measure.cooperating_units.all()) or None,
+        "、".join(unit.name for unit in getattr(measure, _COOPERATING)) or None,
         measure.deadline,
         YES if measure.is_immediate else NO,
         YES if measure.is_long_term else NO,
@@ -250,74 +272,8 @@ def _row_values(
     ]
 
 
-def _cell(
-    sheet: Any,
-    value: Any,
-    *,
-    column: str | None = None,
-    header: bool = False,
-    overdue: bool = False,
-) -> Cell:
-    if isinstance(value, str):
-        value = neutralise(value)
-    cell = WriteOnlyCell(sheet, value=value)
-    if isinstance(value, str):
-        cell.data_type = "s"  # text is text: never a formula, whatever it starts with
-    cell.style = _style_name(sheet.parent, value, column=column, header=header, overdue=overdue)
-    return cell
-
-
-def _style_name(
-    workbook: Any, value: Any, *, column: str | None, header: bool, overdue: bool
-) -> str:
-    """The named style of a ledger cell, registered with the workbook on first use.
-
-    A cell then takes its style by name, and openpyxl copies one small index array; setting
-    font, border, alignment and fill on each cell would make it hash four style objects per
-    cell, which was two thirds of the time of a large export.
-    """
-    if header:
-        key: tuple = ("header",)
-    else:
-        align = "center" if column in _CENTERED_COLUMNS else "wrap"
-        if column == "问题":
-            align = "problem"
-        number_format = "General"
-        if column == "序号":
-            number_format = "@"
-        if isinstance(value, datetime.date):
-            number_format = _DATE_FORMAT
-        key = (align, number_format, overdue)
-    names: dict[tuple, str] = workbook.__dict__.setdefault("_ledger_styles", {})
-    name = names.get(key)
-    if name is None:
-        name = f"ledger-{len(names) + 1}"
-        if header:
-            style = NamedStyle(
-                name=name,
-                font=_HEADER_FONT,
-                fill=_HEADER_FILL,
-                alignment=_CENTER,
-                border=_BORDER,
-            )
-        else:
-            align, number_format, overdue = key
-            style = NamedStyle(
-                name=name,
-                font=_BODY_FONT,
-                border=_BORDER,
-                alignment={"center": _CENTER, "wrap": _WRAP, "problem": _PROBLEM}[align],
-                number_format=number_format,
-            )
-            if overdue:
-                style.fill = _OVERDUE_FILL
-        workbook.add_named_style(style)
-        names[key] = name
-    return name
-
-
 def _write_numbers(
-    workbook: Workbook,
+    book: Book,
     inspection_round: InspectionRound,
     measures: QuerySet[Measure],
     problems: QuerySet[Problem],
@@ -326,11 +282,14 @@ def _write_numbers(
     """The round's numbers (DESIGN.md section 6), from the one selector that defines them."""
     numbers = measure_numbers(measures, day)
     numbers.update(problem_numbers(problems))
-    sheet = workbook.create_sheet(NUMBERS_SHEET)
-    print_setup(sheet, title=f"{inspection_round.name} 整改情况统计", as_of=day)
-    sheet.column_dimensions["A"].width = 24
-    sheet.column_dimensions["B"].width = 40
-    sheet.append([_cell(sheet, "项目", header=True), _cell(sheet, "数值", header=True)])
+    sheet = book.sheet(
+        NUMBERS_SHEET,
+        title=f"{inspection_round.name} 整改情况统计",
+        as_of=day,
+        widths=(24, 40),
+        freeze=None,
+    )
+    sheet.append(("项目", "数值"), book.style(HEADER))
     facts: list[tuple[str, Any]] = [
         ("轮次", inspection_round.name),
         ("巡视巡察组", inspection_round.inspecting_body),
@@ -362,12 +321,12 @@ def _write_numbers(
             ("反弹后已重新销号", look_back["reclosed"]),
             ("“回头看”巩固率", look_back["holding_rate"]),
         ]
-    for label, value in facts:
-        value_cell = _cell(sheet, "—" if value is None else value)
-        value_cell.alignment = Alignment(horizontal="left")
-        if label.endswith("率") and value is not None:
-            value_cell.number_format = "0.00%"
-        sheet.append([_cell(sheet, label), value_cell])
+    label = book.style(BODY)
+    left = {**THIN_BORDER, "font_name": "宋体", "font_size": 10, "align": "left"}
+    value, rate = book.style(left), book.style({**left, "num_format": "0.00%"})
+    for name, fact in facts:
+        is_rate = name.endswith("率") and fact is not None
+        sheet.append((name, "—" if fact is None else fact), (label, rate if is_rate else value))
 
 
 # ---------------------------------------------------------------------------

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime
 import io
-import tempfile
 from collections.abc import Iterable
 from typing import IO, Any
 
@@ -24,10 +23,6 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Mm, Pt
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
-from openpyxl.utils import get_column_letter
 from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.views import APIView
@@ -35,7 +30,7 @@ from rest_framework.views import APIView
 from accounts.auth import signed_in_user
 from accounts.models import User
 from config.errors import DomainError, NotAllowed
-from config.watermark import Watermark, stamp_workbook, watermark_for
+from config.watermark import Watermark, watermark_for
 from inspections.models import InspectionRound
 from rectification.models import StatusChange, overdue_filter, today
 from rectification.selectors import rounds_in_view
@@ -64,7 +59,7 @@ from .report import (
     party_organisation,
     title_block,
 )
-from .xlsx_out import plain_text, print_setup
+from .xlsx_out import BODY, HEADER, Book, Sheet
 
 NO_LEAD_UNIT = "未明确牵头单位"
 
@@ -112,15 +107,8 @@ OVERDUE_COLUMNS: tuple[tuple[str, int], ...] = (
 )
 CHUNK = 1000
 
-_THIN = Side(style="thin", color="808080")
-_BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
-_TITLE_FONT = Font(name="宋体", bold=True, size=14)
-_HEADER_FONT = Font(name="宋体", bold=True, size=11)
-_BODY_FONT = Font(name="宋体", size=10)
-_TOTAL_FONT = Font(name="宋体", bold=True, size=10)
-_HEADER_FILL = PatternFill("solid", fgColor="D9D9D9")
-_HEADER_ALIGN = Alignment(horizontal="center", vertical="center", wrap_text=True)
-_WRAP = Alignment(vertical="top", wrap_text=True)
+_TITLE: dict[str, Any] = {**BODY, "bold": True, "font_size": 14}
+_TOTAL: dict[str, Any] = {**BODY, "bold": True}
 
 
 # --- Words -------------------------------------------------------------------------------------
@@ -269,22 +257,6 @@ def periodic_docx(
 # --- The xlsx ----------------------------------------------------------------------------------
 
 
-def _cell(sheet: Any, value: Any, *, font: Font = _BODY_FONT, header: bool = False) -> Any:
-    cell = WriteOnlyCell(sheet, value=plain_text(value))
-    if header:
-        cell.font, cell.fill, cell.alignment, cell.border = (
-            _HEADER_FONT,
-            _HEADER_FILL,
-            _HEADER_ALIGN,
-            _BORDER,
-        )
-        return cell
-    cell.font, cell.alignment, cell.border = font, _WRAP, _BORDER
-    if isinstance(value, datetime.date):
-        cell.number_format = "yyyy-mm-dd"
-    return cell
-
-
 def _unit_row(number: int | str, entry: UnitPeriod) -> list[Any]:
     return [
         number,
@@ -347,37 +319,34 @@ def _overdue_rows(report: PeriodicReport, user: User) -> Iterable[list[Any]]:
 
 def periodic_xlsx(report: PeriodicReport, user: User, *, mark: Watermark) -> IO[bytes]:
     """Sheets 各单位情况 (each unit and the sum), 本期销号措施 and 期末逾期措施; a file at 0."""
-    workbook = Workbook(write_only=True)
+    book = Book(mark)
     period = report.period
+    header, body = book.style(HEADER), book.style(BODY)
+    title_style, total = book.style(_TITLE), book.style(_TOTAL)
 
-    def sheet(name: str, columns: tuple[tuple[str, int], ...]) -> Any:
-        ws = workbook.create_sheet(name)
-        print_setup(
-            ws,
+    def sheet(name: str, columns: tuple[tuple[str, int], ...]) -> Sheet:
+        ws = book.sheet(
+            name,
             title=f"{report.round.name}{period.label}{name}",
             as_of=period.last_day,
-            title_rows="2:2",
+            widths=[width for _header, width in columns],
+            title_rows=(1, 1),
+            freeze=(2, 0),
         )
-        for index, (_header, width) in enumerate(columns, start=1):
-            ws.column_dimensions[get_column_letter(index)].width = width
-        ws.freeze_panes = "A3"
         ws.append(
             [
-                _cell(
-                    ws,
-                    f"{report.round.name}{period.label}{name}"
-                    f"（{cn_date(period.first_day)}至{cn_date(period.last_day)}）",
-                    font=_TITLE_FONT,
-                )
-            ]
+                f"{report.round.name}{period.label}{name}"
+                f"（{cn_date(period.first_day)}至{cn_date(period.last_day)}）"
+            ],
+            title_style,
         )
-        ws.append([_cell(ws, header, header=True) for header, _width in columns])
+        ws.append([title for title, _width in columns], header)
         return ws
 
     units = sheet(UNITS_SHEET, UNIT_COLUMNS)
     for number, entry in enumerate(report.units, start=1):
-        units.append([_cell(units, value) for value in _unit_row(number, entry)])
-    units.append([_cell(units, v, font=_TOTAL_FONT) for v in _unit_row("", report.totals)])
+        units.append(_unit_row(number, entry), body)
+    units.append(_unit_row("", report.totals), total)
 
     for name, columns, rows in (
         (SIGNED_OFF_SHEET, SIGNED_OFF_COLUMNS, _signed_off_rows(report, user)),
@@ -385,13 +354,8 @@ def periodic_xlsx(report: PeriodicReport, user: User, *, mark: Watermark) -> IO[
     ):
         ws = sheet(name, columns)
         for values in rows:
-            ws.append([_cell(ws, value) for value in values])
-    stamp_workbook(workbook, mark)
-
-    output = tempfile.SpooledTemporaryFile(max_size=4 * 1024 * 1024)  # noqa: SIM115
-    workbook.save(output)
-    output.seek(0)
-    return output
+            ws.append(values, body)
+    return book.close()
 
 
 def periodic_filename(report: PeriodicReport, extension: str) -> str:
