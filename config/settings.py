@@ -421,6 +421,8 @@ REMINDER_YELLOW_DAYS = env_int("REMINDER_YELLOW_DAYS", 10)
 REMINDER_LAST_DAYS = env_int("REMINDER_LAST_DAYS", 1)
 REMINDER_RED_REPEAT_DAYS = env_int("REMINDER_RED_REPEAT_DAYS", 7)
 REMINDER_REVIEW_WORKING_DAYS = env_int("REMINDER_REVIEW_WORKING_DAYS", 3)
+# A step of the endorsement chain (the head's, the superior's) waiting this long is reminded.
+REMINDER_CHAIN_WORKING_DAYS = env_int("REMINDER_CHAIN_WORKING_DAYS", 3)
 # How long the author of a comment may still edit it.
 COMMENT_EDIT_MINUTES = env_int("COMMENT_EDIT_MINUTES", 10)
 # The most events of each kind in one user's calendar feed (reminders.calendar).

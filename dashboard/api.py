@@ -30,7 +30,9 @@ def rate_field() -> serializers.FloatField:
 class NumbersSerializer(serializers.Serializer):
     total = serializers.IntegerField()
     closed = serializers.IntegerField()
-    submitted = serializers.IntegerField()
+    endorsing = serializers.IntegerField(help_text="Waiting for the lead unit head's endorsement")
+    reviewing = serializers.IntegerField(help_text="Waiting for the superior's review")
+    submitted = serializers.IntegerField(help_text="Waiting for the office's sign-off")
     in_progress = serializers.IntegerField()
     not_started = serializers.IntegerField()
     long_term = serializers.IntegerField()

@@ -10,7 +10,7 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 
 from accounts.auth import signed_in_user
-from accounts.selectors import units_assignable_by
+from accounts.selectors import units_assignable_by, users_visible_to
 from config.api import OfficeWritesOthersRead, VisibleRelatedField
 from config.viewsets import ScopedViewSet
 
@@ -24,6 +24,9 @@ class RoundSerializer(serializers.ModelSerializer):
     target_unit_name = serializers.CharField(source="target_unit.name", read_only=True)
     kind_label = serializers.CharField(source="get_kind_display", read_only=True)
     mode_label = serializers.CharField(source="get_mode_display", read_only=True)
+    endorsement_superior = VisibleRelatedField(
+        visible_to=users_visible_to, required=False, allow_null=True
+    )
 
     class Meta:
         model = InspectionRound
@@ -52,6 +55,8 @@ class RoundSerializer(serializers.ModelSerializer):
             "funds_recovered",
             "losses_retrieved",
             "contact",
+            "endorsement",
+            "endorsement_superior",
             "created_at",
             "updated_at",
         ]

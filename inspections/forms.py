@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import User
 from accounts.selectors import units_assignable_by
 from config.forms import choice_field
 
@@ -37,6 +38,8 @@ class RoundForm(forms.ModelForm):
             "funds_recovered",
             "losses_retrieved",
             "contact",
+            "endorsement",
+            "endorsement_superior",
         ]
         widgets = {
             "onsite_start": DATE,
@@ -50,6 +53,9 @@ class RoundForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         choice_field(self, "target_unit").queryset = units_assignable_by(user)
         self.fields["target_unit"].widget.attrs["data-search"] = _("Search units")
+        choice_field(self, "endorsement_superior").queryset = User.objects.filter(
+            role=User.Role.LEADER, is_active=True
+        )
 
     def validate_unique(self) -> None:
         # The service checks the name, so that the page and the API say the same thing.

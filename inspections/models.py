@@ -37,6 +37,13 @@ class InspectionRound(models.Model):
         MOBILE = "mobile", _("Mobile")
         FOLLOW_UP = "follow_up", _("Look-back")
 
+    class Endorsement(models.TextChoices):
+        """Who vouches for a submission before the office signs it off (签字背书 / 双审核)."""
+
+        NONE = "none", _("None: straight to the office")
+        HEAD = "head", _("The lead unit's head endorses")
+        HEAD_AND_SUPERIOR = "head_and_superior", _("The head endorses, then a superior reviews")
+
     name = models.CharField(_("name"), max_length=200, unique=True)
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.XUNCHA)
     mode = models.CharField(_("mode"), max_length=10, choices=Mode.choices, default=Mode.REGULAR)
@@ -89,6 +96,23 @@ class InspectionRound(models.Model):
         help_text=_("Closing paragraph of the public report: phone, mailbox, e-mail."),
     )
 
+    endorsement = models.CharField(
+        _("endorsement chain"),
+        max_length=20,
+        choices=Endorsement.choices,
+        default=Endorsement.NONE,
+        help_text=_("Who endorses a submission before the office signs it off."),
+    )
+    endorsement_superior = models.ForeignKey(
+        "accounts.User",
+        verbose_name=_("reviewing superior"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("The leader in charge (分管领导) who reviews after the head's endorsement."),
+    )
+
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -116,6 +140,14 @@ class InspectionRound(models.Model):
         if self.report_due_date is None and self.feedback_date is not None:
             self.report_due_date = add_months(self.feedback_date, REPORT_DUE_MONTHS)
         super().save(*args, **kwargs)
+
+    @property
+    def has_endorsement(self) -> bool:
+        return self.endorsement != self.Endorsement.NONE
+
+    @property
+    def has_superior_review(self) -> bool:
+        return self.endorsement == self.Endorsement.HEAD_AND_SUPERIOR
 
 
 def round_report_upload_to(instance: RoundReport, filename: str) -> str:

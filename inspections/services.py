@@ -27,12 +27,32 @@ def round_save(
     start, end = target.onsite_start, target.onsite_end
     if start and end and end < start:
         raise InvalidInput(_("The on-site end cannot be before its start."), field="onsite_end")
+    _check_endorsement(target)
     clash = InspectionRound.objects.filter(name=target.name).exclude(pk=target.pk)
     if clash.exists():
         raise InvalidInput(_("A round with this name already exists."), field="name")
     target.save()
     _keep_report_due(target, old_due, actor)
     return target
+
+
+def _check_endorsement(inspection_round: InspectionRound) -> None:
+    """A review by a superior needs the superior named, a leader with an active account;
+    a chain without that step names nobody, so that nobody waits on a step that is off."""
+    superior = inspection_round.endorsement_superior
+    if not inspection_round.has_superior_review:
+        inspection_round.endorsement_superior = None
+        return
+    if superior is None:
+        raise InvalidInput(
+            _("Name the superior who reviews after the head's endorsement."),
+            field="endorsement_superior",
+        )
+    if not (superior.is_active and superior.role == User.Role.LEADER):
+        raise InvalidInput(
+            _("The reviewing superior must be a leader with an active account."),
+            field="endorsement_superior",
+        )
 
 
 def _keep_report_due(inspection_round: InspectionRound, old_due, actor: User) -> None:

@@ -185,6 +185,15 @@ class SubmitSerializer(CommentSerializer):
     )
 
 
+class EndorseSerializer(CommentSerializer):
+    evidence_file = serializers.FileField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="The signed endorsement as a scan (multipart); kept as evidence.",
+    )
+
+
 class ReasonSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=2000, allow_blank=True, required=False, default="")
 
@@ -273,6 +282,12 @@ class MeasureWorkflowMixin:
     )
     submit = action(detail=True, methods=["post"], permission_classes=[IsAuthenticated])(
         _transition_action("submit", SubmitSerializer, services.measure_submit)
+    )
+    endorse = action(detail=True, methods=["post"], permission_classes=[IsAuthenticated])(
+        _transition_action("endorse", EndorseSerializer, services.measure_endorse)
+    )
+    review = action(detail=True, methods=["post"], permission_classes=[IsAuthenticated])(
+        _transition_action("review", CommentSerializer, services.measure_review)
     )
     approve = action(detail=True, methods=["post"], permission_classes=[IsAuthenticated])(
         _transition_action("approve", CommentSerializer, services.measure_approve)

@@ -33,6 +33,15 @@ class ApproveForm(VersionForm):
     comment = forms.CharField(label=_("Comment (optional)"), required=False, max_length=2000)
 
 
+class EndorseForm(VersionForm):
+    comment = forms.CharField(label=_("Comment (optional)"), required=False, max_length=2000)
+    evidence_file = forms.FileField(label=_("Signed scan (optional)"), required=False)
+
+
+class ReviewForm(VersionForm):
+    comment = forms.CharField(label=_("Comment (optional)"), required=False, max_length=2000)
+
+
 class ReturnForm(VersionForm):
     reason = forms.CharField(label=_("Reason for returning"), max_length=2000)
 

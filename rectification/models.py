@@ -23,6 +23,10 @@ class Measure(models.Model):
     class Status(models.TextChoices):
         NOT_STARTED = "not_started", _("Not started")
         IN_PROGRESS = "in_progress", _("In progress")
+        # The endorsement chain of a round that sets one (InspectionRound.endorsement):
+        # the lead unit's head endorses, then a named superior reviews, then the office.
+        ENDORSING = "endorsing", _("Waiting for the head's endorsement")
+        REVIEWING = "reviewing", _("Waiting for the superior's review")
         SUBMITTED = "submitted", _("Submitted for sign-off")
         CLOSED = "closed", _("Signed off")
 
@@ -79,6 +83,25 @@ class Measure(models.Model):
         blank=True,
         related_name="+",
     )
+    # The chain of the submission waiting now: who endorsed and reviewed it, and since when
+    # it waits at its present step (the reminder rungs count from there).
+    endorsed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("endorsed by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("reviewed by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    waiting_since = models.DateTimeField(_("waiting at this step since"), null=True, blank=True)
     closed_at = models.DateTimeField(_("signed off at"), null=True, blank=True)
     closed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -135,6 +158,11 @@ class Measure(models.Model):
     def is_open(self) -> bool:
         return self.status != self.Status.CLOSED
 
+    @property
+    def is_waiting_for_sign_off(self) -> bool:
+        """Submitted and not yet signed off, at whichever step of the chain."""
+        return self.status in WAITING_FOR_SIGN_OFF
+
     def days_left(self, as_of: datetime.date | None = None) -> int | None:
         if self.deadline is None:
             return None
@@ -157,6 +185,14 @@ class Measure(models.Model):
         if days <= settings.REMINDER_GREEN_DAYS:
             return self.Colour.GREEN
         return self.Colour.NONE
+
+
+# A submission on its way to sign-off, at the head, the superior or the office.
+WAITING_FOR_SIGN_OFF = (
+    Measure.Status.ENDORSING,
+    Measure.Status.REVIEWING,
+    Measure.Status.SUBMITTED,
+)
 
 
 # The same two rules as database filters, beside their Python answers above so that they are
@@ -195,6 +231,8 @@ class StatusChange(models.Model):
     class Action(models.TextChoices):
         START = "start", _("Start")
         SUBMIT = "submit", _("Submit for sign-off")
+        ENDORSE = "endorse", _("Endorse (head of the lead unit)")
+        REVIEW = "review", _("Review (superior in charge)")
         APPROVE = "approve", _("Sign off")
         RETURN = "return", _("Return")
         REOPEN = "reopen", _("Reopen (look-back)")

@@ -132,6 +132,9 @@ def _number_expressions(day: datetime.date) -> dict[str, Count]:
     return {
         "total": Count("id"),
         "closed": Count("id", filter=Q(status=CLOSED)),
+        # Waiting at each step towards sign-off: the head, the superior, the office.
+        "endorsing": Count("id", filter=Q(status=Measure.Status.ENDORSING)),
+        "reviewing": Count("id", filter=Q(status=Measure.Status.REVIEWING)),
         "submitted": Count("id", filter=Q(status=Measure.Status.SUBMITTED)),
         "in_progress": Count("id", filter=Q(status=Measure.Status.IN_PROGRESS)),
         "not_started": Count("id", filter=Q(status=Measure.Status.NOT_STARTED)),
@@ -532,6 +535,19 @@ def review_queue(user: User) -> QuerySet[Measure]:
             Prefetch("evidence", queryset=Evidence.objects.order_by("uploaded_at", "id"))
         )
         .order_by("submitted_at", "id")
+    )
+
+
+def chain_queue(user: User) -> QuerySet[Measure]:
+    """What waits for `user`'s own step of the endorsement chain, the longest waiting first:
+    the endorsement of the units they head, the review of the rounds that name them."""
+    waiting = Q(status=Measure.Status.ENDORSING, lead_unit__head=user) | Q(
+        status=Measure.Status.REVIEWING, problem__round__endorsement_superior=user
+    )
+    return (
+        with_latest_progress(measures_visible_to(user).filter(waiting))
+        .select_related("submitted_by")
+        .order_by("waiting_since", "id")
     )
 
 

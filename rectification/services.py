@@ -26,7 +26,14 @@ from findings.models import Problem
 from findings.services import problem_create
 from inspections.models import InspectionRound
 
-from .models import Evidence, Extension, Measure, ProgressReport, StatusChange
+from .models import (
+    WAITING_FOR_SIGN_OFF,
+    Evidence,
+    Extension,
+    Measure,
+    ProgressReport,
+    StatusChange,
+)
 
 # Fields an office may edit directly; each change is recorded with its old and new value.
 EDITABLE_FIELDS = (
@@ -266,11 +273,108 @@ def measure_submit(
         raise InvalidInput(
             _("Upload at least one evidence file before submitting."), field="evidence"
         )
+    to = Status.SUBMITTED
+    if measure.problem.round.has_endorsement:
+        head = measure.lead_unit.head if measure.lead_unit else None
+        if head is None or not head.is_active:
+            raise InvalidInput(
+                _(
+                    "This round asks the lead unit's head to endorse each submission, and the "
+                    "unit has no head with an active account. Ask the office to name one."
+                ),
+                field="lead_unit",
+            )
+        to = Status.ENDORSING
     measure.result_summary = summary
     measure.submitted_at = timezone.now()
     measure.submitted_by = actor
-    return _transition(
-        measure, to=Status.SUBMITTED, action=Action.SUBMIT, actor=actor, comment=comment
+    # A new submission starts a new chain: nobody has vouched for it yet.
+    measure.endorsed_by = measure.reviewed_by = None
+    measure.waiting_since = measure.submitted_at
+    return _transition(measure, to=to, action=Action.SUBMIT, actor=actor, comment=comment)
+
+
+def is_unit_head(user: User, measure: Measure) -> bool:
+    """The head (principal leader) of the measure's lead unit, who endorses its submissions."""
+    return measure.lead_unit is not None and measure.lead_unit.head_id == user.pk
+
+
+def is_round_superior(user: User, measure: Measure) -> bool:
+    """The superior the round names to review after the head (分管领导)."""
+    return measure.problem.round.endorsement_superior_id == user.pk
+
+
+def waits_for(user: User, measure: Measure) -> bool:
+    """Whether the measure's present step towards sign-off is `user`'s to take (endorse,
+    review, or sign off; and return at that step). The bootstrap superuser acts for anyone."""
+    if measure.status == Status.ENDORSING:
+        return user.is_admin or is_unit_head(user, measure)
+    if measure.status == Status.REVIEWING:
+        return user.is_admin or is_round_superior(user, measure)
+    if measure.status == Status.SUBMITTED:
+        return user.is_office
+    return False
+
+
+def _chain_authors(measure: Measure) -> list[int | None]:
+    """Everyone who wrote or vouched for the submission waiting now: none of them may take
+    a later step of its chain (accounts.duties.require_second_person)."""
+    return [measure.submitted_by_id, measure.endorsed_by_id, measure.reviewed_by_id]
+
+
+def _pass_on(measure: Measure, *, to: str, action: str, actor: User, comment: str) -> Measure:
+    measure.waiting_since = timezone.now()
+    return _transition(measure, to=to, action=action, actor=actor, comment=comment)
+
+
+@transaction.atomic
+def measure_endorse(
+    *,
+    measure_id: int,
+    actor: User,
+    comment: str = "",
+    evidence_file: UploadedFile | None = None,
+    expected_version: int | None = None,
+) -> Measure:
+    """The lead unit's head vouches for the submission (签字背书), optionally with the signed
+    scan as evidence; it goes on to the round's superior, or to the office."""
+    measure = lock_measure(measure_id)
+    if not (actor.is_admin or is_unit_head(actor, measure)):
+        raise NotAllowed(_("Only the head of the lead unit can endorse its submissions."))
+    require_second_person(
+        actor,
+        _chain_authors(measure),
+        _("Nobody may endorse a submission they made themselves."),
+    )
+    check_version(measure, expected_version)
+    _require_state(measure, Status.ENDORSING)
+    if evidence_file is not None:
+        _save_evidence(
+            measure, actor, evidence_file, description=_("Signed endorsement of the unit's head")
+        )
+    measure.endorsed_by = actor
+    to = Status.REVIEWING if measure.problem.round.has_superior_review else Status.SUBMITTED
+    return _pass_on(measure, to=to, action=Action.ENDORSE, actor=actor, comment=comment.strip())
+
+
+@transaction.atomic
+def measure_review(
+    *, measure_id: int, actor: User, comment: str = "", expected_version: int | None = None
+) -> Measure:
+    """The round's superior reviews the endorsed submission (复核); it goes to the office."""
+    measure = lock_measure(measure_id)
+    if not (actor.is_admin or is_round_superior(actor, measure)):
+        raise NotAllowed(_("Only the superior the round names can review its submissions."))
+    require_second_person(
+        actor,
+        _chain_authors(measure),
+        _("Nobody may review a submission they made or endorsed themselves."),
+    )
+    check_version(measure, expected_version)
+    _require_state(measure, Status.REVIEWING)
+    measure.reviewed_by = actor
+    return _pass_on(
+        measure, to=Status.SUBMITTED, action=Action.REVIEW, actor=actor, comment=comment.strip()
     )
 
 
@@ -283,13 +387,14 @@ def measure_approve(
     _require_office(actor, _("sign off a measure"))
     require_second_person(
         actor,
-        [measure.submitted_by_id],
-        _("Nobody may sign off a submission they made themselves."),
+        _chain_authors(measure),
+        _("Nobody may sign off a submission they made or vouched for themselves."),
     )
     check_version(measure, expected_version)
     _require_state(measure, Status.SUBMITTED)
     measure.closed_at = timezone.now()
     measure.closed_by = actor
+    measure.waiting_since = None
     return _transition(
         measure, to=Status.CLOSED, action=Action.APPROVE, actor=actor, comment=comment
     )
@@ -299,12 +404,19 @@ def measure_approve(
 def measure_return(
     *, measure_id: int, actor: User, reason: str, expected_version: int | None = None
 ) -> Measure:
-    """Send a submission back to the unit (退回), with the reason the liaison will read."""
+    """Send a submission back to the unit (退回), with the reason the liaison will read: at
+    each step of the chain by the person whose step it is, at the last by the office."""
     measure = lock_measure(measure_id)
-    _require_office(actor, _("return a submission"))
+    if measure.status in (Status.ENDORSING, Status.REVIEWING):
+        if not waits_for(actor, measure):
+            raise NotAllowed(_("Only the person whose step it is can return it at this step."))
+    else:
+        _require_office(actor, _("return a submission"))
     check_version(measure, expected_version)
-    _require_state(measure, Status.SUBMITTED)
+    _require_state(measure, *WAITING_FOR_SIGN_OFF)
     reason = _require_text(reason, "reason", _("Give the reason for returning it."))
+    measure.endorsed_by = measure.reviewed_by = None
+    measure.waiting_since = None
     return _transition(
         measure, to=Status.IN_PROGRESS, action=Action.RETURN, actor=actor, comment=reason
     )
@@ -383,7 +495,7 @@ def progress_report_create(
     """A progress report (进展报告); a second one in the same period is another row."""
     measure = lock_measure(measure_id)
     _require_lead_liaison(actor, measure, _("report progress"))
-    _require_state(measure, Status.NOT_STARTED, Status.IN_PROGRESS, Status.SUBMITTED)
+    _require_state(measure, Status.NOT_STARTED, Status.IN_PROGRESS, *WAITING_FOR_SIGN_OFF)
     text = _require_text(text, "text", _("Describe the progress."))
     if percent is not None and not 0 <= percent <= 100:
         raise InvalidInput(_("The percentage must be between 0 and 100."), field="percent")
@@ -408,7 +520,14 @@ def evidence_upload(
     measure = lock_measure(measure_id)
     if not (actor.is_office or is_lead_liaison(actor, measure)):
         raise NotAllowed(_("Only the lead unit's liaison or office staff can upload evidence."))
-    _require_state(measure, Status.NOT_STARTED, Status.IN_PROGRESS, Status.SUBMITTED)
+    _require_state(measure, Status.NOT_STARTED, Status.IN_PROGRESS, *WAITING_FOR_SIGN_OFF)
+    return _save_evidence(measure, actor, uploaded_file, description)
+
+
+def _save_evidence(
+    measure: Measure, actor: User, uploaded_file: UploadedFile, description: str
+) -> Evidence:
+    """Store a checked file as evidence of the locked measure, with its history row."""
     checked = check_upload(uploaded_file)
     evidence = Evidence(
         measure=measure,
@@ -455,7 +574,7 @@ def evidence_delete(*, evidence_id: int, actor: User) -> None:
     if not (actor.is_office or evidence.uploaded_by_id == actor.pk):
         raise NotAllowed(_("Only the uploader or office staff can delete evidence."))
     # What was submitted for sign-off is what the office reviews and what stays on record.
-    if measure.status in (Status.SUBMITTED, Status.CLOSED):
+    if measure.status in (*WAITING_FOR_SIGN_OFF, Status.CLOSED):
         raise WrongState(
             _("Evidence cannot be deleted once the measure is submitted or signed off.")
         )

@@ -39,6 +39,7 @@ from .forms import (
     ApproveForm,
     CommentForm,
     DecisionForm,
+    EndorseForm,
     EvidenceForm,
     ExtensionRequestForm,
     MeasureForm,
@@ -47,14 +48,23 @@ from .forms import (
     ProgressForm,
     ReopenForm,
     ReturnForm,
+    ReviewForm,
     StartForm,
     SubmitForm,
     VersionForm,
     first_error,
 )
-from .models import Extension, Measure, due_soon_filter, overdue_filter, today
+from .models import (
+    WAITING_FOR_SIGN_OFF,
+    Extension,
+    Measure,
+    due_soon_filter,
+    overdue_filter,
+    today,
+)
 from .sections import page_sections
 from .selectors import (
+    chain_queue,
     due_soon_measures,
     extensions_visible_to,
     liaison_tasks,
@@ -86,7 +96,8 @@ def home(request: HttpRequest) -> HttpResponse:
     if user.is_office:
         return redirect("workbench")
     if user.role == User.Role.LEADER:
-        return redirect("dashboard")
+        # A superior with reviews waiting starts at them (the dashboard is a click away).
+        return redirect("my-tasks" if chain_queue(user).exists() else "dashboard")
     if user.is_supervisor:
         return redirect("supervision-home")
     return redirect("round-list")
@@ -94,9 +105,13 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def my_tasks(request: HttpRequest) -> HttpResponse:
-    """我的整改任务: the unit's open measures, red first, then yellow, then by deadline."""
+    """我的整改任务: first what waits for the user's endorsement or review (a unit head's, a
+    round's superior's), then the unit's open measures, red first, then yellow, then by
+    deadline. A leader who is a round's superior reads only the first part."""
     user = signed_in_user(request)
-    if not user.is_liaison:
+    # Evaluated at once: the page lists it, and a leader without one is refused.
+    waiting = list(chain_queue(user)[:QUEUE_LENGTH])
+    if not (user.is_liaison or waiting):
         raise PermissionDenied(_("This page lists the tasks of a unit's liaison."))
     closed = request.GET.get("tab") == "closed"
     day = today()
@@ -104,15 +119,17 @@ def my_tasks(request: HttpRequest) -> HttpResponse:
         open=Count("id", filter=~Q(status=Measure.Status.CLOSED)),
         closed=Count("id", filter=Q(status=Measure.Status.CLOSED)),
         overdue=Count("id", filter=overdue_filter(day)),
-        submitted=Count("id", filter=Q(status=Measure.Status.SUBMITTED)),
+        submitted=Count("id", filter=Q(status__in=WAITING_FOR_SIGN_OFF)),
     )
-    page = DeferredJoinPaginator(liaison_tasks(user, closed=closed, as_of=day), PAGE_SIZE).get_page(
-        request.GET.get("page")
+    tasks = (
+        liaison_tasks(user, closed=closed, as_of=day) if user.is_liaison else Measure.objects.none()
     )
+    page = DeferredJoinPaginator(tasks, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "rectification/my_tasks.html",
         {
+            "waiting": waiting,
             "page": page,
             "closed": closed,
             "counts": counts,
@@ -130,6 +147,8 @@ def workbench(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied(_("The workbench is for the inspection office's staff."))
     day = today()
     counts = measures_visible_to(user).aggregate(
+        endorsing=Count("id", filter=Q(status=Measure.Status.ENDORSING)),
+        reviewing=Count("id", filter=Q(status=Measure.Status.REVIEWING)),
         submitted=Count("id", filter=Q(status=Measure.Status.SUBMITTED)),
         overdue=Count("id", filter=overdue_filter(day)),
         unassigned=Count(
@@ -229,6 +248,10 @@ def measure_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "has_pending_extension": any(x.status == Extension.Status.PENDING for x in extensions),
         "can_act_for_unit": lead,
         "can_review": user.is_office,
+        # The head's endorsement or the superior's review, when the measure waits for it.
+        "can_take_chain_step": measure.status
+        in (Measure.Status.ENDORSING, Measure.Status.REVIEWING)
+        and services.waits_for(user, measure),
         "is_cooperating": user.is_liaison and not lead,
         "sections": page_sections("measure_detail", user, measure=measure),
         "today": today(),
@@ -295,6 +318,8 @@ def measure_comment_edit(request: HttpRequest, pk: int, comment_pk: int) -> Http
 STEPS: dict[str, tuple[type, Callable]] = {
     "start": (StartForm, services.measure_start),
     "submit": (SubmitForm, services.measure_submit),
+    "endorse": (EndorseForm, services.measure_endorse),
+    "review": (ReviewForm, services.measure_review),
     "approve": (ApproveForm, services.measure_approve),
     "return": (ReturnForm, services.measure_return),
     "reopen": (ReopenForm, services.measure_reopen),
@@ -305,6 +330,8 @@ def _done_message(step: str) -> str:
     return {
         "start": _("The measure is now in progress."),
         "submit": _("Submitted for sign-off. The office will review it."),
+        "endorse": _("Endorsed; it goes on to the next step."),
+        "review": _("Reviewed; it goes on to the office for sign-off."),
         "approve": _("Signed off."),
         "return": _("Returned to the unit with your reason."),
         "reopen": _("Reopened with its new deadline."),
@@ -339,7 +366,7 @@ def measure_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
     if step not in STEPS:
         raise PermissionDenied(_("There is no such step."))
     form_class, service = STEPS[step]
-    form = form_class(request.POST)
+    form = form_class(request.POST, request.FILES)
     back = _back(request, measure.pk)
     if not form.is_valid():
         messages.error(request, first_error(form))
@@ -347,13 +374,18 @@ def measure_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
     data = dict(form.cleaned_data)
     version = data.pop("version", None)
     try:
-        service(
+        moved = service(
             measure_id=measure.pk, actor=signed_in_user(request), expected_version=version, **data
         )
     except DomainError as error:
         _refused(request, error)
         return redirect(back)
-    messages.success(request, _done_message(step))
+    if moved.status == Measure.Status.ENDORSING:
+        messages.success(
+            request, _("Submitted; it now waits for the endorsement of the unit's head.")
+        )
+    else:
+        messages.success(request, _done_message(step))
     return redirect(back)
 
 

@@ -85,6 +85,7 @@ class Kind(models.TextChoices):
     RED = "red", gettext_lazy("Red supervision")
     PROGRESS_DUE = "progress_due", gettext_lazy("Progress report due")
     REVIEW_WAITING = "review_waiting", gettext_lazy("Waiting for review")
+    CHAIN_WAITING = "chain_waiting", gettext_lazy("Waiting for your endorsement or review")
     UNIT_WITHOUT_LIAISON = "unit_without_liaison", gettext_lazy("Unit without liaison")
     MEASURE_WITHOUT_LEAD_UNIT = "measure_without_lead_unit", gettext_lazy("No lead unit")
     URGE_ISSUED = "urge_issued", gettext_lazy("Urge notice")
@@ -119,6 +120,7 @@ SEVERITY = [
     Kind.GREEN,
     Kind.FEEDBACK_YELLOW,
     Kind.FEEDBACK_GREEN,
+    Kind.CHAIN_WAITING,
     Kind.REVIEW_WAITING,
     Kind.REPORT_DUE,
     Kind.PROGRESS_DUE,
@@ -334,9 +336,13 @@ def review_cutoff(day: datetime.date) -> datetime.datetime:
 
 
 def _review_reminders(day: datetime.date, people: _People) -> Iterator[list[Entry]]:
-    waiting = Measure.objects.filter(
-        status=Measure.Status.SUBMITTED, submitted_at__lt=review_cutoff(day)
-    ).select_related("problem")
+    cutoff = review_cutoff(day)
+    # After an endorsement chain the office's wait starts when the chain passed it on.
+    waiting = (
+        Measure.objects.filter(status=Measure.Status.SUBMITTED, submitted_at__lt=cutoff)
+        .exclude(waiting_since__gte=cutoff)
+        .select_related("problem")
+    )
     for chunk in _keyset_chunks(waiting, "submitted_at"):
         # For the office's digest: one item per submission, however many office staff.
         yield [
@@ -344,6 +350,41 @@ def _review_reminders(day: datetime.date, people: _People) -> Iterator[list[Entr
             for measure in chunk
             if measure.submitted_at is not None
         ]
+
+
+# The steps of the endorsement chain, as the step of their reminder's key.
+CHAIN_STEPS = {Measure.Status.ENDORSING: 1, Measure.Status.REVIEWING: 2}
+
+
+def _chain_reminders(day: datetime.date, people: _People) -> Iterator[list[Entry]]:
+    """A step of the endorsement chain waiting too long reminds the person whose step it
+    is, once: the key holds the day the step began and which step it is, so a submission
+    returned and made again is a new wait."""
+    nth = workdays.nth_working_day_back(day, settings.REMINDER_CHAIN_WORKING_DAYS)
+    cutoff = timezone.make_aware(datetime.datetime.combine(nth, datetime.time.min))
+    waiting = Measure.objects.filter(
+        status__in=CHAIN_STEPS, waiting_since__lt=cutoff
+    ).select_related("problem__round", "lead_unit__head", "problem__round__endorsement_superior")
+    for chunk in _keyset_chunks(waiting, "waiting_since"):
+        reminders: list[Entry] = []
+        for measure in chunk:
+            if measure.status == Measure.Status.ENDORSING:
+                person = measure.lead_unit.head if measure.lead_unit else None
+            else:
+                person = measure.problem.round.endorsement_superior
+            if person is None or not person.is_active or measure.waiting_since is None:
+                continue
+            reminders.append(
+                Reminder(
+                    Kind.CHAIN_WAITING,
+                    person.pk,
+                    timezone.localdate(measure.waiting_since),
+                    measure=measure,
+                    unit=measure.lead_unit,
+                    step=CHAIN_STEPS[measure.status],
+                )
+            )
+        yield reminders
 
 
 def progress_half_start(day: datetime.date) -> datetime.date | None:
@@ -818,6 +859,16 @@ def _notification(reminder: Reminder, day: datetime.date, now) -> Notification:
                 "days": workdays.working_days_between(reminder.key_date, day),
             }
         )
+    elif reminder.kind == Kind.CHAIN_WAITING:
+        subject = _excerpt(reminder.required_measure.text)
+        parts.append(
+            _("Waiting for your %(step)s since %(date)s: %(days)d working days.")
+            % {
+                "step": _("endorsement") if reminder.step == 1 else _("review"),
+                "date": reminder.key_date.isoformat(),
+                "days": workdays.working_days_between(reminder.key_date, day),
+            }
+        )
     elif reminder.kind == Kind.PROGRESS_DUE:
         period = period_label(reminder.detail["period"])
         subject = period
@@ -985,7 +1036,7 @@ def _item_line(log: ReminderLog, day: datetime.date) -> str:
     if log.kind in DEADLINE_KINDS:
         days = (log.key_date - day).days
         context.update(days_left=days, days_overdue=-days)
-    elif log.kind == Kind.REVIEW_WAITING:
+    elif log.kind in (Kind.REVIEW_WAITING, Kind.CHAIN_WAITING):
         context["waited"] = workdays.working_days_between(log.key_date, day)
     elif log.kind in URGE_KINDS and 1 <= log.step <= len(LEVEL_ORDER):
         context["urge_level"] = UrgeNotice.Level(LEVEL_ORDER[log.step - 1]).label
@@ -1204,6 +1255,7 @@ def sweep(
         sources = (
             _deadline_reminders,
             _review_reminders,
+            _chain_reminders,
             _progress_reminders,
             _urge_reminders,
             _report_reminders,

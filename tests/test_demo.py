@@ -40,18 +40,23 @@ def demo(db) -> dict[str, int]:
 
 
 def test_it_loads_a_round_with_its_findings_and_people(demo):
-    assert demo["accounts.User"] == 12
-    assert demo["inspections.InspectionRound"] == 1
+    assert demo["accounts.User"] == 13
+    # The round of the feedback, and one with an endorsement chain.
+    assert demo["inspections.InspectionRound"] == 2
     assert demo["findings.Aspect"] == 3
-    # Six problems of the feedback, and one the supervision group raised on a visit.
-    assert demo["findings.Problem"] == 7
-    assert demo["rectification.Measure"] == 15
+    # Six problems of the feedback, one the supervision group raised on a visit, and the
+    # chain round's one.
+    assert demo["findings.Problem"] == 8
+    assert demo["rectification.Measure"] == 16
     assert demo["findings.ProblemClue"] == 3  # one of them late and never taken up
     assert demo["findings.Petition"] == 3
     # 报告报账: the report sent and acknowledged, a further one due within the week.
     assert demo["inspections.RoundReport"] == 2
     assert overdue_round_reports(timezone.localdate()).count() == 0
-    assert set(Measure.objects.values_list("status", flat=True)) == set(Measure.Status.values)
+    # Every status but the superior's review: the demo leader starts at the dashboard.
+    assert set(Measure.objects.values_list("status", flat=True)) == set(Measure.Status.values) - {
+        Measure.Status.REVIEWING
+    }
 
 
 def test_it_loads_the_supervision_of_the_round(demo):
@@ -180,3 +185,19 @@ def test_it_shows_the_office_a_late_clue_in_red_on_the_workbench(demo, client):
     assert late.feedback_due < timezone.localdate()
     row = html.split(f'data-late-clue="{late.pk}"', 1)[1].split("</tr>", 1)[0]
     assert "colour-red" in row
+
+
+def test_it_loads_a_submission_waiting_for_the_heads_endorsement(demo):
+    from accounts.models import User
+    from inspections.models import InspectionRound
+    from rectification.models import Measure
+    from rectification.selectors import chain_queue
+
+    head = User.objects.get(username="head_a")
+    chain_round = InspectionRound.objects.get(
+        endorsement=InspectionRound.Endorsement.HEAD_AND_SUPERIOR
+    )
+    assert chain_round.endorsement_superior == User.objects.get(username="leader")
+    waiting = list(chain_queue(head))
+    assert [m.status for m in waiting] == [Measure.Status.ENDORSING]
+    assert waiting[0].lead_unit.head == head and waiting[0].submitted_by.username == "liaison_a"

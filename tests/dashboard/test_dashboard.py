@@ -101,6 +101,8 @@ def test_the_summary_gives_the_numbers_written_out(hand_built, client_for, leade
         "problem_completion_rate": 0.5,
         "total": 6,
         "closed": 2,
+        "endorsing": 0,
+        "reviewing": 0,
         "submitted": 0,
         "in_progress": 3,
         "not_started": 1,
@@ -120,6 +122,8 @@ def test_the_summary_gives_the_numbers_written_out(hand_built, client_for, leade
     assert {r["status"]: r["count"] for r in body["by_status"]} == {
         "not_started": 1,
         "in_progress": 3,
+        "endorsing": 0,
+        "reviewing": 0,
         "submitted": 0,
         "closed": 2,
     }

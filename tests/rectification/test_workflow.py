@@ -52,6 +52,10 @@ ALLOWED = {
 def expected_status(role: str, action: str, state: str) -> int:
     if role == "liaison_b":
         return 404  # measure_a is outside unit B's scope
+    if action == "return" and state in (S.ENDORSING, S.REVIEWING):
+        # At a step of the endorsement chain only its owner returns (test_endorsement.py);
+        # this round names nobody, and the bootstrap superuser acts for anyone.
+        return 200 if role == "admin" else 403
     if role not in ALLOWED[action]:
         return 403
     if state != FROM_STATE[action]:

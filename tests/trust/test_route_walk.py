@@ -158,6 +158,9 @@ RULES: dict[tuple[str, str], str] = {
     ("api:measure-detail", "patch"): "428 428 403 403 404 403",
     ("api:measure-detail", "delete"): "428 428 403 403 404 403",
     ("api:measure-approve", "post"): "409 409 403 403 404 403",
+    # Only the unit's head endorses, only the round's superior reviews: the world names none.
+    ("api:measure-endorse", "post"): "409 403 403 403 404 403",
+    ("api:measure-review", "post"): "409 403 403 403 404 403",
     ("api:measure-history", "get"): "200 200 200 200 404 403",
     ("api:measure-progress", "get"): "200 200 200 200 404 403",
     ("api:measure-progress", "post"): "400 400 400 400 404 403",

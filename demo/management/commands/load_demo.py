@@ -1,7 +1,8 @@
 """Load a realistic demo: units, one account per role, a round with its findings and measures,
 and the supervision of it: a supervision group with its visits, urge notices at several levels,
-a finished look-back, a published evaluation and a red-and-black list, and a comment thread
-on a measure in which the office mentions the unit's liaison, who answers.
+a finished look-back, a published evaluation and a red-and-black list, a comment thread
+on a measure in which the office mentions the unit's liaison, who answers, and a round with
+an endorsement chain (head and superior) whose submission waits for the head (head_a).
 
 Running it again changes nothing that is already there. A management command may compose
 across the layers, so it writes the supervision part through rectification's services.
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import datetime
 
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
@@ -18,13 +20,18 @@ from django.utils import timezone
 from accounts.models import Unit, User
 from findings.models import Aspect, Petition, Problem, ProblemClue, feedback_due_for
 from inspections.models import InspectionRound, RoundReport
-from rectification import comments
+from rectification import comments, services
 from rectification.models import Measure, MeasureComment, StatusChange
 from supervision import evaluation, lookback, urges
 from supervision import groups as supervision
 from supervision.models import LookBackItem, SupervisionGroup
 
 DEMO_PASSWORD = "demo12345"
+# The smallest file every PDF reader opens: the demo submission's evidence.
+DEMO_PDF = (
+    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
+    b"2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+)
 
 OFFICE_UNIT = "区委巡察工作领导小组办公室"
 TARGET_UNIT = "区住房和城乡建设局"
@@ -43,6 +50,8 @@ ACCOUNTS = [
     ("office2", "刘洋（巡察办）", User.Role.OFFICE, OFFICE_UNIT),
     ("leader", "王书记（区委）", User.Role.LEADER, OFFICE_UNIT),
     ("head", "吴建国（局长）", User.Role.LEADER, TARGET_UNIT),
+    # The head of 局办公室, who endorses its submissions in the round with a chain.
+    ("head_a", "张华（局办公室主任）", User.Role.LIAISON, "局办公室"),
     ("inspector", "王刚（整改督查组）", User.Role.SUPERVISOR, None),
 ]
 # Those who open the admin site: the three administrators, and office staff for its lists.
@@ -55,6 +64,7 @@ STAFF_ROLES = (
 GROUP_NAME = "区委巡察整改第一督查组"
 
 ROUND_NAME = "2026年区委第一轮巡察·区住房和城乡建设局"
+CHAIN_ROUND_NAME = "2026年区委第二轮巡察·区住房和城乡建设局（签字背书）"
 
 # (aspect, [(problem title, category, [(text, lead unit, cooperating, days to deadline or None
 #   for long-term, final status, immediate)])])
@@ -250,6 +260,7 @@ class Command(BaseCommand):
         if not SupervisionGroup.objects.filter(name=GROUP_NAME).exists():
             self._supervision(inspection_round, units, users, today)
         self._thread(inspection_round, units, users)
+        self._chain_round(units, users, today)
         self.stdout.write(
             self.style.SUCCESS(
                 "演示数据已就绪 / demo data ready" + ("" if created else "（已存在，未重复创建）")
@@ -409,6 +420,54 @@ class Command(BaseCommand):
         measure.status = status
         measure.version = len(steps) + 1
         measure.save()
+
+    def _chain_round(
+        self, units: dict[str, Unit], users: dict[str, User], today: datetime.date
+    ) -> None:
+        """A round whose submissions the unit's head endorses and the leader reviews (签字背书
+        / 双审核), with one submission of 局办公室 waiting for head_a's endorsement; once."""
+        office_unit = units["局办公室"]
+        if office_unit.head_id is None:
+            office_unit.head = users["head_a"]
+            office_unit.save(update_fields=["head"])
+        chain_round, created = InspectionRound.objects.get_or_create(
+            name=CHAIN_ROUND_NAME,
+            defaults={
+                "kind": InspectionRound.Kind.XUNCHA,
+                "inspecting_body": "区委第二巡察组",
+                "target_unit": units[TARGET_UNIT],
+                "feedback_date": today - datetime.timedelta(days=30),
+                "endorsement": InspectionRound.Endorsement.HEAD_AND_SUPERIOR,
+                "endorsement_superior": users["leader"],
+            },
+        )
+        if not created:
+            return
+        problem = Problem.objects.create(
+            round=chain_round, seq=1, title="公文处理不够规范", category="party_building"
+        )
+        measure = Measure.objects.create(
+            problem=problem,
+            seq=1,
+            text="修订公文处理办法，开展公文规范专项培训",
+            lead_unit=office_unit,
+            lead_official="张华",
+            deadline=today + datetime.timedelta(days=20),
+        )
+        liaison = users["liaison_a"]
+        services.measure_start(measure_id=measure.pk, actor=liaison)
+        services.evidence_upload(
+            measure_id=measure.pk,
+            actor=liaison,
+            uploaded_file=SimpleUploadedFile(
+                "公文处理办法.pdf", DEMO_PDF, content_type="application/pdf"
+            ),
+        )
+        services.measure_submit(
+            measure_id=measure.pk,
+            actor=liaison,
+            result_summary="已修订公文处理办法并印发，组织全局公文规范培训2场。",
+        )
 
     def _thread(
         self, inspection_round: InspectionRound, units: dict[str, Unit], users: dict[str, User]
