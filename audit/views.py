@@ -14,12 +14,13 @@ from collections.abc import Iterator
 from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from config.api import DeferredJoinPaginator
 
 from .events import SecurityKind
 from .models import SecurityEvent
@@ -104,7 +105,7 @@ def security_log(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
         events = form.apply(events)
     if request.GET.get("export") == "csv" and (not form.is_bound or form.is_valid()):
         return _export(events)
-    page = Paginator(events, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = DeferredJoinPaginator(events, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "audit/security_log.html",

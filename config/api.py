@@ -6,9 +6,11 @@ import datetime
 from collections.abc import Callable
 from typing import Any
 
+from django.conf import settings
 from django.core.paginator import Page, Paginator
 from django.db import IntegrityError
 from django.db.models import ProtectedError, QuerySet
+from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from rest_framework import permissions, serializers
 from rest_framework.exceptions import ParseError
@@ -31,6 +33,30 @@ class DeferredJoinPaginator(Paginator):
     scope's semi-join comes last. One more query, a few milliseconds at most. The rows and
     their order are those of `object_list[bottom:top]`.
     """
+
+    @cached_property
+    def count(self) -> int:
+        """The number of rows, counted up to LIST_COUNT_CAP (then the cap, and
+        `count_is_exact` is False): past ten thousand nobody pages on, and an exact count of
+        a common word over a million rows would cost more than the page itself."""
+        rows = self.object_list
+        cap = settings.LIST_COUNT_CAP
+        if not isinstance(rows, QuerySet) or not cap or rows.query.is_sliced:
+            self._exact = True
+            return super().count
+        counted = rows.order_by()[: cap + 1].count()
+        self._exact = counted <= cap
+        return min(counted, cap)
+
+    @property
+    def count_is_exact(self) -> bool:
+        self.count  # noqa: B018 - counting decides it
+        return self._exact
+
+    @property
+    def count_label(self) -> str:
+        """What a page says of the count: "9,876", or "10,000+" past the cap."""
+        return f"{self.count:,}" + ("" if self.count_is_exact else "+")
 
     def page(self, number: Any) -> Page:
         number = self.validate_number(number)
@@ -76,6 +102,36 @@ class Pagination(PageNumberPagination):
                 code="invalid",
             )
         return int(raw)
+
+    def get_paginated_response(self, data: Any) -> Response:
+        response = super().get_paginated_response(data)
+        paginator = self.page.paginator if self.page is not None else None
+        exact = getattr(paginator, "count_is_exact", True)
+        response.data = {
+            "count": response.data["count"],
+            "count_is_exact": exact,
+            **{k: v for k, v in response.data.items() if k != "count"},
+        }
+        return response
+
+    def get_paginated_response_schema(self, schema: dict) -> dict:
+        answer = super().get_paginated_response_schema(schema)
+        answer["properties"]["count"]["description"] = (
+            "The number of results, counted up to LIST_COUNT_CAP (10,000); past it, the cap."
+        )
+        answer["properties"] = {
+            "count": answer["properties"]["count"],
+            "count_is_exact": {
+                "type": "boolean",
+                "description": "False when there are more results than `count` says.",
+                "example": True,
+            },
+            **{k: v for k, v in answer["properties"].items() if k != "count"},
+        }
+        answer.setdefault("required", ["count", "results"])
+        if "count_is_exact" not in answer["required"]:
+            answer["required"].append("count_is_exact")
+        return answer
 
     def get_schema_operation_parameters(self, view: Any) -> list[dict]:
         parameters = super().get_schema_operation_parameters(view)

@@ -129,6 +129,10 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
 ]
 
+# Lists and search count their rows up to this many and say "10,000+" past it (API:
+# `count_is_exact`), so that a common word over a million measures does not cost a full count.
+LIST_COUNT_CAP = env_int("LIST_COUNT_CAP", 10000)
+
 # The security log (安全日志): kept SECURITY_LOG_RETENTION_DAYS (180 at least, which the
 # database's trigger holds too), then exported to VAR_DIR/security-log/ and pruned daily.
 SECURITY_LOG_RETENTION_DAYS = env_int("SECURITY_LOG_RETENTION_DAYS", 180)
