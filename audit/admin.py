@@ -6,16 +6,13 @@ separated administrators: this ground layer names no role.
 
 from __future__ import annotations
 
-import csv
-import json
-from collections.abc import Iterator
-
 from django.contrib import admin
 from django.db.models import QuerySet
-from django.http import HttpRequest, StreamingHttpResponse
+from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from .export import csv_response
 from .models import AuditEntry
 
 EXPORT_COLUMNS = [
@@ -31,29 +28,6 @@ EXPORT_COLUMNS = [
     ("path", _("request path")),
     ("hash", _("hash")),
 ]
-
-
-class _Echo:
-    """A file-like object whose write hands back the line, for a streamed CSV."""
-
-    def write(self, value: str) -> str:
-        return value
-
-
-def _csv_rows(entries: QuerySet[AuditEntry]) -> Iterator[str]:
-    writer = csv.writer(_Echo())
-    yield "\ufeff"  # so that Excel reads the Chinese as UTF-8
-    yield writer.writerow([str(label) for _name, label in EXPORT_COLUMNS])
-    for entry in entries.order_by("id").iterator(chunk_size=2000):
-        row = []
-        for name, _label in EXPORT_COLUMNS:
-            value = getattr(entry, name)
-            if name == "at":
-                value = timezone.localtime(value).isoformat()
-            elif name == "changes":
-                value = json.dumps(value, ensure_ascii=False, sort_keys=True)
-            row.append("" if value is None else value)
-        yield writer.writerow(row)
 
 
 @admin.register(AuditEntry)
@@ -80,6 +54,4 @@ class AuditEntryAdmin(admin.ModelAdmin):
     @admin.action(description=_("Export the selected entries (CSV)"), permissions=["view"])
     def export_csv(self, request: HttpRequest, queryset: QuerySet[AuditEntry]):
         stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-        response = StreamingHttpResponse(_csv_rows(queryset), content_type="text/csv")
-        response["Content-Disposition"] = f'attachment; filename="audit-{stamp}.csv"'
-        return response
+        return csv_response(queryset, EXPORT_COLUMNS, f"audit-{stamp}.csv")

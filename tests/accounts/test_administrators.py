@@ -323,7 +323,7 @@ def test_the_audit_administrator_reads_and_exports_the_audit_trail(audit_admin, 
     )
 
     assert listing.status_code == 200
-    assert export.status_code == 200 and export["Content-Type"] == "text/csv"
+    assert export.status_code == 200 and export["Content-Type"] == "text/csv; charset=utf-8"
     text = b"".join(export.streaming_content).decode("utf-8-sig")
     assert "巡察办陈静（改）" in text
     assert len(text.strip().splitlines()) == len(entries) + 1
