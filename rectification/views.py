@@ -201,15 +201,33 @@ def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "rectification/round_detail.html", context)
 
 
+# The filters a dashboard number opens the list with; the list's own form keeps them.
+DRILLDOWN_FILTERS = (
+    "as_of",
+    "counted",
+    "overdue",
+    "category",
+    "problem_completed",
+    "due_month",
+    "closed_month",
+)
+
+
 @login_required
 def measure_list(request: HttpRequest) -> HttpResponse:
     measures = measures_visible_to(signed_in_user(request))
     filtered = MeasureFilter(request.GET, queryset=measures.order_by("deadline", "id"))
     page = DeferredJoinPaginator(filtered.qs, 50).get_page(request.GET.get("page"))
+    kept = [(name, request.GET[name]) for name in DRILLDOWN_FILTERS if request.GET.get(name)]
     return render(
         request,
         "rectification/measure_list.html",
-        {"filter": filtered, "page": page, "statuses": Measure.Status.choices},
+        {
+            "filter": filtered,
+            "page": page,
+            "statuses": Measure.Status.choices,
+            "kept_filters": kept,
+        },
     )
 
 
