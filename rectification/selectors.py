@@ -568,13 +568,30 @@ def colour_rank(day: datetime.date) -> Case:
     )
 
 
-def liaison_tasks(user: User, *, closed: bool = False, as_of: datetime.date | None = None):
-    """A liaison's measures, most urgent first: red, yellow, green, then by deadline, long-term
-    last; `closed` picks the signed-off ones apart. Each row knows whether the user's unit
-    leads it (`is_lead`)."""
+# The tabs of 我的整改任务: what the unit still has to do, what waits for the office's sign-off,
+# and what is signed off. Each measure is in exactly one of them.
+TASK_TABS = {
+    "todo": Q(status__in=[Measure.Status.NOT_STARTED, Measure.Status.IN_PROGRESS]),
+    "submitted": Q(status=Measure.Status.SUBMITTED),
+    "closed": Q(status=CLOSED),
+}
+
+
+def liaison_task_counts(user: User, as_of: datetime.date | None = None) -> dict[str, int]:
+    """How many of a liaison's measures each tab holds, and how many of them are overdue."""
     day = as_of or today()
-    qs = measures_visible_to(user)
-    qs = qs.filter(status=CLOSED) if closed else qs.exclude(status=CLOSED)
+    counts = {name: Count("id", filter=q) for name, q in TASK_TABS.items()}
+    return measures_visible_to(user).aggregate(
+        **counts, overdue=Count("id", filter=overdue_filter(day))
+    )
+
+
+def liaison_tasks(user: User, *, tab: str = "todo", as_of: datetime.date | None = None):
+    """A liaison's measures of one tab (TASK_TABS), most urgent first: red, yellow, green,
+    then by deadline, long-term last; the signed-off ones latest first. Each row knows
+    whether the user's unit leads it (`is_lead`)."""
+    day = as_of or today()
+    qs = measures_visible_to(user).filter(TASK_TABS[tab])
     qs = with_latest_progress(qs).annotate(
         urgency=colour_rank(day),
         is_lead=Case(
@@ -583,7 +600,7 @@ def liaison_tasks(user: User, *, closed: bool = False, as_of: datetime.date | No
             output_field=BooleanField(),
         ),
     )
-    if closed:
+    if tab == "closed":
         return qs.order_by("-closed_at", "id")
     return qs.order_by("urgency", F("deadline").asc(nulls_last=True), "id")
 

@@ -55,8 +55,10 @@ from .forms import (
 from .models import Extension, Measure, due_soon_filter, overdue_filter, today
 from .sections import page_sections
 from .selectors import (
+    TASK_TABS,
     due_soon_measures,
     extensions_visible_to,
+    liaison_task_counts,
     liaison_tasks,
     measure_timeline,
     measures_visible_to,
@@ -98,15 +100,12 @@ def my_tasks(request: HttpRequest) -> HttpResponse:
     user = signed_in_user(request)
     if not user.is_liaison:
         raise PermissionDenied(_("This page lists the tasks of a unit's liaison."))
-    closed = request.GET.get("tab") == "closed"
+    tab = request.GET.get("tab", "todo")
+    if tab not in TASK_TABS:
+        tab = "todo"
     day = today()
-    counts = measures_visible_to(user).aggregate(
-        open=Count("id", filter=~Q(status=Measure.Status.CLOSED)),
-        closed=Count("id", filter=Q(status=Measure.Status.CLOSED)),
-        overdue=Count("id", filter=overdue_filter(day)),
-        submitted=Count("id", filter=Q(status=Measure.Status.SUBMITTED)),
-    )
-    page = DeferredJoinPaginator(liaison_tasks(user, closed=closed, as_of=day), PAGE_SIZE).get_page(
+    counts = liaison_task_counts(user, day)
+    page = DeferredJoinPaginator(liaison_tasks(user, tab=tab, as_of=day), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
     return render(
@@ -114,7 +113,7 @@ def my_tasks(request: HttpRequest) -> HttpResponse:
         "rectification/my_tasks.html",
         {
             "page": page,
-            "closed": closed,
+            "tab": tab,
             "counts": counts,
             "sections": page_sections("my_tasks", user, day=day, limit=QUEUE_LENGTH),
             "today": day,
@@ -364,6 +363,17 @@ def measure_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
         return redirect(back)
     data = dict(form.cleaned_data)
     version = data.pop("version", None)
+    # A sign-off with nothing to show for it is confirmed, not taken by a slip of the hand;
+    # the box is on the page, and this check holds without its script.
+    if step == "approve" and not data.pop("without_evidence") and not measure.evidence.exists():
+        messages.error(
+            request,
+            _(
+                "This measure has no evidence file. "
+                "Tick “Sign off without evidence” to sign it off."
+            ),
+        )
+        return redirect(back)
     try:
         service(
             measure_id=measure.pk, actor=signed_in_user(request), expected_version=version, **data
