@@ -83,6 +83,17 @@ class DashboardView:
             params["as_of"] = self.as_of.isoformat()
         return params
 
+    def measure_query(self) -> dict[str, str]:
+        """The same filters as the measure list (rectification.filters) reads them: the list
+        each number opens starts from these."""
+        params = {}
+        if self.round is not None:
+            params["round"] = str(self.round.pk)
+        if self.unit is not None:
+            params["lead_unit"] = str(self.unit.pk)
+        params["as_of"] = self.day.isoformat()
+        return params
+
 
 def dashboard_view(user: User, params) -> DashboardView:
     """Read `round`, `unit` and `as_of` from query parameters; a bad one raises InvalidInput

@@ -26,8 +26,13 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     except InvalidInput as error:
         messages.error(request, error.message)
         view = selectors.dashboard_view(signed_in_user(request), {})
+    measure_query = view.measure_query()
+    across_units = {k: v for k, v in measure_query.items() if k != "lead_unit"}
     context = {
         "view": view,
+        "measure_query": urlencode(measure_query),
+        "across_units_query": urlencode(across_units),
+        "unit_rows": selectors.unit_ranking(view)["results"],
         "summary": selectors.summary(view),
         "urges": selectors.urge_summary(view),
         "red_black": selectors.current_red_black_list(view),

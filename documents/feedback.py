@@ -94,6 +94,22 @@ def feedback_import(
     return result
 
 
+SENTENCE_SHOWN = 160  # characters of a long sentence the preview quotes
+
+
+def _sentences_said(result: ParseResult) -> list[dict]:
+    """Each sentence the totals were read from, once, with the kinds read from it."""
+    rows: dict[str, dict] = {}
+    for kind in ("aspects", "problems", "measures"):
+        sentence = result.declared.sentences.get(kind)
+        if sentence:
+            shown = sentence if len(sentence) <= SENTENCE_SHOWN else sentence[:SENTENCE_SHOWN] + "…"
+            row = rows.setdefault(shown, {"sentence": shown, "kinds": [], "of_the_plan": True})
+            row["kinds"].append(kind)
+            row["of_the_plan"] = row["of_the_plan"] and kind in result.declared.of_the_plan
+    return list(rows.values())
+
+
 def preview(result: ParseResult) -> dict:
     """The parsed tree, what the text announced beside what was found, and the warnings."""
     data = result.to_dict()
@@ -103,10 +119,12 @@ def preview(result: ParseResult) -> dict:
         "problems": len(result.problems),
         "measures": sum(len(p.measures) for p in result.problems),
     }
+    # Only the totals the text states as its own are compared; the plan's (明确…13项109条
+    # 整改措施) are shown beside what was found, with the sentence each was read from.
     data["mismatch"] = [
-        kind
-        for kind, said in data["declared"].items()
-        if said is not None and said != data["found"][kind]
+        kind for kind, said in result.declared.compared().items() if said != data["found"][kind]
     ]
+    data["declared_of_the_plan"] = sorted(result.declared.of_the_plan)
+    data["declared_sentences"] = _sentences_said(result)
     data["warnings"] = result.warnings
     return data

@@ -85,12 +85,23 @@ class ParsedProblemSerializer(serializers.Serializer):
     measures = ParsedMeasureSerializer(many=True)
 
 
+class DeclaredSentenceSerializer(serializers.Serializer):
+    sentence = serializers.CharField(help_text="The sentence the totals were read from")
+    kinds = serializers.ListField(child=serializers.CharField())
+    of_the_plan = serializers.BooleanField()
+
+
 class FeedbackPreviewSerializer(serializers.Serializer):
     declared = serializers.DictField(child=serializers.IntegerField(allow_null=True))
     problems = ParsedProblemSerializer(many=True)
     aspects = serializers.ListField(child=serializers.CharField())
     found = serializers.DictField(child=serializers.IntegerField())
     mismatch = serializers.ListField(child=serializers.CharField())
+    declared_of_the_plan = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="Totals read from the plan's words: shown, not compared with what was found",
+    )
+    declared_sentences = DeclaredSentenceSerializer(many=True)
     warnings = serializers.ListField(child=serializers.CharField())
 
 

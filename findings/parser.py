@@ -47,6 +47,20 @@ class Declared:
     aspects: int | None = None
     problems: int | None = None
     measures: int | None = None
+    # Each total's sentence, as the text has it; and the totals read from the plan's words
+    # (明确…13项109条整改措施), which are reported beside what was found but not compared with
+    # it: a report lists its own problems, which need not be the plan's items.
+    sentences: dict[str, str] = field(default_factory=dict, compare=False)
+    of_the_plan: frozenset[str] = field(default_factory=frozenset, compare=False)
+
+    def compared(self) -> dict[str, int]:
+        """The totals the text states as its own, by kind: those a difference is warned of."""
+        values = {"aspects": self.aspects, "problems": self.problems, "measures": self.measures}
+        return {
+            kind: value
+            for kind, value in values.items()
+            if value is not None and kind not in self.of_the_plan
+        }
 
 
 @dataclass
@@ -751,7 +765,19 @@ _PROGRESS_BEFORE = ("已", "完成", "正在", "尚未", "剩余", "其中", "�
 _PROGRESS_AFTER = ("已", "完成", "正在", "未", "办结")
 
 
-def _first_count(key: str, kind: str) -> int | None:
+# A count is the plan's when the words just before it, in its own clause, tell of drawing up
+# the plan (制定方案, 明确…) and not of what the inspection found, and no earlier clause of the
+# sentence names the feedback's findings: "反馈意见指出的4项13个问题，细化分解为80条整改措施"
+# states the feedback's problems and their measures in one breath, as the text's own.
+_PLAN_WORDS = ("方案", "明确", "制定", "细化", "分解", "形成", "梳理", "建立", "列出", "拟定")
+_OWN_WORDS = ("反馈", "指出", "发现", "移交", "巡视", "巡察", "共", "合计")
+_FINDINGS_WORDS = ("指出", "反馈的", "发现的", "反馈意见中", "提出的")
+_SENTENCE_END_RE = re.compile(r"[。!?;]")
+_CLAUSE_END = ",;:。"
+
+
+def _first_count(key: str, kind: str) -> tuple[int, int] | None:
+    """The first count of `kind` in `key`: (where its phrase starts, its value)."""
     hits: list[tuple[int, int]] = []
     for pattern in _DECLARED_PATTERNS[kind]:
         for match in pattern.finditer(key):
@@ -765,19 +791,51 @@ def _first_count(key: str, kind: str) -> int | None:
             if value:
                 hits.append((match.start(), value))
                 break
-    return min(hits)[1] if hits else None
+    return min(hits) if hits else None
 
 
-def _declared(regions: list[str]) -> Declared:
+def _of_the_plan(sentence: str, at: int) -> bool:
+    clause_start = max(sentence.rfind(mark, 0, at) for mark in _CLAUSE_END) + 1
+    clause = sentence[clause_start:at]
+    if not any(w in clause for w in _PLAN_WORDS) or any(w in clause for w in _OWN_WORDS):
+        return False
+    return not any(w in sentence[:clause_start] for w in _FINDINGS_WORDS)
+
+
+def _sentences(doc: _Document, start: int, stop: int) -> list[tuple[str, str]]:
+    """The sentences of doc[start:stop], each as (key, text as written)."""
+    found, begin = [], start
+    for end in [m.end() for m in _SENTENCE_END_RE.finditer(doc.key, start, stop)] + [stop]:
+        if doc.key[begin:end].strip():
+            found.append((doc.key[begin:end], doc.text[begin:end].strip()))
+        begin = end
+    return found
+
+
+def _declared(doc: _Document, spans: list[tuple[int, int]]) -> Declared:
+    """The totals the text announces, each from the first sentence stating it as the text's
+    own; failing that, from the first sentence stating it as the plan's."""
+    sentences = [s for start, stop in spans for s in _sentences(doc, start, stop)]
     values: dict[str, int | None] = {}
+    said: dict[str, str] = {}
+    of_the_plan: set[str] = set()
     for kind in ("aspects", "problems", "measures"):
-        values[kind] = None
-        for region in regions:
-            value = _first_count(region, kind)
-            if value is not None:
-                values[kind] = value
+        own = plan = None
+        for key, text in sentences:
+            hit = _first_count(key, kind)
+            if hit is None:
+                continue
+            if not _of_the_plan(key, hit[0]):
+                own = (hit[1], text)
                 break
-    return Declared(**values)
+            plan = plan or (hit[1], text)
+        chosen = own or plan
+        values[kind] = chosen[0] if chosen else None
+        if chosen:
+            said[kind] = chosen[1]
+            if own is None:
+                of_the_plan.add(kind)
+    return Declared(**values, sentences=said, of_the_plan=frozenset(of_the_plan))
 
 
 # ---------------------------------------------------------------------------
@@ -817,7 +875,7 @@ def parse_feedback(text: str) -> ParseResult:
     headings = _scan_headings(doc)
     relevant = [h for h in headings if h.kind]
     if not relevant:
-        declared = _declared([doc.key])
+        declared = _declared(doc, [(0, len(doc.key))])
         phrase = _declared_phrase(declared)
         hint = f"（文中称共{phrase}）" if phrase else ""
         raise FeedbackParseError(
@@ -917,7 +975,7 @@ def parse_feedback(text: str) -> ParseResult:
     warnings.extend(_numbering_warnings(raw, problem_style))
 
     first_start = min(heading.start for role, heading in events if role != "stop")
-    declared = _declared([doc.key[:first_start], doc.key[tail_start:]])
+    declared = _declared(doc, [(0, first_start), (tail_start, len(doc.key))])
     warnings.extend(_total_warnings(declared, len(aspects), problems))
     if doc.continued:
         warnings.append(f"原文注明“{doc.continued[-1]}”，后续内容可能未粘贴。")
@@ -946,11 +1004,14 @@ def _numbering_warnings(
 
 
 def _total_warnings(declared: Declared, aspects: int, problems: list[ParsedProblem]) -> list[str]:
+    """A difference between a total the text states as its own and what was found; the
+    plan's totals are not compared (Declared.of_the_plan)."""
     found_measures = sum(len(problem.measures) for problem in problems)
+    stated = declared.compared()
     checks = (
-        (declared.aspects, aspects, "个方面", "个"),
-        (declared.problems, len(problems), "个问题", "个"),
-        (declared.measures, found_measures, "条整改措施", "条"),
+        (stated.get("aspects"), aspects, "个方面", "个"),
+        (stated.get("problems"), len(problems), "个问题", "个"),
+        (stated.get("measures"), found_measures, "条整改措施", "条"),
     )
     return [
         f"文中称共{said}{noun}，解析出{found}{unit}。"

@@ -5,7 +5,10 @@ the measures a group follows), so that this layer names nothing of it."""
 
 from __future__ import annotations
 
+import datetime
+
 import django_filters
+from django import forms
 from django.db.models import F, Q, QuerySet, Subquery
 from django.utils.translation import gettext_lazy
 
@@ -14,10 +17,56 @@ from config.lookups import InSet
 from findings.models import Problem
 
 from .models import Measure, colour_filter, overdue_filter, today
+from .selectors import (
+    COUNTED_NUMBERS,
+    measures_closed_in_month,
+    measures_counted_as,
+    measures_due_in_month,
+    measures_of_completed_problems,
+)
+
+
+class MonthField(forms.DateField):
+    """A month as YYYY-MM, read as its first day."""
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        try:
+            return datetime.datetime.strptime(str(value).strip(), "%Y-%m").date()
+        except ValueError:
+            raise forms.ValidationError(gettext_lazy("Enter a month as YYYY-MM.")) from None
+
+
+class MonthFilter(django_filters.Filter):
+    field_class = MonthField
 
 
 class MeasureFilter(IdFilterSet):
+    """The dashboard's numbers open this list: each of its filters that a number needs asks
+    rectification.selectors which measures that number counts, so the two cannot differ."""
+
     round = IdFilter(field_name="problem__round", label=gettext_lazy("round"))
+    # The day the date-dependent filters count from (the dashboard's as-of date); today if
+    # not given. It filters nothing by itself.
+    as_of = django_filters.DateFilter(method="filter_as_of", label=gettext_lazy("as of"))
+    counted = django_filters.ChoiceFilter(
+        choices=[(name, name) for name in COUNTED_NUMBERS],
+        method="filter_counted",
+        label=gettext_lazy("counted in the number"),
+    )
+    category = django_filters.ChoiceFilter(
+        field_name="problem__category",
+        choices=Problem.Category.choices,
+        label=gettext_lazy("problem category"),
+    )
+    problem_completed = django_filters.BooleanFilter(
+        method="filter_problem_completed", label=gettext_lazy("problem completed")
+    )
+    due_month = MonthFilter(method="filter_due_month", label=gettext_lazy("falling due in month"))
+    closed_month = MonthFilter(
+        method="filter_closed_month", label=gettext_lazy("signed off in month")
+    )
     overdue = django_filters.BooleanFilter(method="filter_overdue", label=gettext_lazy("overdue"))
     due_before = django_filters.DateFilter(
         field_name="deadline", lookup_expr="lte", label=gettext_lazy("due on or before")
@@ -41,8 +90,30 @@ class MeasureFilter(IdFilterSet):
     def filter_overdue(self, qs: QuerySet, name: str, value: bool | None) -> QuerySet:
         if value is None:
             return qs
-        overdue = overdue_filter(today())
+        overdue = overdue_filter(self.day)
         return qs.filter(overdue) if value else qs.exclude(overdue)
+
+    @property
+    def day(self) -> datetime.date:
+        return self.form.cleaned_data.get("as_of") or today()
+
+    def filter_as_of(self, qs: QuerySet, name: str, value: datetime.date | None) -> QuerySet:
+        return qs
+
+    def filter_counted(self, qs: QuerySet, name: str, value: str) -> QuerySet:
+        return measures_counted_as(qs, value, self.day) if value else qs
+
+    def filter_problem_completed(self, qs: QuerySet, name: str, value: bool | None) -> QuerySet:
+        if value is None:
+            return qs
+        completed = measures_of_completed_problems(qs)
+        return completed if value else qs.exclude(pk__in=completed.values("pk"))
+
+    def filter_due_month(self, qs: QuerySet, name: str, value: datetime.date | None) -> QuerySet:
+        return measures_due_in_month(qs, value, self.day) if value else qs
+
+    def filter_closed_month(self, qs: QuerySet, name: str, value: datetime.date | None) -> QuerySet:
+        return measures_closed_in_month(qs, value, self.day) if value else qs
 
     def filter_text(self, qs: QuerySet, name: str, value: str) -> QuerySet:
         value = value.strip()
@@ -59,7 +130,7 @@ class MeasureFilter(IdFilterSet):
         )
 
     def filter_colour(self, qs: QuerySet, name: str, value: str) -> QuerySet:
-        return qs.filter(colour_filter(value, today())) if value else qs
+        return qs.filter(colour_filter(value, self.day)) if value else qs
 
     def filter_unassigned(self, qs: QuerySet, name: str, value: bool | None) -> QuerySet:
         if value is None:

@@ -31,6 +31,8 @@ class SubmitForm(VersionForm):
 
 class ApproveForm(VersionForm):
     comment = forms.CharField(label=_("Comment (optional)"), required=False, max_length=2000)
+    # Asked on the page only when the measure has no evidence file (measure_step checks it).
+    without_evidence = forms.BooleanField(label=_("Sign off without evidence"), required=False)
 
 
 class EndorseForm(VersionForm):

@@ -12,6 +12,7 @@ from django.db.models import (
     Case,
     CharField,
     Count,
+    DateField,
     Exists,
     F,
     IntegerField,
@@ -36,6 +37,7 @@ from inspections.models import InspectionRound
 from inspections.selectors import rounds_visible_to
 
 from .models import (
+    WAITING_FOR_SIGN_OFF,
     Evidence,
     Extension,
     Measure,
@@ -122,31 +124,62 @@ def measure_history(measure: Measure, viewer: User) -> QuerySet[StatusChange]:
     return rows
 
 
-def _number_expressions(day: datetime.date) -> dict[str, Count]:
-    """The counts of DESIGN.md section 6 as aggregate expressions over measures annotated by
-    `_numbers_base`: the one definition, used for a whole set and for each group of a set."""
+def _number_filters(day: datetime.date) -> dict[str, Q]:
+    """Which measures each count of DESIGN.md section 6 counts, over measures annotated by
+    `_numbers_base`: the one definition, read by the counts and by the lists they open."""
     not_closed = ~Q(status=CLOSED)
     due = Q(deadline__lte=day, is_long_term=False)
     # Measures with an approved extension, as one hashed set rather than a probe per row.
     extended = Extension.objects.filter(status=Extension.Status.APPROVED).values("measure_id")
     return {
-        "total": Count("id"),
-        "closed": Count("id", filter=Q(status=CLOSED)),
+        "closed": Q(status=CLOSED),
         # Waiting at each step towards sign-off: the head, the superior, the office.
-        "endorsing": Count("id", filter=Q(status=Measure.Status.ENDORSING)),
-        "reviewing": Count("id", filter=Q(status=Measure.Status.REVIEWING)),
-        "submitted": Count("id", filter=Q(status=Measure.Status.SUBMITTED)),
-        "in_progress": Count("id", filter=Q(status=Measure.Status.IN_PROGRESS)),
-        "not_started": Count("id", filter=Q(status=Measure.Status.NOT_STARTED)),
-        "long_term": Count("id", filter=Q(is_long_term=True) & not_closed),
-        "overdue": Count("id", filter=overdue_filter(day)),
-        "due_soon": Count("id", filter=due_soon_filter(day)),
-        "due_by_today": Count("id", filter=due),
-        "closed_on_time": Count(
-            "id", filter=due & Q(status=CLOSED, submitted_day__lte=F("deadline"))
-        ),
-        "extended": Count("id", filter=Q(pk__in=extended)),
+        "endorsing": Q(status=Measure.Status.ENDORSING),
+        "reviewing": Q(status=Measure.Status.REVIEWING),
+        "submitted": Q(status=Measure.Status.SUBMITTED),
+        "in_progress": Q(status=Measure.Status.IN_PROGRESS),
+        "not_started": Q(status=Measure.Status.NOT_STARTED),
+        "long_term": Q(is_long_term=True) & not_closed,
+        "overdue": overdue_filter(day),
+        "due_soon": due_soon_filter(day),
+        "due_by_today": due,
+        "closed_on_time": due & Q(status=CLOSED, submitted_day__lte=F("deadline")),
+        "extended": Q(pk__in=extended),
     }
+
+
+# The counts of `measure_numbers` that name a set of measures (the rates are not sets).
+COUNTED_NUMBERS = (
+    "closed",
+    "endorsing",
+    "reviewing",
+    "submitted",
+    "in_progress",
+    "not_started",
+    "long_term",
+    "overdue",
+    "due_soon",
+    "due_by_today",
+    "closed_on_time",
+    "extended",
+)
+
+
+def _number_expressions(day: datetime.date) -> dict[str, Count]:
+    """The counts of section 6 as aggregate expressions, for a whole set and for each group."""
+    counts = {"total": Count("id")}
+    counts.update({name: Count("id", filter=q) for name, q in _number_filters(day).items()})
+    return counts
+
+
+def measures_counted_as(
+    measures: QuerySet[Measure], number: str, as_of: datetime.date | None = None
+) -> QuerySet[Measure]:
+    """The measures that `number` (one of COUNTED_NUMBERS) of `measure_numbers` counts: the
+    list a dashboard number opens holds exactly these."""
+    day = as_of or today()
+    annotated = measures.annotate(submitted_day=TruncDate("submitted_at"))
+    return annotated.filter(_number_filters(day)[number])
 
 
 def _numbers_base(measures: QuerySet[Measure]) -> QuerySet[Measure]:
@@ -196,6 +229,39 @@ def measure_numbers_by_unit(
     return result
 
 
+# Typed as any rows: the type checker does not follow the `month` annotation out of them.
+def _falling_due(measures: QuerySet[Measure], day: datetime.date) -> QuerySet[Any]:
+    """The burn-up's due line: measures not long-term by the month of their deadline in force."""
+    return measures.filter(is_long_term=False, deadline__isnull=False, deadline__lte=day).annotate(
+        month=TruncMonth("deadline")
+    )
+
+
+def _signed_off(measures: QuerySet[Measure], day: datetime.date) -> QuerySet[Any]:
+    """The burn-up's closed line: measures by the month of their sign-off, in Asia/Shanghai."""
+    return (
+        measures.filter(status=CLOSED, closed_at__isnull=False)
+        .annotate(day=TruncDate("closed_at"))
+        .filter(day__lte=day)
+        # A date, as the deadline's month is, so that a month's measures are picked by it.
+        .annotate(month=TruncMonth("closed_at", output_field=DateField()))
+    )
+
+
+def measures_due_in_month(
+    measures: QuerySet[Measure], month: datetime.date, as_of: datetime.date | None = None
+) -> QuerySet[Measure]:
+    """The measures the burn-up counts as falling due in `month` (its first day)."""
+    return _falling_due(measures, as_of or today()).filter(month=month)
+
+
+def measures_closed_in_month(
+    measures: QuerySet[Measure], month: datetime.date, as_of: datetime.date | None = None
+) -> QuerySet[Measure]:
+    """The measures the burn-up counts as signed off in `month` (its first day)."""
+    return _signed_off(measures, as_of or today()).filter(month=month)
+
+
 def measure_trend(measures: QuerySet[Measure], as_of: datetime.date | None = None) -> list[dict]:
     """Month by month up to `as_of`: measures falling due and measures signed off, each also
     cumulated (the burn-up of 挂图作战). Two grouped queries, whatever the number of rows.
@@ -205,19 +271,13 @@ def measure_trend(measures: QuerySet[Measure], as_of: datetime.date | None = Non
     """
     day = as_of or today()
     due = dict(
-        measures.order_by()
-        .filter(is_long_term=False, deadline__isnull=False, deadline__lte=day)
-        .annotate(month=TruncMonth("deadline"))
+        _falling_due(measures.order_by(), day)
         .values("month")
         .annotate(n=Count("id"))
         .values_list("month", "n")
     )
     closed_rows = (
-        measures.order_by()
-        .filter(status=CLOSED, closed_at__isnull=False)
-        .annotate(day=TruncDate("closed_at"))
-        .filter(day__lte=day)
-        .annotate(month=TruncMonth("closed_at"))
+        _signed_off(measures.order_by(), day)
         .values("month")
         .annotate(n=Count("id"))
         .values_list("month", "n")
@@ -270,6 +330,13 @@ def problem_completion_filters(prefix: str = "") -> dict[str, Any]:
             Measure.objects.filter(problem=OuterRef(f"{prefix}pk")).exclude(status=CLOSED)
         ),
     }
+
+
+def measures_of_completed_problems(measures: QuerySet[Measure]) -> QuerySet[Measure]:
+    """The measures of the problems that `problem_numbers` counts as completed: a measure's
+    problem has measures, so completed means that none of them is still open."""
+    still_open = Measure.objects.filter(problem=OuterRef("problem_id")).exclude(status=CLOSED)
+    return measures.filter(~Exists(still_open))
 
 
 def _per_problem_counts(problems: QuerySet) -> QuerySet:
@@ -507,13 +574,31 @@ def colour_rank(day: datetime.date) -> Case:
     )
 
 
-def liaison_tasks(user: User, *, closed: bool = False, as_of: datetime.date | None = None):
-    """A liaison's measures, most urgent first: red, yellow, green, then by deadline, long-term
-    last; `closed` picks the signed-off ones apart. Each row knows whether the user's unit
-    leads it (`is_lead`)."""
+# The tabs of 我的整改任务: what the unit still has to do, what waits for the office's sign-off,
+# and what is signed off. Each measure is in exactly one of them.
+TASK_TABS = {
+    "todo": Q(status__in=[Measure.Status.NOT_STARTED, Measure.Status.IN_PROGRESS]),
+    # Waiting at any step towards sign-off: the head's, the superior's, the office's.
+    "submitted": Q(status__in=WAITING_FOR_SIGN_OFF),
+    "closed": Q(status=CLOSED),
+}
+
+
+def liaison_task_counts(user: User, as_of: datetime.date | None = None) -> dict[str, int]:
+    """How many of a liaison's measures each tab holds, and how many of them are overdue."""
     day = as_of or today()
-    qs = measures_visible_to(user)
-    qs = qs.filter(status=CLOSED) if closed else qs.exclude(status=CLOSED)
+    counts = {name: Count("id", filter=q) for name, q in TASK_TABS.items()}
+    return measures_visible_to(user).aggregate(
+        **counts, overdue=Count("id", filter=overdue_filter(day))
+    )
+
+
+def liaison_tasks(user: User, *, tab: str = "todo", as_of: datetime.date | None = None):
+    """A liaison's measures of one tab (TASK_TABS), most urgent first: red, yellow, green,
+    then by deadline, long-term last; the signed-off ones latest first. Each row knows
+    whether the user's unit leads it (`is_lead`)."""
+    day = as_of or today()
+    qs = measures_visible_to(user).filter(TASK_TABS[tab])
     qs = with_latest_progress(qs).annotate(
         urgency=colour_rank(day),
         is_lead=Case(
@@ -522,7 +607,7 @@ def liaison_tasks(user: User, *, closed: bool = False, as_of: datetime.date | No
             output_field=BooleanField(),
         ),
     )
-    if closed:
+    if tab == "closed":
         return qs.order_by("-closed_at", "id")
     return qs.order_by("urgency", F("deadline").asc(nulls_last=True), "id")
 

@@ -55,7 +55,6 @@ from .forms import (
     first_error,
 )
 from .models import (
-    WAITING_FOR_SIGN_OFF,
     Extension,
     Measure,
     due_soon_filter,
@@ -64,9 +63,11 @@ from .models import (
 )
 from .sections import page_sections
 from .selectors import (
+    TASK_TABS,
     chain_queue,
     due_soon_measures,
     extensions_visible_to,
+    liaison_task_counts,
     liaison_tasks,
     measure_timeline,
     measures_visible_to,
@@ -113,17 +114,12 @@ def my_tasks(request: HttpRequest) -> HttpResponse:
     waiting = list(chain_queue(user)[:QUEUE_LENGTH])
     if not (user.is_liaison or waiting):
         raise PermissionDenied(_("This page lists the tasks of a unit's liaison."))
-    closed = request.GET.get("tab") == "closed"
+    tab = request.GET.get("tab", "todo")
+    if tab not in TASK_TABS:
+        tab = "todo"
     day = today()
-    counts = measures_visible_to(user).aggregate(
-        open=Count("id", filter=~Q(status=Measure.Status.CLOSED)),
-        closed=Count("id", filter=Q(status=Measure.Status.CLOSED)),
-        overdue=Count("id", filter=overdue_filter(day)),
-        submitted=Count("id", filter=Q(status__in=WAITING_FOR_SIGN_OFF)),
-    )
-    tasks = (
-        liaison_tasks(user, closed=closed, as_of=day) if user.is_liaison else Measure.objects.none()
-    )
+    counts = liaison_task_counts(user, day)
+    tasks = liaison_tasks(user, tab=tab, as_of=day) if user.is_liaison else Measure.objects.none()
     page = DeferredJoinPaginator(tasks, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
@@ -131,7 +127,7 @@ def my_tasks(request: HttpRequest) -> HttpResponse:
         {
             "waiting": waiting,
             "page": page,
-            "closed": closed,
+            "tab": tab,
             "counts": counts,
             "sections": page_sections("my_tasks", user, day=day, limit=QUEUE_LENGTH),
             "today": day,
@@ -220,15 +216,33 @@ def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "rectification/round_detail.html", context)
 
 
+# The filters a dashboard number opens the list with; the list's own form keeps them.
+DRILLDOWN_FILTERS = (
+    "as_of",
+    "counted",
+    "overdue",
+    "category",
+    "problem_completed",
+    "due_month",
+    "closed_month",
+)
+
+
 @login_required
 def measure_list(request: HttpRequest) -> HttpResponse:
     measures = measures_visible_to(signed_in_user(request))
     filtered = MeasureFilter(request.GET, queryset=measures.order_by("deadline", "id"))
     page = DeferredJoinPaginator(filtered.qs, 50).get_page(request.GET.get("page"))
+    kept = [(name, request.GET[name]) for name in DRILLDOWN_FILTERS if request.GET.get(name)]
     return render(
         request,
         "rectification/measure_list.html",
-        {"filter": filtered, "page": page, "statuses": Measure.Status.choices},
+        {
+            "filter": filtered,
+            "page": page,
+            "statuses": Measure.Status.choices,
+            "kept_filters": kept,
+        },
     )
 
 
@@ -373,6 +387,17 @@ def measure_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
         return redirect(back)
     data = dict(form.cleaned_data)
     version = data.pop("version", None)
+    # A sign-off with nothing to show for it is confirmed, not taken by a slip of the hand;
+    # the box is on the page, and this check holds without its script.
+    if step == "approve" and not data.pop("without_evidence") and not measure.evidence.exists():
+        messages.error(
+            request,
+            _(
+                "This measure has no evidence file. "
+                "Tick “Sign off without evidence” to sign it off."
+            ),
+        )
+        return redirect(back)
     try:
         moved = service(
             measure_id=measure.pk, actor=signed_in_user(request), expected_version=version, **data

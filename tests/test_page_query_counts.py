@@ -112,5 +112,30 @@ def test_the_dashboard_with_filters_costs_the_same_for_5_or_50_units(leader, uni
         )
         counts.append(queries(leader, url))
     assert counts[0] == counts[1]
-    # the unfiltered page's 20 (see tests/dashboard), plus the chosen round and unit.
-    assert counts[1] <= 22
+    # the unfiltered page's 21 (see tests/dashboard), plus the chosen round and unit.
+    assert counts[1] <= 23
+
+
+# The lists the dashboard's numbers open (rectification/filters.py): each number's measures
+# are picked inside the list's own query, so none costs a query more than the plain list.
+DRILLDOWNS = [
+    "counted=overdue",
+    "counted=closed_on_time",
+    "counted=extended",
+    "category=party_building&problem_completed=true",
+    "due_month=2026-12",
+    "closed_month=2026-11",
+]
+
+
+@pytest.mark.parametrize("query", DRILLDOWNS)
+def test_a_list_opened_from_a_dashboard_number_costs_the_same_for_5_or_50(leader, unit_top, query):
+    counts = []
+    for rows in (5, 50):
+        inspection_round = RoundFactory(target_unit=unit_top)
+        fill_round(inspection_round, rows, units(unit_top))
+        url = f"{reverse('measure-list')}?round={inspection_round.pk}&as_of=2026-12-10&{query}"
+        counts.append(queries(leader, url))
+    assert counts[0] == counts[1]
+    # session and user, the bell, the count, the page's rows (with their cooperating units).
+    assert counts[1] <= 6

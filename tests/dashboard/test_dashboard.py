@@ -198,7 +198,7 @@ def test_the_page_shows_the_same_numbers_as_the_api(hand_built, leader, client_f
     for key in ("total", "closed", "overdue", "due_soon", "problems", "extended"):
         assert summary[key] == api[key]
     html = page.content.decode()
-    assert '<div data-kpi="completion_rate"><span>' in html and "33.3%" in html and "50.0%" in html
+    assert '<a data-kpi="completion_rate"' in html and "33.3%" in html and "50.0%" in html
     assert f"round={hand_built.pk}" in html  # the charts ask the API with the same filters
 
 
@@ -259,8 +259,9 @@ def test_the_page_costs_the_same_for_5_or_50_units(
     client.force_login(leader)
     # session, user, the user's unit, the bell, the summary's 7, the overdue and due-soon
     # lists with their cooperating units (4), the round and unit choices (2), the urge
-    # notices by level and by unit (2), the current red-and-black list (1).
-    with django_assert_max_num_queries(20):
+    # notices by level and by unit (2), the current red-and-black list (1), each lead unit's
+    # numbers for the unit table (1).
+    with django_assert_max_num_queries(21):
         assert client.get("/dashboard/").status_code == 200
 
 

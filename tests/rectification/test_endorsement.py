@@ -426,7 +426,8 @@ def test_the_numbers_count_the_waiting_at_each_step(
     board = signed_in(everyone["leader"]).get(reverse("dashboard"))
     html = board.content.decode()
     for kpi in ("endorsing", "reviewing", "submitted"):
-        assert f'data-kpi="{kpi}"><span>' in html
+        # Each card opens the measures waiting at its step.
+        assert f'data-kpi="{kpi}" href="/measures/?' in html and f"counted={kpi}" in html
     assert (board.context["summary"]["endorsing"], board.context["summary"]["reviewing"]) == (1, 1)
 
 

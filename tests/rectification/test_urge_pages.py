@@ -176,8 +176,9 @@ def test_the_urge_pages_cost_the_same_for_5_or_50_notices(
     # replies, their evidence and the measures.
     with django_assert_max_num_queries(9):
         assert as_office.get("/urges/?tab=all").status_code == 200
-    # The tasks page (9 without notices) and the notices' three prefetches.
-    with django_assert_max_num_queries(12):
+    # The tasks page (10 without notices, the endorsement queue among them) and the notices'
+    # three prefetches.
+    with django_assert_max_num_queries(13):
         assert as_liaison.get("/tasks/").status_code == 200
     # The workbench (19), the urge counts, the urge queue and its three prefetches.
     with django_assert_max_num_queries(24):
