@@ -429,6 +429,9 @@ REMINDER_REVIEW_WORKING_DAYS = env_int("REMINDER_REVIEW_WORKING_DAYS", 3)
 REMINDER_CHAIN_WORKING_DAYS = env_int("REMINDER_CHAIN_WORKING_DAYS", 3)
 # How long the author of a comment may still edit it.
 COMMENT_EDIT_MINUTES = env_int("COMMENT_EDIT_MINUTES", 10)
+# The most measures one bulk action (rectification.bulk) changes: a large round's worth, and
+# a bound on how long one transaction holds its row locks.
+BULK_MAX_MEASURES = env_int("BULK_MAX_MEASURES", 2000)
 # The most events of each kind in one user's calendar feed (reminders.calendar).
 CALENDAR_FEED_MAX_EVENTS = env_int("CALENDAR_FEED_MAX_EVENTS", 1000)
 # The progress-report reminder goes out on the 1st and 16th, or this many days later at most

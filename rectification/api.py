@@ -27,7 +27,13 @@ from config.uploads import CONTENT_TYPES
 from config.viewsets import ScopedViewSet
 from findings.selectors import problems_visible_to
 
-from . import comments, services
+from . import bulk, comments, services
+from .bulk_serializers import (
+    BULK_RESPONSES,
+    MeasureBulkSerializer,
+    outcome_data,
+    refusal_response,
+)
 from .filters import MeasureFilter
 from .models import (
     Evidence,
@@ -588,6 +594,37 @@ class MeasureViewSet(MeasureWorkflowMixin, ScopedViewSet):
             expected_version=version,
         )
         return self._respond(measure.pk)
+
+    @extend_schema(request=MeasureBulkSerializer, responses=BULK_RESPONSES)
+    @action(detail=False, methods=["post"], url_path="bulk", permission_classes=[IsAuthenticated])
+    def bulk(self, request: Request) -> Response:
+        """One action over many measures (批量操作), all or nothing: `ids` or `filter`, then
+        `preview: true` to learn what it would change; 403/409 name the measures that block."""
+        body = MeasureBulkSerializer(data=request.data, context={"request": request})
+        body.is_valid(raise_exception=True)
+        data = body.validated_data
+        actor = signed_in_user(request)
+        targets = body.targets(actor)
+        common = {
+            "actor": actor,
+            "targets": targets,
+            "preview": data["preview"],
+            "versions": data.get("versions"),
+        }
+        try:
+            if data["action"] == "update":
+                outcome = bulk.bulk_update(changes=dict(data["fields"]), **common)
+            elif data["action"] == "shift_deadlines":
+                outcome = bulk.bulk_shift_deadlines(
+                    days=data["days"], reason=data["reason"], **common
+                )
+            elif data["action"] == "approve":
+                outcome = bulk.bulk_approve(comment=data["comment"], **common)
+            else:
+                outcome = bulk.bulk_return(reason=data["reason"], **common)
+        except bulk.BulkRefused as error:
+            return refusal_response(error)
+        return Response(outcome_data(outcome))
 
     @extend_schema(responses={204: None})
     def destroy(self, request: Request, *args, **kwargs) -> Response:

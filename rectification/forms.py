@@ -150,3 +150,62 @@ def unit_label(unit: Unit) -> str:
 
 
 MeasureFormSet = forms.formset_factory(MeasureForm, extra=3, max_num=50, validate_max=True)
+
+
+class BulkActionForm(forms.Form):
+    """A bulk action of the office's pages (rectification.bulk): which one, and its input."""
+
+    ACTIONS = [
+        ("update", _("Set lead unit, cooperating units, lead official or deadline")),
+        ("shift_deadlines", _("Move deadlines by a number of days")),
+        ("approve", _("Sign off the submissions")),
+        ("return", _("Return the submissions")),
+    ]
+    action = forms.ChoiceField(label=_("Action"), choices=ACTIONS)
+    lead_unit = forms.ModelChoiceField(
+        label=_("Lead unit"), queryset=Unit.objects.none(), required=False
+    )
+    cooperating_units = forms.ModelMultipleChoiceField(
+        label=_("Cooperating units"), queryset=Unit.objects.none(), required=False
+    )
+    lead_official = forms.CharField(label=_("Lead official"), max_length=100, required=False)
+    deadline = forms.DateField(label=_("Deadline"), required=False, widget=DATE)
+    days = forms.IntegerField(
+        label=_("Days to move (negative: earlier)"),
+        required=False,
+        min_value=-3660,
+        max_value=3660,
+    )
+    reason = forms.CharField(label=_("Reason"), max_length=2000, required=False)
+    comment = forms.CharField(label=_("Comment (optional)"), max_length=2000, required=False)
+
+    # The fields of an edit, set only when filled in: a bulk edit sets, it never clears.
+    EDIT_FIELDS = ("lead_unit", "cooperating_units", "lead_official", "deadline")
+
+    def __init__(self, *args, user=None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        units = units_assignable_by(user)
+        for name in ("lead_unit", "cooperating_units"):
+            field = choice_field(self, name)
+            field.queryset = units
+            field.label_from_instance = unit_label  # type: ignore[assignment]  # as in MeasureForm
+            self.fields[name].widget.attrs["data-search"] = _("Search units by name or short name")
+
+    def changes(self) -> dict:
+        return {
+            name: self.cleaned_data[name]
+            for name in self.EDIT_FIELDS
+            if self.cleaned_data.get(name) not in (None, "", [])
+            and not (name == "cooperating_units" and not self.cleaned_data[name].exists())
+        }
+
+    def clean(self) -> dict:
+        data = super().clean() or {}
+        action = data.get("action")
+        if action == "update" and not self.changes():
+            raise forms.ValidationError(_("Choose at least one field to set."))
+        if action == "shift_deadlines" and not data.get("days"):
+            self.add_error("days", _("Move the deadlines by a number of days (not 0)."))
+        if action in ("shift_deadlines", "return") and not (data.get("reason") or "").strip():
+            self.add_error("reason", _("Give the reason."))
+        return data

@@ -22,6 +22,7 @@ PAGES: dict[str, frozenset[str]] = {
     "workbench": frozenset({"counters", "actions", "queues"}),
     "round_detail": frozenset({"numbers"}),
     "measure_detail": frozenset({"records"}),
+    "measure_bulk": frozenset({"actions"}),
 }
 
 

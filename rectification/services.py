@@ -120,8 +120,10 @@ def measure_update(
     actor: User,
     changes: dict[str, Any],
     expected_version: int | None = None,
+    comment: str = "",
 ) -> Measure:
-    """Office edits of a measure's own fields, each recorded as an `edit` history row."""
+    """Office edits of a measure's own fields, each recorded as an `edit` history row, with
+    the `comment` that says why (a bulk move of deadlines gives its reason)."""
     if not actor.is_office:
         raise NotAllowed(_("Only office staff can edit a measure."))
     unknown = set(changes) - set(EDITABLE_FIELDS)
@@ -159,6 +161,7 @@ def measure_update(
                 field=field,
                 old_value=_as_text(old),
                 new_value=_as_text(new),
+                comment=comment,
             )
         )
         if field == "cooperating_units":

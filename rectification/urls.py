@@ -25,6 +25,7 @@ urlpatterns = [
     path("rounds/<int:pk>/", views.round_detail, name="round-detail"),
     path("measures/", views.measure_list, name="measure-list"),
     path("measures/<int:pk>/", views.measure_detail, name="measure-detail"),
+    path("measures/bulk/", views.measure_bulk, name="measure-bulk"),
     path("rounds/<int:pk>/timeline/", views.round_timeline, name="round-timeline"),
     path("rounds/<int:round_pk>/problems/new/", views.problem_create, name="problem-create"),
     path("problems/<int:pk>/edit/", views.problem_edit, name="problem-edit"),

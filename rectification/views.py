@@ -6,6 +6,7 @@ these pages comes through rectification.sections."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -33,10 +34,12 @@ from findings.selectors import (
 from findings.services import problem_update
 from inspections.selectors import rounds_visible_to
 
-from . import comments, services
+from . import bulk, comments, services
+from .bulk_pages import bulk_outcome, bulk_page_context
 from .filters import MeasureFilter
 from .forms import (
     ApproveForm,
+    BulkActionForm,
     CommentForm,
     DecisionForm,
     EndorseForm,
@@ -212,6 +215,8 @@ def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "problems": sorted(problems.values(), key=lambda e: e["problem"].seq),
         "sections": page_sections("round_detail", user, inspection_round=inspection_round),
         "page": page,
+        # "All matching" on the round page: every measure of the round the user sees.
+        "bulk_filter": f"round={inspection_round.pk}",
     }
     return render(request, "rectification/round_detail.html", context)
 
@@ -633,6 +638,42 @@ def measure_edit(request: HttpRequest, pk: int) -> HttpResponse:
         "rectification/measure_form.html",
         {"form": form, "measure": measure, "version": measure.version},
     )
+
+
+# --- Bulk actions (批量操作) ---------------------------------------------------------------------
+
+
+@login_required
+@require_POST
+def measure_bulk(request: HttpRequest) -> HttpResponse:
+    """The selected measures (ticked, or all matching the list's filter), an action on them,
+    its preview (how many it changes, or which measures block it), then the action itself."""
+    _require_office(request)
+    user = signed_in_user(request)
+    back = posted_next(request, reverse("measure-list"))
+    try:
+        targets = bulk.select_posted(user, request.POST)
+    except DomainError as error:
+        messages.error(request, error.message)
+        return redirect(back)
+    context = bulk_page_context(request, targets)
+    form = BulkActionForm(request.POST if "action" in request.POST else None, user=user)
+    context["form"] = form
+    context["sections"] = page_sections("measure_bulk", user, count=len(targets))
+    if form.is_bound and form.is_valid():
+        data = form.cleaned_data
+        common: dict[str, Any] = {"actor": user, "targets": targets}
+        runs: dict[str, Callable[..., bulk.Outcome]] = {
+            "update": lambda **k: bulk.bulk_update(changes=form.changes(), **common, **k),
+            "shift_deadlines": lambda **k: bulk.bulk_shift_deadlines(
+                days=data["days"], reason=data["reason"], **common, **k
+            ),
+            "approve": lambda **k: bulk.bulk_approve(comment=data["comment"], **common, **k),
+            "return": lambda **k: bulk.bulk_return(reason=data["reason"], **common, **k),
+        }
+        if bulk_outcome(request, context, runs[data["action"]]):
+            return redirect(back)
+    return render(request, "rectification/measure_bulk.html", context)
 
 
 # --- The round timeline (挂图作战) ------------------------------------------------------------

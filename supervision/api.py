@@ -24,6 +24,13 @@ from config.viewsets import ScopedReadOnlyViewSet, ScopedViewSet
 from findings.models import Problem
 from inspections.models import InspectionRound
 from inspections.selectors import rounds_visible_to
+from rectification import bulk
+from rectification.bulk_serializers import (
+    BULK_RESPONSES,
+    BulkSelectionSerializer,
+    outcome_data,
+    refusal_response,
+)
 from rectification.models import Evidence, Measure, today
 from rectification.selectors import evidence_visible_to, measures_visible_to, rounds_in_view
 from rectification.thread_serializers import (
@@ -143,6 +150,12 @@ class UrgeIssueSerializer(serializers.Serializer):
     reply_due = serializers.DateField()
 
 
+class BulkUrgeSerializer(BulkSelectionSerializer):
+    level = serializers.ChoiceField(choices=UrgeNotice.Level.choices)
+    reason = serializers.CharField(max_length=5000, allow_blank=True)
+    reply_due = serializers.DateField()
+
+
 class UrgeReplyInputSerializer(serializers.Serializer):
     text = serializers.CharField(max_length=10000, allow_blank=True)
     evidence = VisibleRelatedField(
@@ -216,6 +229,29 @@ class UrgeNoticeViewSet(ScopedViewSet):
             reply_due=data["reply_due"],
         )
         return self._answer(notice.pk, status.HTTP_201_CREATED)
+
+    @extend_schema(request=BulkUrgeSerializer, responses=BULK_RESPONSES)
+    @action(detail=False, methods=["post"], url_path="bulk")
+    def bulk(self, request: Request) -> Response:
+        """One notice to each lead unit over the selected measures (`ids` or `filter`), all
+        issued or none; `preview: true` issues nothing. 403/409 name the blocking measures."""
+        body = BulkUrgeSerializer(data=request.data, context={"request": request})
+        body.is_valid(raise_exception=True)
+        data = body.validated_data
+        actor = signed_in_user(request)
+        try:
+            outcome = urges.urge_issue_bulk(
+                actor=actor,
+                targets=body.targets(actor),
+                level=data["level"],
+                reason=data["reason"],
+                reply_due=data["reply_due"],
+                preview=data["preview"],
+                versions=data.get("versions"),
+            )
+        except bulk.BulkRefused as error:
+            return refusal_response(error)
+        return Response(outcome_data(outcome))
 
     @extend_schema(methods=["GET"], responses=ThreadCommentSerializer(many=True))
     @extend_schema(

@@ -14,9 +14,10 @@ from accounts.models import User
 from config.filters import IdFilter
 from inspections.models import InspectionRound
 from rectification import filters, sections
-from rectification.models import Measure
+from rectification.models import Measure, today
 
 from . import lookback, urges
+from .forms import UrgeIssueForm
 from .models import UrgeNotice
 
 
@@ -58,6 +59,14 @@ def _measure_detail(user: User, *, measure: Measure) -> dict[str, Any]:
     }
 
 
+def _measure_bulk(user: User, *, count: int) -> dict[str, Any] | None:
+    """The urge form of the bulk page (which is the office's): one notice per lead unit."""
+    if not user.is_office:
+        return None
+    initial = {"reply_due": today() + datetime.timedelta(days=7), "level": "remind"}
+    return {"form": UrgeIssueForm(initial=initial), "count": count}
+
+
 def _followed_by_group(qs: QuerySet[Measure], name: str, value: int | None) -> QuerySet[Measure]:
     """The measures a supervision group follows: its rounds' measures led by its units."""
     if value is None:
@@ -78,3 +87,4 @@ sections.register(
 )
 sections.register("round_detail", _round_detail, numbers="supervision/_round_look_back.html")
 sections.register("measure_detail", _measure_detail, records="supervision/_measure_urges.html")
+sections.register("measure_bulk", _measure_bulk, actions="supervision/_bulk_urge.html")

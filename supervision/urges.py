@@ -8,7 +8,8 @@ put on it. A notice does not change the measure itself (nor its version).
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable, Sequence
+import functools
+from collections.abc import Iterable, Mapping, Sequence
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
@@ -18,8 +19,8 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Unit, User
 from accounts.selectors import groups_supervising
-from config.errors import InvalidInput, NotAllowed, WrongState
-from rectification import services
+from config.errors import DomainError, InvalidInput, NotAllowed, WrongState
+from rectification import bulk, services
 from rectification.models import Evidence, Measure, StatusChange, today
 
 from .models import LEVEL_ORDER, SupervisionGroup, SupervisionVisit, UrgeNotice, UrgeReply
@@ -473,3 +474,76 @@ def urge_escalate(
         },
     )
     return successor
+
+
+# --- Several measures at once (rectification.bulk) -----------------------------------------
+
+
+def urge_issue_bulk(
+    *,
+    actor: User,
+    targets: Sequence[bulk.Target],
+    level: str,
+    reason: str,
+    reply_due: datetime.date | None,
+    preview: bool = False,
+    versions: Mapping[int, int] | None = None,
+) -> bulk.Outcome:
+    """One notice over the selected measures of each lead unit (a notice is addressed to one
+    unit), all issued in one transaction through `urge_issue`, or none.
+
+    A unit whose notice is refused has each of its measures tried alone, and rolled back, to
+    name the ones that block it (a live notice already, signed off, no lead unit)."""
+    level = _check_level(level)
+    reason = _text(reason, "reason", _("Give the reason for the notice."))
+    reply_due = _check_due(reply_due)
+    by_unit: dict[int | None, list[bulk.Target]] = {}
+    for target in targets:
+        by_unit.setdefault(target.lead_unit_id, []).append(target)
+    units = Unit.objects.in_bulk([pk for pk in by_unit if pk is not None])
+    issued: list[int] = []
+
+    def issue(unit_id: int | None, group: list[bulk.Target]) -> bool:
+        if unit_id is None:
+            raise InvalidInput(_("The measure has no lead unit to send the notice to."))
+        notice = urge_issue(
+            actor=actor,
+            unit=units[unit_id],
+            measures=list(Measure.objects.filter(pk__in=[t.id for t in group])),
+            level=level,
+            reason=reason,
+            reply_due=reply_due,
+        )
+        issued.append(notice.pk)
+        return True
+
+    def explain(group: Sequence[bulk.Target], error: DomainError) -> list[bulk.Blocker]:
+        found = []
+        for target in group:
+            savepoint = transaction.savepoint()
+            try:
+                urge_issue(
+                    actor=actor,
+                    measure=Measure.objects.get(pk=target.id),
+                    level=level,
+                    reason=reason,
+                    reply_due=reply_due,
+                )
+            except DomainError as alone:
+                found.append(bulk.blocker(target, alone))
+            finally:
+                transaction.savepoint_rollback(savepoint)
+        return found or [bulk.blocker(target, error) for target in group]
+
+    outcome = bulk.run(
+        action="urge",
+        targets=targets,
+        work=[
+            (group, functools.partial(issue, unit_id, group)) for unit_id, group in by_unit.items()
+        ],
+        preview=preview,
+        versions=versions,
+        explain=explain,
+    )
+    outcome.extra = {"units": len(by_unit), "notices": [] if preview else issued}
+    return outcome

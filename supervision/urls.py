@@ -21,6 +21,7 @@ api_urlpatterns = [*router.urls]
 urlpatterns = [
     path("urges/", views.urge_list, name="urge-list"),
     path("urges/new/", views.urge_issue, name="urge-issue"),
+    path("urges/bulk/", views.urge_bulk, name="urge-bulk"),
     path("urges/<int:pk>/", views.urge_detail, name="urge-detail"),
     path("urges/<int:pk>/comments/", views.urge_comment, name="urge-comment"),
     path(

@@ -24,6 +24,8 @@ from accounts.models import Unit
 from accounts.selectors import groups_supervising
 from config.errors import DomainError, InvalidInput
 from inspections.selectors import rounds_visible_to
+from rectification import bulk
+from rectification.bulk_pages import bulk_outcome, bulk_page_context
 from rectification.forms import CommentForm, first_error
 from rectification.models import Measure, today
 from rectification.selectors import measures_visible_to, rounds_in_view
@@ -201,6 +203,35 @@ def urge_issue(request: HttpRequest) -> HttpResponse:
         "supervision/urge_form.html",
         {"form": form, "measure": measure, "unit": unit, "choices": choices, "units": units},
     )
+
+
+@login_required
+@require_POST
+def urge_bulk(request: HttpRequest) -> HttpResponse:
+    """One urge notice to each lead unit over the measures selected on a list (the bulk page's
+    urge form): its preview, then the notices, all issued or none."""
+    user = signed_in_user(request)
+    if not (user.is_office or groups_supervising(user).exists()):
+        raise PermissionDenied(_("Only office staff or a supervision group can issue notices."))
+    back = _back_to(request, reverse("measure-list"))
+    try:
+        targets = bulk.select_posted(user, request.POST)
+    except DomainError as error:
+        messages.error(request, error.message)
+        return redirect(back)
+    context = bulk_page_context(request, targets)
+    form = UrgeIssueForm(request.POST)
+    context["bulk_urge"] = {"form": form}
+    if form.is_valid():
+        data = form.cleaned_data
+        done = bulk_outcome(
+            request,
+            context,
+            lambda **k: urges.urge_issue_bulk(actor=user, targets=targets, **data, **k),
+        )
+        if done:
+            return redirect(back)
+    return render(request, "supervision/urge_bulk.html", context)
 
 
 @login_required

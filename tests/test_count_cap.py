@@ -59,10 +59,10 @@ def test_a_page_shows_the_count_past_the_cap_with_a_plus(settings, client, offic
 
     page = client.get("/measures/").content.decode()
 
-    assert "共 55+ 条" in page and "1 / 2+" in page
+    assert "共 55+ 条" in page and "1 / 2+" in page and "超过 55 条措施" in page
     settings.LIST_COUNT_CAP = 10_000
     page = client.get("/measures/").content.decode()
-    assert "共 60 条" in page and "1 / 2<" in page
+    assert "共 60 条" in page and "1 / 2<" in page and "共 60 条措施" in page
 
 
 def test_the_schema_documents_count_is_exact(db):

@@ -161,6 +161,9 @@ RULES: dict[tuple[str, str], str] = {
     # Only the unit's head endorses, only the round's superior reviews: the world names none.
     ("api:measure-endorse", "post"): "409 403 403 403 404 403",
     ("api:measure-review", "post"): "409 403 403 403 404 403",
+    # A bulk request is read before any service decides: an empty one is 400 to everyone
+    # signed in (VALID_WRITES below sends a valid one).
+    ("api:measure-bulk", "post"): "400 400 400 400 400 403",
     ("api:measure-history", "get"): "200 200 200 200 404 403",
     ("api:measure-progress", "get"): "200 200 200 200 404 403",
     ("api:measure-progress", "post"): "400 400 400 400 404 403",
@@ -202,6 +205,7 @@ RULES: dict[tuple[str, str], str] = {
     ("api:urge-list", "post"): "400 400 400 400 400 403",
     ("api:urge-detail", "get"): "200 200 200 200 404 403",
     ("api:urge-accept", "post"): "409 409 403 403 404 403",
+    ("api:urge-bulk", "post"): "400 400 400 400 400 403",
     ("api:urge-escalate", "post"): "400 400 400 400 404 403",
     ("api:urge-reply", "post"): "400 400 400 400 404 403",
     ("api:look-back-list", "get"): "200 200 200 200 200 403",
@@ -287,6 +291,9 @@ RULES: dict[tuple[str, str], str] = {
     ("round-list", "get"): "200 200 200 200 200 302",
     ("round-detail", "get"): "200 200 200 200 200 302",
     ("measure-list", "get"): "200 200 200 200 200 302",
+    # The bulk pages are the office's; an empty selection goes back to the list with a message.
+    ("measure-bulk", "post"): "302 302 403 403 403 302",
+    ("urge-bulk", "post"): "302 302 403 403 403 302",
     ("measure-detail", "get"): "200 200 200 200 404 302",
     ("feedback-import-page", "get"): "200 200 403 403 403 302",
     ("feedback-import-page", "post"): "200 200 403 403 403 302",
@@ -397,6 +404,8 @@ FUNCTION_VIEW_METHODS = {
     "round-detail": ("get",),
     "measure-list": ("get",),
     "measure-detail": ("get",),
+    "measure-bulk": ("post",),
+    "urge-bulk": ("post",),
     "feedback-import-page": ("get", "post"),
     "ledger-import-page": ("get", "post"),
     "my-tasks": ("get",),
@@ -782,6 +791,17 @@ def test_every_route_answers_every_role_as_its_rule_says(world, inspection_round
 VALID_WRITES = [
     ("api:urge-list", lambda o: {"measure": o["measure_b"].pk, **URGE}, "201 201 403 400 403 403"),
     ("api:urge-escalate", lambda o: URGE, "201 201 403 403 404 403"),
+    # A measure out of scope is 400 as if it did not exist; in scope, the services refuse.
+    (
+        "api:measure-bulk",
+        lambda o: {
+            "action": "update",
+            "ids": [o["measure_b"].pk],
+            "fields": {"lead_official": "李"},
+        },
+        "200 200 403 400 403 403",
+    ),
+    ("api:urge-bulk", lambda o: {"ids": [o["measure_b"].pk], **URGE}, "200 200 403 400 403 403"),
     ("api:urge-reply", lambda o: {"text": "已整改"}, "201 403 403 201 404 403"),
     ("api:look-back-list", lambda o: {"round": o["round"].pk}, "201 201 403 403 403 403"),
     ("api:look-back-item-verdict", lambda o: {"verdict": "holding"}, "200 200 403 404 404 403"),
