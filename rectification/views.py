@@ -113,10 +113,12 @@ def my_tasks(request: HttpRequest) -> HttpResponse:
     round's superior's), then the unit's open measures, red first, then yellow, then by
     deadline. A leader who is a round's superior reads only the first part."""
     user = signed_in_user(request)
-    # Evaluated at once: the page lists it, and a leader without one is refused.
+    # Evaluated at once: the page lists it. Someone who is no liaison and has nothing waiting
+    # (a superior who has just reviewed the last one) goes on to their own landing page.
     waiting = list(chain_queue(user)[:QUEUE_LENGTH])
     if not (user.is_liaison or waiting):
-        raise PermissionDenied(_("This page lists the tasks of a unit's liaison."))
+        messages.info(request, _("Nothing waits for your endorsement or review."))
+        return redirect("home")
     tab = request.GET.get("tab", "todo")
     if tab not in TASK_TABS:
         tab = "todo"

@@ -452,10 +452,28 @@ def test_the_head_and_the_superior_find_their_step_on_their_landing_page(
     page = superior.get(reverse("my-tasks"))
     assert [m.pk for m in page.context["waiting"]] == [measure_a.pk]
     assert f'id="review-form-{measure_a.pk}"' in page.content.decode()
-    # Another leader still starts at the dashboard and has no such page.
+    # Another leader still starts at the dashboard, and is sent on there from the tasks page.
     leader = signed_in(everyone["leader"])
     assert leader.get(reverse("home")).url == reverse("dashboard")
-    assert leader.get(reverse("my-tasks")).status_code == 403
+    assert leader.get(reverse("my-tasks")).url == reverse("home")
+
+
+def test_the_superior_who_reviews_the_last_one_lands_on_their_dashboard(
+    everyone, chained, measure_a, liaison_a, media
+):
+    submitted(measure_a, liaison_a)
+    endorsed(measure_a, everyone["head"])
+    superior = signed_in(everyone["superior"])
+
+    response = superior.post(
+        reverse("measure-step", args=[measure_a.pk, "review"]),
+        {"version": Measure.objects.get(pk=measure_a.pk).version, "next": reverse("my-tasks")},
+        follow=True,
+    )
+
+    assert response.status_code == 200
+    assert response.redirect_chain[-1][0] == reverse("dashboard")
+    assert "没有待您签字背书或复核的事项" in response.content.decode()
 
 
 @pytest.mark.parametrize("role", ROLES)

@@ -300,7 +300,7 @@ RULES: dict[tuple[str, str], str] = {
     ("ledger-import-page", "get"): "200 200 403 403 403 302",
     ("ledger-import-page", "post"): "200 200 403 403 403 302",
     # Each role's start page; office-only forms refuse every other role before any lookup.
-    ("my-tasks", "get"): "403 403 403 200 200 302",
+    ("my-tasks", "get"): "302 302 302 200 200 302",
     ("workbench", "get"): "200 200 403 403 403 302",
     ("round-timeline", "get"): "200 200 200 200 200 302",
     ("problem-create", "get"): "200 200 403 403 403 302",
