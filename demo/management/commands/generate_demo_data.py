@@ -37,6 +37,9 @@ CLOSED = Measure.Status.CLOSED
 SUBMITTED = Measure.Status.SUBMITTED
 IN_PROGRESS = Measure.Status.IN_PROGRESS
 NOT_STARTED = Measure.Status.NOT_STARTED
+ENDORSING = Measure.Status.ENDORSING
+REVIEWING = Measure.Status.REVIEWING
+Chain = InspectionRound.Endorsement
 Action = StatusChange.Action
 
 PROVINCE = "江南省"
@@ -343,6 +346,10 @@ class Generator:
         self.units: list[UnitInfo] = []
         self.office: list[int] = []
         self.leaders: list[int] = []
+        self.heads: dict[int, int] = {}
+        # The endorsement chain of the round being written, and its superior.
+        self.chain: str = Chain.NONE
+        self.superior: int | None = None
         self.done = 0
 
     def run(self) -> dict[str, int]:
@@ -429,6 +436,12 @@ class Generator:
                     f"liaison{unit.id}_{k + 1}", User.Role.LIAISON, unit.id, person_name(self.rng)
                 )
                 unit.liaisons.append(user_id)
+        # Each unit's head (主要负责人), who endorses where a round asks for it: its first liaison.
+        # The units are still in the writer's buffer; the key is checked at the commit.
+        heads = {u.id: u.liaisons[0] for u in self.units if u.liaisons}
+        for row in self.writer.buffers[Unit]:
+            row["head_id"] = heads.get(row["id"])
+        self.heads = heads
         self.office_unit = office_unit
 
     # --- rounds -------------------------------------------------------------------------
@@ -462,8 +475,19 @@ class Generator:
         problems_n = max(1, round(size / MEASURES_PER_PROBLEM))
         created = local_moment(feedback, rng)
         mode = rng.choices(list(InspectionRound.Mode.values), weights=(70, 15, 10, 5))[0]
+        # Three rounds in ten ask for the unit head's endorsement, half of those a review too.
+        chain_roll = rng.random()
+        self.chain = Chain.NONE
+        superior = None
+        if chain_roll < 0.15:
+            self.chain, superior = Chain.HEAD_AND_SUPERIOR, rng.choice(self.leaders)
+        elif chain_roll < 0.3:
+            self.chain = Chain.HEAD
+        self.superior = superior
         round_id = w.add(
             InspectionRound,
+            endorsement=self.chain,
+            endorsement_superior_id=superior,
             name=f"{feedback.year}年{body}第{ordinal(turn)}轮{label}·{target.name}",
             kind=kind,
             mode=mode,
@@ -591,11 +615,13 @@ class Generator:
             p_closed = 0.88
         else:
             p_closed = min(0.5, max(0.05, elapsed / 900))
+        status: str
         if rng.random() < p_closed:
             status = CLOSED
         else:
             open_roll = rng.random()
-            if open_roll < 0.1:
+            # A chain holds submissions longer: twice as many wait in its rounds.
+            if open_roll < (0.2 if self.chain != Chain.NONE else 0.1):
                 status = SUBMITTED
             elif open_roll < 0.8:
                 status = IN_PROGRESS
@@ -607,6 +633,7 @@ class Generator:
         # Events end yesterday at the latest, so nothing lies later than "now".
         start_day = min(as_of - day, feedback + datetime.timedelta(days=rng.randint(1, 20)))
         submitted_at = closed_at = None
+        endorsed_by = reviewed_by = None
         returned = False
         if status != NOT_STARTED:
             history.append(self._change(NOT_STARTED, IN_PROGRESS, Action.START, actor, start_day))
@@ -630,8 +657,22 @@ class Generator:
                 history.append(self._change(IN_PROGRESS, SUBMITTED, Action.SUBMIT, actor, first))
                 history.append(self._change(SUBMITTED, IN_PROGRESS, Action.RETURN, office, back))
                 history[-1]["comment"] = rng.choice(RETURN_REASONS)
-            history.append(self._change(IN_PROGRESS, SUBMITTED, Action.SUBMIT, actor, sub_day))
+            chained = (
+                status == SUBMITTED
+                and self.chain != Chain.NONE
+                and lead_unit is not None
+                and lead_unit in self.heads
+            )
+            history.append(
+                self._change(
+                    IN_PROGRESS, ENDORSING if chained else SUBMITTED, Action.SUBMIT, actor, sub_day
+                )
+            )
             submitted_at = history[-1]["at"]
+            if chained and lead_unit is not None:
+                status, endorsed_by, reviewed_by = self._chain_steps(
+                    history, lead_unit, sub_day, as_of
+                )
             if status == CLOSED:
                 close_day = min(as_of - day, sub_day + datetime.timedelta(days=rng.randint(1, 15)))
                 history.append(self._change(SUBMITTED, CLOSED, Action.APPROVE, office, close_day))
@@ -671,9 +712,12 @@ class Generator:
             is_long_term=long_term,
             is_immediate=immediate,
             status=status,
-            result_summary=rng.choice(RESULTS) if status in (SUBMITTED, CLOSED) else "",
+            result_summary=rng.choice(RESULTS) if submitted_at else "",
             submitted_at=submitted_at,
             submitted_by_id=actor if submitted_at else None,
+            endorsed_by_id=endorsed_by,
+            reviewed_by_id=reviewed_by,
+            waiting_since=history[-1]["at"] if status in (ENDORSING, REVIEWING) else None,
             closed_at=closed_at,
             closed_by_id=office if closed_at else None,
             version=1 + len(history),
@@ -691,6 +735,29 @@ class Generator:
         if status != NOT_STARTED:
             end = (closed_at.date() if closed_at else as_of) - day
             self._progress(measure_id, actor, start_day, end, status == CLOSED)
+
+    def _chain_steps(
+        self, history: list[dict], lead_unit: int, sub_day: datetime.date, as_of: datetime.date
+    ) -> tuple[str, int | None, int | None]:
+        """A submission of a round with an endorsement chain: waiting for the head, for the
+        superior, or past both and waiting for the office, a third each."""
+        roll = self.rng.random()
+        if roll < 1 / 3:
+            return ENDORSING, None, None
+        head = self.heads[lead_unit]
+        step_day = min(as_of - datetime.timedelta(days=1), sub_day + datetime.timedelta(days=1))
+        with_review = self.chain == Chain.HEAD_AND_SUPERIOR
+        after_endorse = REVIEWING if with_review else SUBMITTED
+        history.append(self._change(ENDORSING, after_endorse, Action.ENDORSE, head, step_day))
+        history[-1]["at"] = max(history[-1]["at"], history[-2]["at"] + datetime.timedelta(hours=1))
+        if not with_review:
+            return SUBMITTED, head, None
+        if roll < 2 / 3:
+            return REVIEWING, head, None
+        assert self.superior is not None
+        history.append(self._change(REVIEWING, SUBMITTED, Action.REVIEW, self.superior, step_day))
+        history[-1]["at"] = history[-2]["at"] + datetime.timedelta(hours=1)
+        return SUBMITTED, head, self.superior
 
     def _change(self, before: str, after: str, action: str, actor: int, on: datetime.date) -> dict:
         return {
