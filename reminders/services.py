@@ -34,6 +34,7 @@ from functools import partial
 
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
+from django.core.mail.utils import DNS_NAME
 from django.db import IntegrityError, models, transaction
 from django.db.models import (
     Case,
@@ -1338,6 +1339,13 @@ def deliver(delivery_id: int) -> str:
     return delivery.status
 
 
+def message_id(delivery: ReminderDelivery) -> str:
+    """The same Message-ID however often one delivery is sent: a worker killed between the
+    sending and the commit that records it sends it again on its retry, and mail servers and
+    clients keep one message of an identifier."""
+    return f"<reminder-delivery-{delivery.pk}@{DNS_NAME}>"
+
+
 def _send_email(delivery: ReminderDelivery) -> None:
     connection = get_connection(timeout=settings.REMINDER_EMAIL_TIMEOUT)
     EmailMessage(
@@ -1346,6 +1354,7 @@ def _send_email(delivery: ReminderDelivery) -> None:
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[delivery.address],
         connection=connection,
+        headers={"Message-ID": message_id(delivery)},
     ).send()
 
 

@@ -88,6 +88,23 @@ def manage(tmp_path: Path, *args: str, **extra: str) -> subprocess.CompletedProc
     )
 
 
+def messages_received(tmp_path: Path) -> list[tuple[str, str]]:
+    """(To:, Message-ID:) of every message the file e-mail backend wrote: a message sent
+    again under the same identifier is one message to its reader."""
+    folder = tmp_path / "mail"
+    if not folder.exists():
+        return []
+    found = []
+    for file in sorted(folder.iterdir()):
+        for message in file.read_text().split("\n" + "-" * 79 + "\n"):
+            headers = dict(
+                line.split(": ", 1) for line in message.splitlines() if ": " in line[:40]
+            )
+            if "To" in headers:
+                found.append((headers["To"], headers.get("Message-ID", "")))
+    return found
+
+
 def emails_sent(tmp_path: Path) -> list[str]:
     """The To: line of every message the file e-mail backend wrote."""
     folder = tmp_path / "mail"

@@ -111,10 +111,11 @@ def test_a_repeated_sweep_takes_no_fallback_and_inserts_nothing(
     caplog.set_level(logging.INFO, logger="reminders.services")
     # Every key is found taken, so no insert is tried: the office staff; the due measures,
     # their liaisons, their escalations and their logs (one savepoint pair); submissions,
-    # urge notices, reports, clues and petitions; the digest's empty claim (four, with its
+    # the endorsement chain's waiting steps, urge notices, reports, clues and petitions;
+    # the digest's empty claim (four, with its
     # savepoint); the email and robot outboxes' recipients; the deliveries to queue again.
     # An insert tried and refused (the fallback) would add a savepoint pair and a row each.
-    with django_assert_max_num_queries(20):
+    with django_assert_max_num_queries(21):
         sweep(TODAY)
 
     assert "one by one" not in caplog.text
