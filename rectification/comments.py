@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from typing import Any
 
 from django.db import transaction
@@ -38,6 +38,7 @@ from .models import (
     StatusChange,
 )
 from .selectors import measures_visible_to
+from .services import note_in_history
 
 # Sent inside the comment's transaction, so what a receiver writes rolls back with it.
 # Arguments: comment, recipients (the people to tell, each may be told already), measure (or
@@ -202,24 +203,6 @@ def record_edit(comment: Any, edit_model: type[Model], text: str) -> str:
     return earlier
 
 
-def history_row(
-    measures: Iterable[Measure], *, action: str, actor: User, comment: str = "", **values: str
-) -> None:
-    """A row in each measure's history telling of a comment; the measure itself is unchanged."""
-    StatusChange.objects.bulk_create(
-        StatusChange(
-            measure=m,
-            from_status=m.status,
-            to_status=m.status,
-            action=action,
-            actor=actor,
-            comment=comment,
-            **values,
-        )
-        for m in measures
-    )
-
-
 # --- The measure's thread ---------------------------------------------------------------------
 
 
@@ -270,7 +253,7 @@ def measure_comment_post(*, measure: Measure, actor: User, text: str) -> Posted:
         raise NotAllowed(_("You can read this thread but not write in it."))
     text = clean_text(text)
     comment = MeasureComment.objects.create(measure=measure, author=actor, text=text)
-    history_row([measure], action=StatusChange.Action.COMMENT, actor=actor, comment=text)
+    note_in_history([measure], action=StatusChange.Action.COMMENT, actor=actor, comment=text)
     return _announce_measure(comment, actor)
 
 
@@ -281,7 +264,7 @@ def measure_comment_edit(*, comment_id: int, actor: User, text: str) -> Posted:
     comment = lock_own_comment(MeasureComment, comment_id, actor)
     if text != comment.text:
         earlier = record_edit(comment, MeasureCommentEdit, text)
-        history_row(
+        note_in_history(
             [comment.measure],
             action=StatusChange.Action.COMMENT_EDIT,
             actor=actor,

@@ -72,6 +72,25 @@ def _check_deadline_rule(deadline: datetime.date | None, is_long_term: bool) -> 
         )
 
 
+def note_in_history(
+    measures: Iterable[Measure], *, action: str, actor: User, comment: str = "", **values: str
+) -> None:
+    """A row in each measure's history telling of something done beside it (an urge notice,
+    a comment): the measure itself is unchanged."""
+    StatusChange.objects.bulk_create(
+        StatusChange(
+            measure=m,
+            from_status=m.status,
+            to_status=m.status,
+            action=action,
+            actor=actor,
+            comment=comment,
+            **values,
+        )
+        for m in measures
+    )
+
+
 def _as_text(value: Any) -> str:
     if value is None:
         return ""

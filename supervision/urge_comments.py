@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from config.errors import NotAllowed
-from rectification import comments
+from rectification import comments, services
 from rectification.models import StatusChange
 
 from .models import UrgeComment, UrgeCommentEdit, UrgeNotice
@@ -69,7 +69,7 @@ def urge_comment_post(*, notice: UrgeNotice, actor: User, text: str) -> comments
         raise NotAllowed(_("You can read this thread but not write in it."))
     text = comments.clean_text(text)
     comment = UrgeComment.objects.create(notice=notice, author=actor, text=text)
-    comments.history_row(
+    services.note_in_history(
         _measures(notice), action=StatusChange.Action.URGE_COMMENT, actor=actor, comment=text
     )
     return _announce(comment, actor)
@@ -82,7 +82,7 @@ def urge_comment_edit(*, comment_id: int, actor: User, text: str) -> comments.Po
     comment = comments.lock_own_comment(UrgeComment, comment_id, actor)
     if text != comment.text:
         earlier = comments.record_edit(comment, UrgeCommentEdit, text)
-        comments.history_row(
+        services.note_in_history(
             _measures(comment.notice),
             action=StatusChange.Action.URGE_COMMENT,
             actor=actor,

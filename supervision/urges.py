@@ -169,20 +169,6 @@ def is_unit_liaison(user: User, notice: UrgeNotice) -> bool:
 # --- Writes ----------------------------------------------------------------------------------
 
 
-def _history(measures: Sequence[Measure], *, action: str, actor: User, comment: str) -> None:
-    StatusChange.objects.bulk_create(
-        StatusChange(
-            measure=m,
-            from_status=m.status,
-            to_status=m.status,
-            action=action,
-            actor=actor,
-            comment=comment,
-        )
-        for m in measures
-    )
-
-
 def _notice_comment(notice: UrgeNotice) -> str:
     return _("%(level)s: %(reason)s (reply due %(due)s)") % {
         "level": notice.get_level_display(),
@@ -324,7 +310,9 @@ def urge_issue(
         group=group or (visit.group if visit else None),
         visit=visit,
     )
-    _history(locked, action=Action.URGE, actor=actor, comment=_notice_comment(notice))
+    services.note_in_history(
+        locked, action=Action.URGE, actor=actor, comment=_notice_comment(notice)
+    )
     return notice
 
 
@@ -380,7 +368,7 @@ def urge_reply(
         reply.evidence.set(attached)
     notice.status = NoticeStatus.REPLIED
     notice.save(update_fields=["status"])
-    _history(
+    services.note_in_history(
         measures,
         action=Action.URGE_REPLY,
         actor=actor,
@@ -402,7 +390,7 @@ def urge_accept(*, notice_id: int, actor: User, comment: str = "") -> UrgeNotice
     notice.decision_comment = (comment or "").strip()
     notice.save(update_fields=["status", "decided_by", "decided_at", "decision_comment"])
     measures = _lock_measures(notice.measures.values_list("pk", flat=True))
-    _history(
+    services.note_in_history(
         measures,
         action=Action.URGE_ACCEPT,
         actor=actor,
@@ -461,7 +449,7 @@ def urge_escalate(
     notice.replaced_by = successor
     notice.decided_by, notice.decided_at = actor, timezone.now()
     notice.save(update_fields=["status", "replaced_by", "decided_by", "decided_at"])
-    _history(
+    services.note_in_history(
         measures,
         action=Action.URGE_ESCALATE,
         actor=actor,
