@@ -19,6 +19,12 @@ from django.utils.translation import gettext_lazy as _
 from .events import SecurityKind
 
 
+def digest(content: dict) -> str:
+    """SHA-256 of a row's content as canonical JSON: what the chain and the log seal."""
+    canonical = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
 class AuditEntry(models.Model):
     class Action(models.TextChoices):
         CREATE = "create", _("Create")
@@ -68,10 +74,7 @@ class AuditEntry(models.Model):
         }
 
     def compute_hash(self) -> str:
-        canonical = json.dumps(
-            self.content(), sort_keys=True, ensure_ascii=False, separators=(",", ":")
-        )
-        return hashlib.sha256(canonical.encode()).hexdigest()
+        return digest(self.content())
 
 
 class AuditHead(models.Model):
@@ -133,7 +136,4 @@ class SecurityEvent(models.Model):
         }
 
     def compute_hash(self) -> str:
-        canonical = json.dumps(
-            self.content(), sort_keys=True, ensure_ascii=False, separators=(",", ":")
-        )
-        return hashlib.sha256(canonical.encode()).hexdigest()
+        return digest(self.content())
