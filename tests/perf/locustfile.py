@@ -1,39 +1,94 @@
-"""Load test: liaison, office and leader traffic against a running server (Locust).
+"""Load test: the day's mix of liaisons, office staff and leaders against a running server.
 
-Not a pytest module (its name does not start with test_). Run it against gunicorn on
-loopback with a generated data set (generate_demo_data; every account's password is
-demo12345), for a bounded time, headless:
+Not a pytest module (its name does not start with test_). `manage.py loadtest` (or
+scripts/loadtest.sh) starts gunicorn on loopback, signs every account in once, then runs
+this file headless at rising user counts and finds the highest request rate whose p95
+stays under 500 ms without errors (docs/performance.md, "Load test"). By hand:
 
-    DATABASE_URL=postgres://…/tracker_bench .venv/bin/gunicorn config.wsgi \
-        --bind 127.0.0.1:8765 --workers 2 &
-    .venv/bin/locust -f tests/perf/locustfile.py --host http://127.0.0.1:8765 \
-        --headless --users 6 --spawn-rate 6 --run-time 60s --only-summary
+    .venv/bin/locust -f tests/perf/locustfile.py --host http://127.0.0.1:8765 \\
+        --headless --users 20 --spawn-rate 20 --run-time 60s --only-summary
 
-TRACKER_LIAISONS (default liaison68_1,liaison68_2) and TRACKER_ROUND (default 239, the
-largest round of the 1M data set) name who and what to ask for; office and leader users
-take office1, office2 … and leader1, leader2 … in turn. Each simulated user signs in as its
-own account: the generated accounts' passwords are rehashed at their first sign-in (the
-fixed demo salt is too short for Django), which ends the other sessions of that account.
-See docs/performance.md for the figures.
+The mix, by simulated users: 70 % liaisons on their tasks and their unit's measures, 20 %
+office staff on the workbench, the lists and the search, 10 % leaders on the dashboard.
+Each simulated user signs in as an account of its own, taken in turn from
+TRACKER_LIAISONS (comma-separated; default liaison68_1,liaison68_2), TRACKER_OFFICE
+(default office1 … office8) and TRACKER_LEADERS (default leader1 … leader6), password
+TRACKER_PASSWORD (demo12345): a generated account's password is rehashed at its first
+sign-in (the demo salt is too short for Django), and two first sign-ins at once leave one
+session bound to a stale hash (403). `loadtest` signs each account in once beforehand.
+TRACKER_ROUND (default 239, the largest round of the 1M data set) is the round the office
+opens. With TRACKER_SUMMARY set to a path, the run writes there the figures of its requests
+after sign-in (count, failures, rate, median and p95 in ms), which `loadtest` reads.
 """
 
 from __future__ import annotations
 
+import json
+import math
 import os
 import random
+import time
+from typing import Any
 
-from locust import HttpUser, between, task
+from locust import HttpUser, between, events, task
 
 PASSWORD = os.environ.get("TRACKER_PASSWORD", "demo12345")
 LIAISONS = os.environ.get("TRACKER_LIAISONS", "liaison68_1,liaison68_2").split(",")
+OFFICE = os.environ.get("TRACKER_OFFICE", ",".join(f"office{n}" for n in range(1, 9))).split(",")
+LEADERS = os.environ.get("TRACKER_LEADERS", ",".join(f"leader{n}" for n in range(1, 7))).split(",")
 ROUND = os.environ.get("TRACKER_ROUND", "239")
+SEARCH = os.environ.get("TRACKER_SEARCH", "制度")
+SIGN_IN = "/login/"
+
+# Requests after sign-in, for the summary: (seconds since start, ms, failed).
+_samples: list[tuple[float, float, bool]] = []
+_started = time.monotonic()
+
+
+@events.request.add_listener
+def _sample(name: str, response_time: float, exception: Any, **_kwargs: Any) -> None:
+    if not name.startswith(SIGN_IN):
+        _samples.append((time.monotonic(), response_time, exception is not None))
+
+
+@events.test_start.add_listener
+def _start(**_kwargs: Any) -> None:
+    global _started
+    _started = time.monotonic()
+    _samples.clear()
+
+
+def _nearest_rank(ordered: list[float], share: float) -> float:
+    return ordered[max(0, math.ceil(share * len(ordered)) - 1)] if ordered else 0.0
+
+
+@events.quitting.add_listener
+def _write_summary(**_kwargs: Any) -> None:
+    path = os.environ.get("TRACKER_SUMMARY")
+    if not path:
+        return
+    times = sorted(ms for _at, ms, _failed in _samples)
+    first = min((at for at, _ms, _failed in _samples), default=_started)
+    last = max((at for at, _ms, _failed in _samples), default=_started)
+    seconds = max(last - first, 1e-9)
+    summary = {
+        "requests": len(times),
+        "failures": sum(1 for _at, _ms, failed in _samples if failed),
+        "rps": round(len(times) / seconds, 2) if len(times) > 1 else 0.0,
+        "median_ms": round(_nearest_rank(times, 0.5), 1),
+        "p95_ms": round(_nearest_rank(times, 0.95), 1),
+        "max_ms": round(times[-1], 1) if times else 0.0,
+        "seconds": round(seconds, 1),
+    }
+    with open(path, "w") as handle:
+        json.dump(summary, handle)
 
 
 class SignedIn(HttpUser):
     """Signs in once through the login form (session and CSRF cookies), like a browser."""
 
     abstract = True
-    wait_time = between(0.5, 2)
+    wait_time = between(1, 3)
     accounts: list[str] = []
     started = 0
 
@@ -41,13 +96,14 @@ class SignedIn(HttpUser):
         cls = type(self)
         self.username = cls.accounts[cls.started % len(cls.accounts)]
         cls.started += 1
-        self.client.get("/login/", name="/login/")
+        self.client.headers["Accept-Language"] = "zh-hans"
+        self.client.get(SIGN_IN, name=SIGN_IN)
         token = self.client.cookies.get("csrftoken", "")
         self.client.post(
-            "/login/",
+            SIGN_IN,
             data={"username": self.username, "password": PASSWORD, "csrfmiddlewaretoken": token},
-            headers={"Referer": f"{self.host}/login/"},
-            name="/login/ (POST)",
+            headers={"Referer": f"{self.host}{SIGN_IN}"},
+            name=f"{SIGN_IN} (POST)",
         )
 
     def bell(self) -> None:
@@ -55,31 +111,43 @@ class SignedIn(HttpUser):
 
 
 class Liaison(SignedIn):
-    weight = 3
+    """A unit's liaison: what is due, the unit's measures, now and then the next page."""
+
+    weight = 7
     accounts = LIAISONS
+
+    @task(4)
+    def task_list(self) -> None:
+        self.client.get("/tasks/", name="/tasks/")
+        self.bell()
 
     @task(3)
     def measures(self) -> None:
         self.client.get("/api/v1/measures/", name="/api/v1/measures/ (liaison)")
-        self.bell()
 
-    @task(2)
-    def task_list(self) -> None:
-        self.client.get("/tasks/", name="/tasks/")
+    @task(1)
+    def next_page(self) -> None:
+        page = random.randint(2, 20)
+        self.client.get(f"/api/v1/measures/?page={page}", name="/api/v1/measures/?page=N (liaison)")
+
+    @task(1)
+    def problems(self) -> None:
+        self.client.get("/api/v1/problems/", name="/api/v1/problems/ (liaison)")
 
     @task(1)
     def rounds(self) -> None:
-        self.client.get("/api/v1/rounds/", name="/api/v1/rounds/ (liaison)")
         self.client.get("/rounds/", name="/rounds/ (liaison)")
 
 
 class Office(SignedIn):
-    weight = 2
-    accounts = [f"office{n}" for n in range(1, 9)]
+    """Office staff: the workbench first, then the lists, a search, the largest round."""
 
-    @task(2)
-    def problems(self) -> None:
-        self.client.get("/api/v1/problems/", name="/api/v1/problems/")
+    weight = 2
+    accounts = OFFICE
+
+    @task(3)
+    def workbench(self) -> None:
+        self.client.get("/workbench/", name="/workbench/")
         self.bell()
 
     @task(2)
@@ -92,24 +160,38 @@ class Office(SignedIn):
         self.client.get(f"/api/v1/measures/?page={page}", name="/api/v1/measures/?page=N")
 
     @task(1)
-    def round_page(self) -> None:
-        self.client.get(f"/rounds/{ROUND}/", name="/rounds/<largest>/")
+    def search(self) -> None:
+        self.client.get(f"/api/v1/measures/?q={SEARCH}", name="/api/v1/measures/?q=")
 
     @task(1)
-    def workbench(self) -> None:
-        self.client.get("/workbench/", name="/workbench/")
+    def problems(self) -> None:
+        self.client.get("/api/v1/problems/", name="/api/v1/problems/")
+
+    @task(1)
+    def round_page(self) -> None:
+        self.client.get(f"/rounds/{ROUND}/", name="/rounds/<largest>/")
         self.client.get("/rounds/", name="/rounds/ (office)")
 
 
 class Leader(SignedIn):
-    weight = 1
-    accounts = [f"leader{n}" for n in range(1, 7)]
+    """A leader: the dashboard page, then its numbers by unit and over time."""
 
-    @task(2)
+    weight = 1
+    accounts = LEADERS
+
+    @task(3)
     def dashboard(self) -> None:
-        self.client.get("/api/v1/dashboard/summary/", name="/api/v1/dashboard/summary/")
+        self.client.get("/dashboard/", name="/dashboard/")
         self.bell()
 
     @task(1)
-    def round_stats(self) -> None:
-        self.client.get(f"/api/v1/rounds/{ROUND}/stats/", name="/api/v1/rounds/<largest>/stats/")
+    def summary(self) -> None:
+        self.client.get("/api/v1/dashboard/summary/", name="/api/v1/dashboard/summary/")
+
+    @task(1)
+    def units(self) -> None:
+        self.client.get("/api/v1/dashboard/units/", name="/api/v1/dashboard/units/")
+
+    @task(1)
+    def trend(self) -> None:
+        self.client.get("/api/v1/dashboard/trend/", name="/api/v1/dashboard/trend/")
