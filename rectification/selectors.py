@@ -667,10 +667,21 @@ def unassigned_measures(user: User) -> QuerySet[Measure]:
     )
 
 
-def measure_timeline(measure: Measure, viewer: User) -> list[dict]:
+def measure_timeline(
+    measure: Measure,
+    viewer: User,
+    *,
+    evidence: list[Evidence] | None = None,
+    extensions: list[Extension] | None = None,
+) -> list[dict]:
     """The measure's whole record as one timeline, oldest first: status changes and field
     edits, progress reports, evidence uploads and extension requests (with their decision).
-    Four queries, whatever the length of the record."""
+    Four queries, whatever the length of the record; two when the page that shows it has
+    already read the measure's `evidence` and `extensions` (in their model order)."""
+    if evidence is None:
+        evidence = list(measure.evidence.select_related("uploaded_by"))
+    if extensions is None:
+        extensions = list(measure.extensions.select_related("requested_by", "decided_by"))
     entries: list[dict] = []
     for change in measure_history(measure, viewer):
         entries.append(
@@ -695,17 +706,17 @@ def measure_timeline(measure: Measure, viewer: User) -> list[dict]:
                 "progress": report,
             }
         )
-    for evidence in measure.evidence.select_related("uploaded_by").order_by("uploaded_at", "id"):
+    for upload in evidence:
         entries.append(
             {
-                "at": evidence.uploaded_at,
+                "at": upload.uploaded_at,
                 "kind": "evidence",
-                "actor": evidence.uploaded_by,
+                "actor": upload.uploaded_by,
                 "title": Evidence._meta.verbose_name,
-                "evidence": evidence,
+                "evidence": upload,
             }
         )
-    for extension in measure.extensions.select_related("requested_by", "decided_by"):
+    for extension in extensions:
         entries.append(
             {
                 "at": extension.requested_at,

@@ -81,7 +81,6 @@ from .selectors import (
     round_stats,
     rounds_in_view,
     unassigned_measures,
-    with_latest_progress,
 )
 from .timeline import timeline_chart
 
@@ -255,16 +254,18 @@ def measure_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def measure_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    measure = get_object_or_404(
-        with_latest_progress(measures_visible_to(signed_in_user(request))), pk=pk
-    )
     user = signed_in_user(request)
+    measure = get_object_or_404(measures_visible_to(user), pk=pk)
     lead = user.is_admin or services.is_lead_liaison(user, measure)
+    # Read once, shown twice (the evidence list and the timeline); the count the page asks
+    # for is the list's length rather than a subquery of the measure's row.
     extensions = list(measure.extensions.select_related("requested_by", "decided_by"))
+    evidence = list(measure.evidence.select_related("uploaded_by"))
+    measure.evidence_count = len(evidence)  # type: ignore[attr-defined]
     context = {
         "measure": measure,
-        "timeline": measure_timeline(measure, user),
-        "evidence": measure.evidence.select_related("uploaded_by"),
+        "timeline": measure_timeline(measure, user, evidence=evidence, extensions=extensions),
+        "evidence": evidence,
         "extensions": extensions,
         "has_pending_extension": any(x.status == Extension.Status.PENDING for x in extensions),
         "can_act_for_unit": lead,

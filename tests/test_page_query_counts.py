@@ -15,6 +15,14 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from findings.models import Petition, ProblemClue
+from rectification.models import (
+    Evidence,
+    Extension,
+    Measure,
+    MeasureComment,
+    ProgressReport,
+    StatusChange,
+)
 from tests.budgets import SECURITY_LOG_ROW
 from tests.factories import MeasureFactory, ProblemFactory, RoundFactory, UnitFactory
 
@@ -139,3 +147,56 @@ def test_a_list_opened_from_a_dashboard_number_costs_the_same_for_5_or_50(leader
     assert counts[0] == counts[1]
     # session and user, the bell, the count, the page's rows (with their cooperating units).
     assert counts[1] <= 6
+
+
+def fill_record(measure, rows: int, actor) -> None:
+    """`rows` of each kind of entry in the measure's record: history, progress, evidence,
+    extension requests and comments."""
+    for i in range(rows):
+        StatusChange.objects.create(
+            measure=measure,
+            from_status=Measure.Status.NOT_STARTED,
+            to_status=Measure.Status.IN_PROGRESS,
+            action=StatusChange.Action.START,
+            actor=actor,
+        )
+        ProgressReport.objects.create(
+            measure=measure, author=actor, period="2026-11-H1", text=f"进展{i}", percent=10
+        )
+        Evidence.objects.create(
+            measure=measure,
+            file=f"evidence/{i}.pdf",
+            original_name=f"佐证{i}.pdf",
+            size=100,
+            content_type="application/pdf",
+            sha256="0" * 64,
+            uploaded_by=actor,
+        )
+        Extension.objects.create(
+            measure=measure,
+            requested_by=actor,
+            old_deadline=measure.deadline,
+            new_deadline=datetime.date(2027, 1, 1),
+            reason="需延期",
+            status=Extension.Status.REJECTED,
+            decided_by=actor,
+        )
+        MeasureComment.objects.create(measure=measure, author=actor, text=f"意见{i}")
+
+
+def test_the_measure_page_costs_the_same_for_a_short_or_a_long_record(office, unit_top):
+    counts = []
+    for rows in (5, 50):
+        inspection_round = RoundFactory(target_unit=unit_top)
+        fill_round(inspection_round, 1, units(unit_top, 2))
+        measure = Measure.objects.get(problem__round=inspection_round)
+        fill_record(measure, rows, office)
+        counts.append(queries(office, reverse("measure-detail", args=[measure.pk])))
+    assert counts[0] == counts[1], (
+        f"{counts[0]} queries for 5 rows of each kind, {counts[1]} for 50"
+    )
+    # session, user, the bell, the user's unit (the header); the measure with its problem,
+    # round, aspect, units and people; its cooperating units; its extension requests and
+    # its evidence (each read once, for its list and the timeline); its history; its
+    # progress; its comments and their earlier texts; the urge notices pressing on it.
+    assert counts[1] <= 12
