@@ -38,6 +38,10 @@ class HttpBenchError(RuntimeError):
     """gunicorn did not start, or an account could not sign in."""
 
 
+def _exit_on_term(signum: int, _frame: object) -> None:
+    raise SystemExit(128 + signum)
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -70,6 +74,7 @@ class HttpServer:
         self.timeout = timeout
         self.process: subprocess.Popen[bytes] | None = None
         self.sessions: dict[str, Any] = {}
+        self._previous: Any = signal.SIG_DFL
 
     def env(self) -> dict[str, str]:
         env = dict(os.environ)
@@ -137,11 +142,14 @@ class HttpServer:
         self.process = None
 
     def __enter__(self) -> HttpServer:
+        # A run stopped with SIGTERM (kill, a CI timeout) still stops its gunicorn.
+        self._previous = signal.signal(signal.SIGTERM, _exit_on_term)
         self.start()
         return self
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+        signal.signal(signal.SIGTERM, self._previous)
 
     def worker_pids(self) -> list[int]:
         if self.process is None:

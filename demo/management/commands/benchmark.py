@@ -847,7 +847,9 @@ def _peak_rss_mb() -> float | None:
     return _status_mb("VmHWM")
 
 
-def find_cast() -> Cast:
+def find_cast(*, round_id: int | None = None, liaison_name: str | None = None) -> Cast:
+    """Who and what the scenarios use: by default the liaison of the unit that leads the
+    most measures and the round that holds the most (the worst ordinary cases)."""
     office = User.objects.filter(role=User.Role.OFFICE, is_active=True).order_by("id").first()
     leader = User.objects.filter(role=User.Role.LEADER, is_active=True).order_by("id").first()
     busiest = (
@@ -858,7 +860,13 @@ def find_cast() -> Cast:
         .first()
     )
     liaison = None
-    if busiest is not None:
+    if liaison_name:
+        liaison = User.objects.filter(
+            role=User.Role.LIAISON, is_active=True, username=liaison_name
+        ).first()
+        if liaison is None:
+            raise CommandError(f"No active liaison {liaison_name!r}.")
+    elif busiest is not None:
         liaison = (
             User.objects.filter(
                 role=User.Role.LIAISON, is_active=True, unit_id=busiest["lead_unit"]
@@ -866,8 +874,11 @@ def find_cast() -> Cast:
             .order_by("id")
             .first()
         )
+    rounds = Measure.objects.all()
+    if round_id is not None:
+        rounds = rounds.filter(problem__round=round_id)
     largest = (
-        Measure.objects.values("problem__round")
+        rounds.values("problem__round")
         .annotate(n=Count("id"))
         .order_by("-n", "problem__round")
         .first()
@@ -938,6 +949,13 @@ class Command(BaseCommand):
             "counts are still taken in-process through the same middleware.",
         )
         parser.add_argument(
+            "--round", type=int, help="Time this round instead of the one with most measures."
+        )
+        parser.add_argument(
+            "--liaison",
+            help="Act as this liaison instead of one of the unit that leads most measures.",
+        )
+        parser.add_argument(
             "--http-workers", type=int, default=2, help="gunicorn sync workers (--http)."
         )
         parser.add_argument(
@@ -960,7 +978,7 @@ class Command(BaseCommand):
         names = [n for n in SCENARIOS if not options["only"] or n in options["only"]]
         if options["skip_sweep"]:
             names = [n for n in names if n not in SWEEP_SCENARIOS]
-        cast = find_cast()
+        cast = find_cast(round_id=options["round"], liaison_name=options["liaison"])
         self.stdout.write(
             f"{cast.measures:,} measures; largest round {cast.largest_round} "
             f"({cast.largest_round_measures:,} measures); office {cast.office.username}, "
