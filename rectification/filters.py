@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy
 
 from config.filters import IdFilter, IdFilterSet
 from config.lookups import InSet
+from config.search import text_search, text_search_q
 from findings.models import Problem
 
 from .models import Measure, colour_filter, overdue_filter, today
@@ -121,11 +122,9 @@ class MeasureFilter(IdFilterSet):
             return qs
         # The problems whose title matches, as a set of keys: no join to problems in the
         # WHERE clause, which had made PostgreSQL misjudge the rows and nest loops.
-        problems = Problem.objects.filter(title__icontains=value).values("pk")
+        problems = text_search(Problem.objects.order_by(), value, "title").values("pk")
         return qs.filter(
-            Q(text__icontains=value)
-            | Q(lead_official__icontains=value)
-            | Q(result_summary__icontains=value)
+            text_search_q(qs, value, "text", "lead_official", "result_summary")
             | Q(InSet(F("problem"), Subquery(problems)))
         )
 
