@@ -12,6 +12,7 @@ from django.db import connection
 from django.db.models import Q
 from django.test.utils import CaptureQueriesContext
 
+from config import search
 from findings.models import Problem
 from rectification.filters import MeasureFilter
 from rectification.models import Measure
@@ -42,6 +43,9 @@ WORDS = [
     "责任监督",
     "zz",
     "无此词",
+    "巡察",
+    "巡察制度",
+    "察",
 ]
 
 
@@ -65,7 +69,8 @@ def measures():
         Measure(
             problem=problems[n % len(problems)],
             seq=n // len(problems) + 1,
-            text=text(rng, rng.randint(3, 30)),
+            # A few rows hold a word whose characters occur nowhere else: a rare word.
+            text=text(rng, rng.randint(3, 30)) + ("巡察制度" if n % 97 == 0 else ""),
             lead_official=text(rng, rng.randint(0, 4)),
             result_summary=text(rng, rng.randint(0, 10)) if n % 3 else "",
             lead_unit=unit,
@@ -89,28 +94,45 @@ def plain(measures, word: str) -> list[int]:
     return list(found.values_list("pk", flat=True))
 
 
-def test_the_index_finds_what_icontains_finds(measures):
-    differ = []
+@pytest.mark.parametrize("mode", ["index", "by-stats", "scan"])
+def test_the_index_finds_what_icontains_finds(measures, monkeypatch, mode):
+    """With the index always, by the statistics' choice, and never: the same rows."""
+    common = {"index": 1.1, "scan": 0.0}.get(mode, search.COMMON)
+    monkeypatch.setattr(search, "COMMON", common)
+    search._frequencies.clear()
+    differ, indexed = [], 0
     for word in WORDS:
         searched = MeasureFilter({"q": word}, queryset=measures).qs
         with CaptureQueriesContext(connection) as queries:
             found = list(searched.values_list("pk", flat=True))
-        assert "search_grams(" in queries.captured_queries[0]["sql"]
+        indexed += any("search_grams(" in q["sql"] for q in queries.captured_queries)
         if found != plain(measures, word):
             differ.append(word)
 
     assert differ == []
+    assert indexed == {"index": len(WORDS), "scan": 0}.get(mode, indexed)
+    if mode == "by-stats":
+        assert 0 < indexed < len(WORDS), "the statistics sent every word the same way"
+
+
+def test_a_common_word_walks_the_list_and_a_rare_one_reads_the_index(measures):
+    search._frequencies.clear()
+    assert not search.by_index(measures, "制", "measure_search_grams")
+    assert search.by_index(measures, "巡察制度", "measure_search_grams")
+    assert search.by_index(measures, "无此词", "measure_search_grams")
 
 
 def test_words_cover_rare_and_common(measures):
     counts = {word: len(plain(measures, word)) for word in WORDS}
     assert counts["无此词"] == 0 and counts["zz"] == 0
     assert 0 < counts["制度落实"] < 300 and counts["制"] > 1000
+    assert 0 < counts["巡察"] < 50
 
 
 def test_the_index_serves_a_rare_word(measures):
     """The plan reads the grams index (not a scan of every row) for a rare word."""
-    searched = MeasureFilter({"q": "制度落实"}, queryset=measures).qs.order_by()
+    search._frequencies.clear()
+    searched = MeasureFilter({"q": "巡察"}, queryset=measures).qs.order_by()
     sql, params = searched.values("pk").query.sql_with_params()
     with connection.cursor() as cursor:
         cursor.execute("SET enable_seqscan = off")
