@@ -78,6 +78,15 @@ class DeferredJoinPaginator(Paginator):
             or rows.query.combinator
             or rows.query.distinct
         ):
+            if (
+                isinstance(rows, QuerySet)
+                and number == 1
+                and self.count_is_exact
+                and not rows.query.is_sliced
+            ):
+                # All of it, unsliced: with `LIMIT count` and a misjudged handful of rows the
+                # planner walks the ordering's index over the whole table to find them.
+                return self._get_page(rows, number, self)  # type: ignore[attr-defined]
             return self._get_page(rows[bottom:top], number, self)  # type: ignore[attr-defined]
         try:
             keyset: Keyset | None = Keyset(rows)
