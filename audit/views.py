@@ -103,7 +103,7 @@ def security_log(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
         events = form.apply(events)
     if request.GET.get("export") == "csv" and (not form.is_bound or form.is_valid()):
         return _export(events)
-    page = DeferredJoinPaginator(events, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = DeferredJoinPaginator(events, PAGE_SIZE).page_for(request.GET)
     return render(
         request,
         "audit/security_log.html",

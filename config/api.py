@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
 import datetime
-from collections.abc import Callable
+import json
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.core.paginator import Page, Paginator
-from django.db import IntegrityError
-from django.db.models import ProtectedError, QuerySet
+from django.db import IntegrityError, connections
+from django.db.models import Field, Model, ProtectedError, Q, QuerySet
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from rest_framework import permissions, serializers
@@ -17,6 +21,7 @@ from rest_framework.exceptions import ParseError
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.utils.urls import remove_query_param, replace_query_param
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from .errors import DomainError
@@ -64,9 +69,6 @@ class DeferredJoinPaginator(Paginator):
         top = bottom + self.per_page
         if top + self.orphans >= self.count:
             top = self.count
-        return self._get_page(self._slice(bottom, top), number, self)  # type: ignore[attr-defined]
-
-    def _slice(self, bottom: int, top: int) -> Any:
         rows = self.object_list
         if (
             self.count <= self.per_page  # one page: nothing to cut, read it at once
@@ -76,9 +78,233 @@ class DeferredJoinPaginator(Paginator):
             or rows.query.combinator
             or rows.query.distinct
         ):
-            return rows[bottom:top]
-        keys = list(rows.values_list("pk", flat=True)[bottom:top])
-        return rows.filter(pk__in=keys)
+            if (
+                isinstance(rows, QuerySet)
+                and number == 1
+                and self.count_is_exact
+                and not rows.query.is_sliced
+            ):
+                # All of it, unsliced: with `LIMIT count` and a misjudged handful of rows the
+                # planner walks the ordering's index over the whole table to find them.
+                return self._get_page(rows, number, self)  # type: ignore[attr-defined]
+            return self._get_page(rows[bottom:top], number, self)  # type: ignore[attr-defined]
+        try:
+            keyset: Keyset | None = Keyset(rows)
+        except BadCursor:
+            keyset = None
+        if keyset is None:
+            keys = list(rows.values_list("pk", flat=True)[bottom:top])
+            return self._get_page(rows.filter(pk__in=keys), number, self)  # type: ignore[attr-defined]
+        # Ties broken by the primary key, as the cursors of the page's neighbours read it.
+        rows = rows.order_by(*keyset.order())
+        found = list(rows.values_list(*keyset.paths)[bottom:top])
+        has_next = number < self.num_pages
+        return KeysetPage(
+            rows.filter(pk__in=[key[-1] for key in found]),
+            number,
+            self,
+            next_cursor=keyset.encode(found[-1], after=True, number=number + 1)
+            if found and has_next
+            else None,
+            previous_cursor=keyset.encode(found[0], after=False, number=number - 1)
+            if found and number > 1
+            else None,
+        )
+
+    def page_for(self, params: Any) -> Page:
+        """The page a request's `cursor` (or, without one, its `page`) asks for; a cursor this
+        list did not give out shows the first page, as an unreadable page number does."""
+        cursor = params.get("cursor")
+        if cursor:
+            try:
+                return self.cursor_page(cursor)
+            except BadCursor:
+                return self.get_page(1)
+        return self.get_page(params.get("page"))
+
+    def cursor_page(self, cursor: str) -> KeysetPage:
+        """The page a cursor of an earlier page leads to: the `per_page` rows after (or before)
+        the row it names, by the list's ordering, read from there by the ordering's index.
+        Rows written between pages neither repeat nor skip a row already passed."""
+        rows = self.object_list
+        if not isinstance(rows, QuerySet) or rows.query.is_sliced or rows.query.combinator:
+            raise BadCursor("not a query")
+        keyset = Keyset(rows)
+        values, after, number = keyset.decode(cursor)
+        rows = rows.order_by(*keyset.order())
+        walk = rows.filter(keyset.beyond(values, after=after))
+        if not after:
+            walk = walk.order_by(*keyset.reversed_order())
+        found = list(walk.values_list(*keyset.paths)[: self.per_page + 1])
+        more = len(found) > self.per_page
+        found = found[: self.per_page]
+        if not after:
+            found.reverse()
+        page_rows = rows.filter(pk__in=[key[-1] for key in found]) if found else rows.none()
+        if after:
+            has_next, has_previous = more, number > 1
+        else:
+            has_next, has_previous = True, more and number > 1
+        first, last = (found[0], found[-1]) if found else (values, values)
+        return KeysetPage(
+            page_rows,
+            number,
+            self,
+            next_cursor=keyset.encode(last, after=True, number=number + 1)
+            if has_next and (found or not after)
+            else None,
+            previous_cursor=keyset.encode(first, after=False, number=max(number - 1, 1))
+            if has_previous
+            else None,
+        )
+
+
+class BadCursor(ValueError):
+    """A `cursor` that this list did not give out (or from another ordering)."""
+
+
+class Keyset:
+    """The ordering of a list as a key: its fields (the primary key last, so that the key is
+    unique), each ascending or not, and whether it may be NULL.
+
+    A page after (or before) a row is then "the rows whose key comes after the row's key",
+    which the ordering's index serves from that point: page 200 costs what page 1 costs.
+    NULLs sort as the database sorts them (last ascending on PostgreSQL, first elsewhere).
+    """
+
+    def __init__(self, rows: QuerySet) -> None:
+        query = rows.query
+        given = list(
+            query.order_by or ((query.get_meta().ordering or []) if query.default_ordering else [])
+        )
+        if not given or not all(isinstance(o, str) and o.lstrip("-") != "?" for o in given):
+            raise BadCursor("not ordered by fields")
+        ordering: list[str] = [str(o) for o in given]
+        model = rows.model
+        pk_name = model._meta.pk.name
+        names = [pk_name if o.lstrip("-") == "pk" else o.lstrip("-") for o in ordering]
+        if pk_name not in names:
+            ordering.append("pk")
+            names.append(pk_name)
+        self.paths = names
+        self.ascending = [not o.startswith("-") for o in ordering]
+        self.fields = [_field_at(model, path) for path in names]
+        self.nulls_last_ascending = connections[rows.db].vendor == "postgresql"
+
+    def encode(self, row: Sequence[Any], *, after: bool, number: int) -> str:
+        body = {"v": [_plain(v) for v in row], "a": after, "n": number}
+        raw = json.dumps(body, separators=(",", ":"), default=str).encode()
+        return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+    def decode(self, cursor: str) -> tuple[list, bool, int]:
+        try:
+            raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+            body = json.loads(raw)
+            values, after, number = body["v"], body["a"], body["n"]
+        except (binascii.Error, ValueError, KeyError, TypeError):
+            raise BadCursor("unreadable") from None
+        if not isinstance(values, list) or len(values) != len(self.fields):
+            raise BadCursor("another ordering")
+        if not isinstance(after, bool) or not isinstance(number, int) or number < 1:
+            raise BadCursor("unreadable")
+        try:
+            typed = [
+                None if v is None else f.to_python(v)
+                for f, v in zip(self.fields, values, strict=True)
+            ]
+        except (ValidationError, TypeError, ValueError):
+            raise BadCursor("unreadable") from None
+        if typed[-1] is None:
+            raise BadCursor("unreadable")
+        return typed, after, number
+
+    def beyond(self, values: list, *, after: bool) -> Q:
+        """The rows whose key comes after `values` (before, if not `after`)."""
+        condition = Q(pk__in=[])
+        equal = Q()
+        for path, ascending, field, value in zip(
+            self.paths, self.ascending, self.fields, values, strict=True
+        ):
+            forward = ascending == after
+            # Where NULLs sit in this direction of walking: after every value, or before.
+            nulls_after = (self.nulls_last_ascending == ascending) == after
+            if value is None:
+                step = Q(**{f"{path}__isnull": False}) if not nulls_after else Q(pk__in=[])
+                same = Q(**{f"{path}__isnull": True})
+            else:
+                step = Q(**{f"{path}__{'gt' if forward else 'lt'}": value})
+                if field.null and nulls_after:
+                    step |= Q(**{f"{path}__isnull": True})
+                same = Q(**{path: value})
+            condition |= equal & step
+            equal &= same
+        # The first field's range, said alone too, so that the index is read from there.
+        first = values[0]
+        if first is not None and not self.fields[0].null:
+            lead = Q(
+                **{f"{self.paths[0]}__{'gte' if self.ascending[0] == after else 'lte'}": first}
+            )
+            return lead & condition
+        return condition
+
+    def reversed_order(self) -> list[str]:
+        return [
+            ("" if not asc else "-") + path
+            for path, asc in zip(self.paths, self.ascending, strict=True)
+        ]
+
+    def order(self) -> list[str]:
+        return [
+            ("" if asc else "-") + path
+            for path, asc in zip(self.paths, self.ascending, strict=True)
+        ]
+
+
+def _field_at(model: type[Model], path: str) -> Field:
+    field: Any = None
+    for part in path.split("__"):
+        opts = model._meta
+        try:
+            field = opts.get_field(part)
+        except FieldDoesNotExist:
+            field = next((f for f in opts.concrete_fields if f.attname == part), None)
+            if field is None:
+                raise BadCursor(f"no field {path}") from None
+        if field.is_relation and field.related_model is not None:
+            model = field.related_model
+            if part == path.split("__")[-1]:
+                # Ordering by a foreign key orders by the related key (its column).
+                break
+    return field
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, (datetime.date, datetime.datetime)):
+        return value.isoformat()
+    return value
+
+
+class KeysetPage(Page):
+    """A page read by keyset: its rows, and the cursors of the pages around it."""
+
+    def __init__(
+        self,
+        rows: Any,
+        number: int,
+        paginator: Any,
+        *,
+        next_cursor: str | None,
+        previous_cursor: str | None,
+    ) -> None:
+        super().__init__(rows, number, paginator)
+        self.next_cursor = next_cursor
+        self.previous_cursor = previous_cursor
+
+    def has_next(self) -> bool:
+        return self.next_cursor is not None
+
+    def has_previous(self) -> bool:
+        return self.previous_cursor is not None
 
 
 class Pagination(PageNumberPagination):
@@ -102,6 +328,43 @@ class Pagination(PageNumberPagination):
                 code="invalid",
             )
         return int(raw)
+
+    cursor_query_param = "cursor"
+
+    def paginate_queryset(self, queryset: Any, request: Request, view: Any = None) -> Any:
+        cursor = request.query_params.get(self.cursor_query_param)
+        if not cursor:
+            return super().paginate_queryset(queryset, request, view)
+        self.request = request
+        paginator = self.django_paginator_class(queryset, self.get_page_size(request))
+        try:
+            self.page = paginator.cursor_page(cursor)
+        except BadCursor:
+            raise serializers.ValidationError(
+                {
+                    self.cursor_query_param: [
+                        _("This cursor was not given out by this list; start from its first page.")
+                    ]
+                },
+                code="invalid",
+            ) from None
+        return list(self.page)
+
+    def _cursor_link(self, cursor: str | None) -> str | None:
+        if cursor is None or self.request is None:
+            return None
+        url = remove_query_param(self.request.build_absolute_uri(), self.page_query_param)
+        return replace_query_param(url, self.cursor_query_param, cursor)
+
+    def get_next_link(self) -> str | None:
+        if isinstance(self.page, KeysetPage):
+            return self._cursor_link(self.page.next_cursor)
+        return super().get_next_link()
+
+    def get_previous_link(self) -> str | None:
+        if isinstance(self.page, KeysetPage):
+            return self._cursor_link(self.page.previous_cursor)
+        return super().get_previous_link()
 
     def get_paginated_response(self, data: Any) -> Response:
         response = super().get_paginated_response(data)
@@ -140,6 +403,20 @@ class Pagination(PageNumberPagination):
                 parameter["schema"].update(minimum=1, maximum=self.max_page_size)
             if parameter["name"] == self.page_query_param:
                 parameter["schema"].update(minimum=1)
+                parameter["description"] = (
+                    "A page number (read by offset). `next` and `previous` answer `cursor` "
+                    "links instead, which cost the same however deep."
+                )
+        parameters.append(
+            {
+                "name": self.cursor_query_param,
+                "required": False,
+                "in": "query",
+                "description": "The page after (or before) a row, as `next` and `previous` "
+                "give it; takes the place of `page`.",
+                "schema": {"type": "string"},
+            }
+        )
         return parameters
 
 

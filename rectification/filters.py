@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy
 
 from config.filters import IdFilter, IdFilterSet
 from config.lookups import InSet
+from config.search import by_index, text_search
 from findings.models import Problem
 
 from .models import Measure, colour_filter, overdue_filter, today
@@ -121,12 +122,27 @@ class MeasureFilter(IdFilterSet):
             return qs
         # The problems whose title matches, as a set of keys: no join to problems in the
         # WHERE clause, which had made PostgreSQL misjudge the rows and nest loops.
-        problems = Problem.objects.filter(title__icontains=value).values("pk")
+        problems = text_search(Problem.objects.order_by(), value, "problem_title_grams", "title")
+        if not by_index(qs, value, "measure_search_grams"):
+            return qs.filter(
+                Q(text__icontains=value)
+                | Q(lead_official__icontains=value)
+                | Q(result_summary__icontains=value)
+                | Q(InSet(F("problem"), Subquery(problems.values("pk"))))
+            )
+        # A rare word: the measures the grams index finds, as a set of keys, and those of the
+        # problems found.
+        found = text_search(
+            Measure.objects.order_by(),
+            value,
+            "measure_search_grams",
+            "text",
+            "lead_official",
+            "result_summary",
+        )
         return qs.filter(
-            Q(text__icontains=value)
-            | Q(lead_official__icontains=value)
-            | Q(result_summary__icontains=value)
-            | Q(InSet(F("problem"), Subquery(problems)))
+            Q(InSet(F("pk"), Subquery(found.values("pk"))))
+            | Q(InSet(F("problem"), Subquery(problems.values("pk"))))
         )
 
     def filter_colour(self, qs: QuerySet, name: str, value: str) -> QuerySet:

@@ -124,7 +124,7 @@ def my_tasks(request: HttpRequest) -> HttpResponse:
     day = today()
     counts = liaison_task_counts(user, day)
     tasks = liaison_tasks(user, tab=tab, as_of=day) if user.is_liaison else Measure.objects.none()
-    page = DeferredJoinPaginator(tasks, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = DeferredJoinPaginator(tasks, PAGE_SIZE).page_for(request.GET)
     return render(
         request,
         "rectification/my_tasks.html",
@@ -183,7 +183,7 @@ def workbench(request: HttpRequest) -> HttpResponse:
 def round_list(request: HttpRequest) -> HttpResponse:
     user = signed_in_user(request)
     rounds = rounds_in_view(user).order_by("-feedback_date", "-id")
-    page = DeferredJoinPaginator(rounds, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = DeferredJoinPaginator(rounds, PAGE_SIZE).page_for(request.GET)
     # Counted for the rounds of this page only, in one grouped query; a liaison counts their
     # unit's measures (and the problems holding them) only.
     page.object_list = list(page.object_list)
@@ -203,7 +203,7 @@ def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = signed_in_user(request)
     inspection_round = get_object_or_404(rounds_in_view(user), pk=pk)
     measures = measures_visible_to(user).filter(problem__round=inspection_round)
-    page = DeferredJoinPaginator(measures, ROUND_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = DeferredJoinPaginator(measures, ROUND_PAGE_SIZE).page_for(request.GET)
     problems: dict[int, dict] = {}
     for measure in page.object_list:
         entry = problems.setdefault(
@@ -238,7 +238,7 @@ DRILLDOWN_FILTERS = (
 def measure_list(request: HttpRequest) -> HttpResponse:
     measures = measures_visible_to(signed_in_user(request))
     filtered = MeasureFilter(request.GET, queryset=measures.order_by("deadline", "id"))
-    page = DeferredJoinPaginator(filtered.qs, 50).get_page(request.GET.get("page"))
+    page = DeferredJoinPaginator(filtered.qs, 50).page_for(request.GET)
     kept = [(name, request.GET[name]) for name in DRILLDOWN_FILTERS if request.GET.get(name)]
     return render(
         request,

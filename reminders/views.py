@@ -27,9 +27,7 @@ def notification_list(request: HttpRequest) -> HttpResponse:
     )
     if request.GET.get("unread"):
         notes = notes.filter(read_at__isnull=True)
-    page = DeferredJoinPaginator(notes.order_by("-created_at", "-id"), 30).get_page(
-        request.GET.get("page")
-    )
+    page = DeferredJoinPaginator(notes.order_by("-created_at", "-id"), 30).page_for(request.GET)
     return render(request, "reminders/notification_list.html", {"page": page})
 
 
