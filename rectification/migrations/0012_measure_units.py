@@ -5,6 +5,10 @@
 Triggers rather than calls in the services: every path that writes a lead unit or a
 cooperating unit (services, admin, imports, QuerySet.update, bulk_create, fixtures, the demo
 generator's COPY) keeps the rows in the same statement, and no pinned query count grows.
+
+On SQLite a later migration that rebuilds the measure table or the cooperating-unit table
+(most AlterField and RemoveField operations there) drops their triggers with the old table:
+such a migration must run SQLITE again after it.
 """
 
 import django.db.models.deletion
