@@ -43,28 +43,37 @@ def _measure_path(model: type[Model], via: str) -> tuple[type[Model], list[str]]
     return model, back
 
 
-def liaison_scope(measure_model: type[Model], unit_id: int | None, key: str = "pk") -> QuerySet:
-    """The one rule of a liaison's scope: the measures their unit leads or cooperates on.
+def liaison_memberships(measure_model: type[Model], unit_id: int | None) -> QuerySet:
+    """The one rule of a liaison's scope: the measures their unit leads or cooperates on, as
+    the unit's rows of the measures' membership table (rectification.MeasureUnit), one index
+    range by unit and problem.
 
-    Answered as the measures' `key` ("pk", or a foreign key such as "problem"), one UNION
-    of two indexed reads: the measures the unit leads (the index on lead unit, problem and
-    id answers it alone) and those it cooperates on (the many-to-many table). An `OR` of
-    the two in one WHERE clause would make PostgreSQL read every measure instead.
+    The table is a model of the rectification layer above; it is reached through the
+    measure's own relation to it, so that this layer states the rule without importing it.
     """
-    led = measure_model._default_manager.filter(lead_unit_id=unit_id).order_by().values(key)
-    field: Any = measure_model._meta.get_field("cooperating_units")
-    through = field.remote_field.through
-    to_measure = next(
-        f.name
-        for f in through._meta.get_fields()
-        if getattr(f, "related_model", None) is measure_model
-    )
-    cooperating = through._default_manager.filter(unit_id=unit_id).order_by()
+    relation: Any = measure_model._meta.get_field("memberships")
+    return relation.related_model._default_manager.filter(unit_id=unit_id).order_by()
+
+
+def liaison_scope(measure_model: type[Model], unit_id: int | None, key: str = "pk") -> QuerySet:
+    """The measures of a liaison's scope (`liaison_memberships`), answered as their `key`
+    ("pk", or a foreign key such as "problem"), each once.
+
+    The problem is kept on the rows, so the problems of a unit's scope are read from the
+    index alone, and its measures from the same range; a key the rows do not hold is read
+    from the measures by their keys.
+    """
+    rows = liaison_memberships(measure_model, unit_id)
     if key == "pk":
-        cooperating = cooperating.values(to_measure)
-    else:
-        cooperating = cooperating.values(f"{to_measure}__{key}")
-    return led.union(cooperating)
+        return rows.values("measure").distinct()
+    if key == "problem":
+        return rows.values("problem").distinct()
+    return (
+        measure_model._default_manager.filter(InSet(F("pk"), Subquery(rows.values("measure"))))
+        .order_by()
+        .values(key)
+        .distinct()
+    )
 
 
 def in_liaison_scope(qs: QuerySet, unit_id: int | None, via: str) -> QuerySet:

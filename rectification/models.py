@@ -144,8 +144,8 @@ class Measure(models.Model):
                 condition=Q(is_long_term=False) & ~Q(status="closed"),
                 name="measure_open_deadline",
             ),
-            # The liaison's scope: the measures a unit leads and their problems, read from
-            # the index alone (accounts.selectors.liaison_scope).
+            # The measures a unit leads and their problems, read from the index alone (the
+            # lead-unit filters; the liaison's scope reads MeasureUnit, which holds both kinds).
             models.Index(fields=["lead_unit", "problem", "id"], name="measure_liaison_scope"),
             # A problem's measure counts by status, read from the index alone.
             models.Index(fields=["problem", "status"], name="measure_problem_status"),
@@ -223,6 +223,49 @@ def colour_filter(colour: str, day: datetime.date) -> Q:
     if colour == Measure.Colour.GREEN:
         return live & Q(deadline__gt=yellow_to, deadline__lte=green_to)
     return ~(live & Q(deadline__lte=green_to))
+
+
+class MeasureUnit(models.Model):
+    """Which units a measure belongs to: its lead unit (is_lead) and each cooperating unit, one
+    row each, with the measure's problem beside them.
+
+    The liaison's scope (accounts.selectors.liaison_scope) is then one index range by unit
+    and problem, not a test of every row against an array of the unit's measures. The rows
+    are kept by database triggers on the measure and cooperating-unit tables (migration
+    0012), so that every write keeps them in the same statement: the services, the admin,
+    imports, QuerySet.update, bulk_create and the demo generator's COPY alike. Never write
+    them yourself; tests/rectification/test_measure_units.py compares them with the truth.
+    """
+
+    measure = models.ForeignKey(
+        Measure, on_delete=models.DO_NOTHING, related_name="memberships", db_constraint=False
+    )
+    unit = models.ForeignKey(
+        "accounts.Unit",
+        on_delete=models.DO_NOTHING,
+        related_name="measure_memberships",
+        db_index=False,
+        db_constraint=False,
+    )
+    problem = models.ForeignKey(
+        "findings.Problem",
+        on_delete=models.DO_NOTHING,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
+    )
+    is_lead = models.BooleanField()
+
+    class Meta:
+        constraints = [
+            # Also the scope's index: a unit's problems and measures, read from it alone.
+            models.UniqueConstraint(
+                fields=["unit", "problem", "measure", "is_lead"], name="measure_unit_scope"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.measure_id}:{self.unit_id}{'*' if self.is_lead else ''}"
 
 
 class StatusChange(models.Model):

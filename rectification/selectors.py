@@ -30,7 +30,12 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from accounts.models import User
-from accounts.selectors import groups_supervising, in_liaison_scope, supervised_measures_filter
+from accounts.selectors import (
+    groups_supervising,
+    in_liaison_scope,
+    liaison_memberships,
+    supervised_measures_filter,
+)
 from findings.models import Petition, Problem, ProblemClue, late_filter
 from findings.selectors import problems_visible_to
 from inspections.models import InspectionRound
@@ -369,9 +374,15 @@ def problem_numbers(problems: QuerySet) -> dict:
 
 
 def _measure_count(problem: str = "pk", unit_id: int | None = None, **conditions: Any) -> Coalesce:
-    rows = Measure.objects.filter(problem=OuterRef(problem), **conditions)
     if unit_id is not None:
-        rows = in_liaison_scope(rows, unit_id, via="")
+        # The unit's rows of the problem: one index range by (unit, problem), each measure
+        # once (a unit may both lead and cooperate on one).
+        mine = liaison_memberships(Measure, unit_id).filter(
+            problem=OuterRef(problem), **{f"measure__{k}": v for k, v in conditions.items()}
+        )
+        counted = mine.values("problem").annotate(n=Count("measure", distinct=True)).values("n")
+        return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+    rows = Measure.objects.filter(problem=OuterRef(problem), **conditions)
     counted = (
         rows.order_by()
         .values("problem")
@@ -453,20 +464,30 @@ def round_stats(
 def round_counts(round_ids: list[int], unit_id: int | None = None) -> dict[int, dict]:
     """Problems, measures and signed-off measures of each of the given rounds, in one
     grouped query over the index of measures by problem and status. With `unit_id` (a
-    liaison's unit) only that unit's measures, and the problems holding them, count."""
-    problems = Problem.objects.filter(round_id__in=round_ids)
+    liaison's unit) only that unit's measures, and the problems holding them, count: read
+    from the unit's range of the membership table."""
     if unit_id is not None:
-        mine = in_liaison_scope(Measure.objects.all(), unit_id, via="")
-        problems = problems.filter(measures__in=mine.values("pk"))
-    rows = (
-        problems.order_by()
-        .values("round_id")
-        .annotate(
-            problems_n=Count("id", distinct=True),
-            measures_n=Count("measures__status"),  # read from the (problem, status) index
-            closed_n=Count("measures__status", filter=Q(measures__status=CLOSED)),
+        rows = (
+            liaison_memberships(Measure, unit_id)
+            .filter(problem__round_id__in=round_ids)
+            .values(round_id=F("problem__round_id"))
+            .annotate(
+                problems_n=Count("problem", distinct=True),
+                measures_n=Count("measure", distinct=True),
+                closed_n=Count("measure", distinct=True, filter=Q(measure__status=CLOSED)),
+            )
         )
-    )
+    else:
+        rows = (
+            Problem.objects.filter(round_id__in=round_ids)
+            .order_by()
+            .values("round_id")
+            .annotate(
+                problems_n=Count("id", distinct=True),
+                measures_n=Count("measures__status"),  # read from the (problem, status) index
+                closed_n=Count("measures__status", filter=Q(measures__status=CLOSED)),
+            )
+        )
     return {
         row["round_id"]: {
             "problems": row["problems_n"],

@@ -1,0 +1,186 @@
+"""The measures' membership table (MeasureUnit, the liaison's scope as an index range) equals
+the truth of every measure's lead unit and cooperating units after every kind of write."""
+
+from __future__ import annotations
+
+import datetime
+import io
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+
+from rectification import services
+from rectification.models import Measure, MeasureUnit, today
+from tests.documents.test_ledger_export import build_ledger_round
+from tests.documents.test_ledger_import import COLUMN, edited, exported, upload
+from tests.factories import MeasureFactory, ProblemFactory, UnitFactory
+from tests.trust.test_audit import admin_form
+
+pytestmark = pytest.mark.django_db
+
+
+def truth() -> set[tuple]:
+    """(measure, unit, problem, is_lead) as the measures and their cooperating units say."""
+    lead = {
+        (m.pk, m.lead_unit_id, m.problem_id, True)
+        for m in Measure.objects.exclude(lead_unit=None).only("lead_unit", "problem")
+    }
+    through = Measure.cooperating_units.through.objects.select_related("measure")
+    cooperating = {(c.measure_id, c.unit_id, c.measure.problem_id, False) for c in through}
+    return lead | cooperating
+
+
+def table() -> set[tuple]:
+    rows = MeasureUnit.objects.values_list("measure", "unit", "problem", "is_lead")
+    assert rows.count() == len(set(rows)), "a membership row twice"
+    return set(rows)
+
+
+def assert_kept() -> None:
+    assert table() == truth()
+
+
+@pytest.fixture
+def units(unit_a, unit_b):
+    return unit_a, unit_b, UnitFactory(name="第三单位", short_name="三单位")
+
+
+def test_the_services_keep_the_table_through_create_edit_and_delete(
+    office, problem, inspection_round, units
+):
+    unit_a, unit_b, unit_c = units
+    measure = services.measure_create(
+        actor=office,
+        problem=problem,
+        text="建立学习制度",
+        lead_unit=unit_a,
+        cooperating_units=[unit_b, unit_c],
+        deadline=today() + datetime.timedelta(days=30),
+    )
+    assert len(table()) == 3
+    assert_kept()
+    other_problem = ProblemFactory(round=inspection_round, seq=2)
+    for changes in (
+        {"lead_unit": unit_b, "cooperating_units": [unit_a]},
+        {"lead_unit": None},
+        {"cooperating_units": []},
+        {"lead_unit": unit_c, "cooperating_units": [unit_c, unit_a]},  # both lead and help
+        {"problem": other_problem},
+    ):
+        measure = services.measure_update(measure_id=measure.pk, actor=office, changes=changes)
+        assert_kept()
+    assert MeasureUnit.objects.filter(measure=measure, problem=other_problem).count() == 3
+    # A measure with a history is kept (PROTECT); one without goes, and its rows with it.
+    fresh = services.measure_create(
+        actor=office,
+        problem=problem,
+        text="新措施",
+        lead_unit=unit_a,
+        cooperating_units=[unit_b],
+        is_long_term=True,
+    )
+    assert MeasureUnit.objects.filter(measure=fresh).count() == 2
+    services.measure_delete(measure_id=fresh.pk, actor=office)
+    assert not MeasureUnit.objects.filter(measure=fresh).exists()
+    assert_kept()
+
+
+def test_the_bulk_reassignment_keeps_the_table(client_for, office, problem, units):
+    unit_a, unit_b, unit_c = units
+    measures = [MeasureFactory(problem=problem, seq=i + 1, lead_unit=unit_a) for i in range(5)]
+    measures[0].cooperating_units.set([unit_b])
+    body = {
+        "action": "update",
+        "ids": [m.pk for m in measures],
+        "fields": {"lead_unit": unit_c.pk, "cooperating_units": [unit_a.pk, unit_b.pk]},
+    }
+    response = client_for(office).post("/api/v1/measures/bulk/", body, format="json")
+    assert response.status_code == 200, response.content
+    assert response.json()["changed"] == 5
+    assert MeasureUnit.objects.filter(unit=unit_c, is_lead=True).count() == 5
+    assert_kept()
+
+
+@pytest.mark.usefixtures("shanghai_clock")
+def test_a_ledger_import_keeps_the_table(
+    client_for, office, inspection_round, unit_a, unit_b, liaison_a
+):
+    build_ledger_round(inspection_round, unit_a, unit_b, office, liaison_a)
+    assert_kept()
+    client = client_for(office)
+
+    def change(sheet):
+        sheet.cell(2, COLUMN["牵头单位"]).value = unit_b.name
+        sheet.cell(2, COLUMN["配合单位"]).value = unit_a.name
+        sheet.cell(3, COLUMN["配合单位"]).value = None
+
+    response = upload(client, inspection_round, edited(exported(client, inspection_round), change))
+    assert response.status_code == 200, response.json()
+    assert response.json()["summary"]["measures_updated"] >= 1
+    assert_kept()
+
+
+def test_the_admin_keeps_the_table(client, measure_a, unit_b, units):
+    from accounts.models import User
+
+    root = User.objects.create_superuser("root", "root@example.gov.cn", "Xuncha-2026-ok")
+    client.force_login(root)
+    unit_c = units[2]
+    url = f"/admin/rectification/measure/{measure_a.pk}/change/"
+    response = client.post(
+        url, admin_form(measure_a, lead_unit=unit_b.pk, cooperating_units=[unit_c.pk])
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert MeasureUnit.objects.filter(measure=measure_a).count() == 2
+    assert_kept()
+    doomed = MeasureFactory(problem=measure_a.problem, seq=9, lead_unit=unit_b)
+    doomed.cooperating_units.set([unit_c])
+    response = client.post(f"/admin/rectification/measure/{doomed.pk}/delete/", {"post": "yes"})
+    assert response.status_code == 302
+    assert not Measure.objects.filter(pk=doomed.pk).exists()
+    assert_kept()
+
+
+def test_writes_past_the_services_keep_the_table_too(problem, units):
+    # Fixtures, QuerySet.update and bulk_create skip Python altogether: the triggers still see them.
+    unit_a, unit_b, unit_c = units
+    measures = Measure.objects.bulk_create(
+        [MeasureFactory.build(problem=problem, seq=i + 1, lead_unit=unit_a) for i in range(3)]
+    )
+    assert_kept()
+    Measure.objects.filter(pk=measures[0].pk).update(lead_unit=unit_b)
+    Measure.cooperating_units.through.objects.bulk_create(
+        [Measure.cooperating_units.through(measure=m, unit=unit_c) for m in measures]
+    )
+    assert_kept()
+    Measure.cooperating_units.through.objects.filter(measure=measures[1]).update(unit=unit_b)
+    assert_kept()
+    Measure.cooperating_units.through.objects.filter(unit=unit_c).delete()
+    Measure.objects.filter(pk=measures[2].pk).delete()
+    assert_kept()
+
+
+def test_the_migration_fills_the_table_from_existing_measures(problem, units):
+    unit_a, unit_b, _ = units
+    measure = MeasureFactory(problem=problem, seq=1, lead_unit=unit_a)
+    measure.cooperating_units.set([unit_b])
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM rectification_measureunit")
+    assert table() == set()
+    from importlib import import_module
+
+    migration = import_module("rectification.migrations.0012_measure_units")
+    fill = migration.FILL % {"true": "true", "false": "false"}
+    if connection.vendor == "sqlite":
+        fill = migration.FILL % {"true": "1", "false": "0"}
+    with connection.cursor() as cursor:
+        cursor.execute(fill)
+    assert_kept()
+
+
+def test_the_demo_generator_s_copy_keeps_the_table():
+    # COPY on PostgreSQL, bulk_create elsewhere: either way row by row through the triggers.
+    call_command("generate_demo_data", measures=300, seed=3, stdout=io.StringIO())
+    assert MeasureUnit.objects.filter(is_lead=False).exists()
+    assert_kept()
