@@ -170,7 +170,7 @@ def test_the_migration_fills_the_table_from_existing_measures(problem, units):
     assert table() == set()
     from importlib import import_module
 
-    migration = import_module("rectification.migrations.0012_measure_units")
+    migration = import_module("rectification.migrations.0013_measure_units")
     fill = migration.FILL % {"true": "true", "false": "false"}
     if connection.vendor == "sqlite":
         fill = migration.FILL % {"true": "1", "false": "0"}
