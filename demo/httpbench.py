@@ -251,7 +251,8 @@ def machine_facts() -> dict[str, Any]:
         "platform": platform.platform(),
         "python": platform.python_version(),
         "django": django.get_version(),
-        "debug": settings.DEBUG,
+        # The benchmark's own process (the in-process counts); gunicorn runs with DEBUG off.
+        "debug_in_process": settings.DEBUG,
     }
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:

@@ -16,9 +16,11 @@ TRACKER_LIAISONS (comma-separated; default liaison68_1,liaison68_2), TRACKER_OFF
 TRACKER_PASSWORD (demo12345): a generated account's password is rehashed at its first
 sign-in (the demo salt is too short for Django), and two first sign-ins at once leave one
 session bound to a stale hash (403). `loadtest` signs each account in once beforehand.
-TRACKER_ROUND (default 239, the largest round of the 1M data set) is the round the office
-opens. With TRACKER_SUMMARY set to a path, the run writes there the figures of its requests
-after sign-in (count, failures, rate, median and p95 in ms), which `loadtest` reads.
+TRACKER_ROUND (default 239; `loadtest` passes the largest) is the round the office opens;
+TRACKER_OFFICE_PAGES (200) and TRACKER_LIAISON_PAGES (20) the deepest list pages asked for
+(`loadtest` passes fewer on a smaller data set, where a page past the last is a 404).
+With TRACKER_SUMMARY set to a path, the run writes there the figures of its requests after
+sign-in (count, failures, rate, median and p95 in ms), which `loadtest` reads.
 """
 
 from __future__ import annotations
@@ -38,6 +40,9 @@ OFFICE = os.environ.get("TRACKER_OFFICE", ",".join(f"office{n}" for n in range(1
 LEADERS = os.environ.get("TRACKER_LEADERS", ",".join(f"leader{n}" for n in range(1, 7))).split(",")
 ROUND = os.environ.get("TRACKER_ROUND", "239")
 SEARCH = os.environ.get("TRACKER_SEARCH", "制度")
+# The deepest pages to ask for (a smaller data set has fewer: a page past the last is 404).
+OFFICE_PAGES = int(os.environ.get("TRACKER_OFFICE_PAGES", "200"))
+LIAISON_PAGES = int(os.environ.get("TRACKER_LIAISON_PAGES", "20"))
 SIGN_IN = "/login/"
 
 # Requests after sign-in, for the summary: (seconds since start, ms, failed).
@@ -127,7 +132,7 @@ class Liaison(SignedIn):
 
     @task(1)
     def next_page(self) -> None:
-        page = random.randint(2, 20)
+        page = random.randint(1, LIAISON_PAGES)
         self.client.get(f"/api/v1/measures/?page={page}", name="/api/v1/measures/?page=N (liaison)")
 
     @task(1)
@@ -156,7 +161,7 @@ class Office(SignedIn):
 
     @task(1)
     def deep_page(self) -> None:
-        page = random.randint(1, 200)
+        page = random.randint(1, OFFICE_PAGES)
         self.client.get(f"/api/v1/measures/?page={page}", name="/api/v1/measures/?page=N")
 
     @task(1)

@@ -1031,6 +1031,7 @@ class Command(BaseCommand):
                 "server": "gunicorn",
                 "workers": http.workers,
                 "worker_class": "sync",
+                "debug": False,
                 "bind": http.base,
                 "passes": 2,
                 "runs_per_pass": options["repeat"],

@@ -10,6 +10,7 @@ request rate of a passing step. The steps stop at the first that fails.
 from __future__ import annotations
 
 import json
+import math
 import os
 import subprocess
 import sys
@@ -24,10 +25,12 @@ from django.db.models import Count
 from accounts.models import User
 from demo.httpbench import HttpServer, load_average, machine_facts
 from rectification.models import Measure
+from rectification.selectors import measures_visible_to
 
 LOCUSTFILE = Path(settings.BASE_DIR) / "tests" / "perf" / "locustfile.py"
 # The mix of the locustfile, by simulated users.
 SHARES = {"liaison": 0.7, "office": 0.2, "leader": 0.1}
+PAGE_SIZE = 50  # the API's page (config.api)
 
 
 def busiest_liaisons(count: int) -> list[str]:
@@ -51,6 +54,20 @@ def busiest_liaisons(count: int) -> list[str]:
         seen[unit_id] = seen.get(unit_id, 0) + 1
         keyed.append((seen[unit_id], rank[unit_id], username))
     return [username for *_key, username in sorted(keyed)][:count]
+
+
+def pages(rows: int, most: int) -> int:
+    return max(1, min(most, math.ceil(rows / PAGE_SIZE)))
+
+
+def largest_round() -> int | None:
+    largest = (
+        Measure.objects.values("problem__round")
+        .annotate(n=Count("id"))
+        .order_by("-n", "problem__round")
+        .first()
+    )
+    return largest["problem__round"] if largest else None
 
 
 def accounts(role: str) -> list[str]:
@@ -80,7 +97,9 @@ class Command(BaseCommand):
         )
         parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers.")
         parser.add_argument("--password", default="demo12345")
-        parser.add_argument("--round", type=int, default=239, help="The round the office opens.")
+        parser.add_argument(
+            "--round", type=int, help="The round the office opens (default: the largest)."
+        )
         parser.add_argument("--json", type=Path, help="Write the steps to this JSON file.")
         parser.add_argument(
             "--keep-going",
@@ -100,7 +119,9 @@ class Command(BaseCommand):
         office, leaders = accounts(User.Role.OFFICE), accounts(User.Role.LEADER)
         if not (liaisons and office and leaders):
             raise CommandError("No liaisons, office staff or leaders: run generate_demo_data.")
+        round_id = options["round"] or largest_round()
         report: dict[str, Any] = {
+            "round": round_id,
             "machine": machine_facts(),
             "workers": options["workers"],
             "p95_limit_ms": options["p95_ms"],
@@ -122,7 +143,18 @@ class Command(BaseCommand):
                 "TRACKER_OFFICE": ",".join(office),
                 "TRACKER_LEADERS": ",".join(leaders),
                 "TRACKER_PASSWORD": options["password"],
-                "TRACKER_ROUND": str(options["round"]),
+                "TRACKER_ROUND": str(round_id),
+                # No page past the last: the office's list, and the smallest liaison scope.
+                "TRACKER_OFFICE_PAGES": str(pages(Measure.objects.count(), 200)),
+                "TRACKER_LIAISON_PAGES": str(
+                    pages(
+                        min(
+                            measures_visible_to(u).count()
+                            for u in User.objects.filter(username__in=liaisons)
+                        ),
+                        20,
+                    )
+                ),
             }
             best: dict[str, Any] | None = None
             for users in steps:
