@@ -278,23 +278,17 @@ def cell_numbers(cells: QuerySet[MeasureRollup], as_of: datetime.date | None = N
 def cell_numbers_by_unit(
     cells: QuerySet[MeasureRollup], as_of: datetime.date | None = None
 ) -> list[dict]:
-    """`measure_numbers_by_unit` of the measures the rollup rows `cells` count, in one
-    grouped query."""
+    """`measure_numbers_by_unit` of the measures the rollup rows `cells` count: one grouped
+    query, and one for the units' names."""
     day = as_of or today()
-    unit = Unit.objects.filter(pk=OuterRef("lead_unit_id"))
-    rows = (
-        cells.order_by()
-        .values("lead_unit_id")
-        .annotate(
-            **_cell_expressions(day),
-            # The unit's names in the same query: a probe per group, a few hundred at most.
-            unit_name=Subquery(unit.values("name")[:1]),
-            unit_short_name=Subquery(unit.values("short_name")[:1]),
-        )
-    )
+    rows = list(cells.order_by().values("lead_unit_id").annotate(**_cell_expressions(day)))
+    led = Unit.objects.filter(pk__in=[r["lead_unit_id"] for r in rows if r["lead_unit_id"]])
+    names = {pk: (name, short) for pk, name, short in led.values_list("pk", "name", "short_name")}
     result = []
     for row in rows:
-        row["unit"] = row.pop("lead_unit_id")
+        unit = row.pop("lead_unit_id")
+        row["unit"] = unit
+        row["unit_name"], row["unit_short_name"] = names.get(unit, (None, None))
         result.append(_with_rates(row))
     # The order of measure_numbers_by_unit: by name, the measures with no lead unit last.
     result.sort(key=lambda r: (r["unit_name"] is None, r["unit_name"] or ""))
