@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from accounts.models import Unit, User
@@ -15,17 +15,20 @@ from findings.models import Problem
 from findings.selectors import problems_visible_to
 from inspections.models import InspectionRound
 from inspections.selectors import round_report_numbers, rounds_visible_to
-from rectification.models import Measure, today
+from rectification.models import Measure, MeasureRollup, ProblemRollup, today
 from rectification.selectors import (
+    cell_numbers,
+    cell_numbers_by_unit,
+    cell_problem_numbers,
+    cell_problem_numbers_by_category,
+    cell_trend,
     due_soon_measures,
     handling_numbers,
-    measure_numbers,
-    measure_numbers_by_unit,
-    measure_trend,
+    lead_units,
+    measure_cells,
     measures_visible_to,
     overdue_measures,
-    problem_numbers,
-    problem_numbers_by_category,
+    problem_cells,
 )
 from supervision.evaluation import red_black_lists_visible_to
 from supervision.models import RedBlackList
@@ -54,6 +57,20 @@ class DashboardView:
         if self.unit is not None:
             qs = qs.filter(lead_unit=self.unit)
         return qs
+
+    # The dashboard is for those who see every measure (dashboard_view), so its set is a union
+    # of (round, lead unit) cells and its numbers are read from the rollups.
+    def cell_keys(self) -> tuple[list[int] | None, int | None]:
+        return (
+            [self.round.pk] if self.round is not None else None,
+            self.unit.pk if self.unit is not None else None,
+        )
+
+    def measure_cells(self) -> QuerySet[MeasureRollup]:
+        return measure_cells(*self.cell_keys())
+
+    def problem_cells(self) -> QuerySet[ProblemRollup]:
+        return problem_cells(*self.cell_keys())
 
     def problems(self) -> QuerySet[Problem]:
         qs = problems_visible_to(self.user)
@@ -127,8 +144,8 @@ def dashboard_view(user: User, params) -> DashboardView:
 def summary(view: DashboardView) -> dict:
     """KPI numbers of the view: the measure numbers and problem numbers of section 6, the
     rounds counted, measures by status, problems by category, clue and petition counts."""
-    numbers = measure_numbers(view.measures(), view.day)
-    problems = view.problems()
+    numbers = cell_numbers(view.measure_cells(), view.day)
+    problems = view.problem_cells()
     data: dict = {
         "as_of": view.day,
         "round": view.round.pk if view.round else None,
@@ -136,12 +153,12 @@ def summary(view: DashboardView) -> dict:
         "rounds": view.rounds().count(),
     }
     data.update(numbers)
-    data.update(problem_numbers(problems))
+    data.update(cell_problem_numbers(problems))
     data["by_status"] = [
         {"status": value, "label": str(label), "count": numbers[value]}
         for value, label in Measure.Status.choices
     ]
-    data["by_category"] = problem_numbers_by_category(problems)
+    data["by_category"] = cell_problem_numbers_by_category(problems)
     data.update(
         handling_numbers(
             view.user, view.rounds() if (view.round or view.unit) else None, as_of=view.day
@@ -155,7 +172,7 @@ def unit_ranking(view: DashboardView) -> dict:
     """Every lead unit's numbers, and the red and black lists (红黑榜): the best ten by
     completion rate (then fewest overdue), the worst ten by overdue (then lowest completion).
     Measures not yet given a lead unit are left out of the ranking."""
-    rows = [row for row in measure_numbers_by_unit(view.measures(), view.day) if row["unit"]]
+    rows = [row for row in cell_numbers_by_unit(view.measure_cells(), view.day) if row["unit"]]
     best = sorted(
         rows,
         key=lambda r: (-(r["completion_rate"] or 0), r["overdue"], r["unit_name"]),
@@ -186,7 +203,7 @@ def urge_summary(view: DashboardView) -> dict:
 
 
 def trend(view: DashboardView) -> dict:
-    return {"as_of": view.day, "results": measure_trend(view.measures(), view.day)}
+    return {"as_of": view.day, "results": cell_trend(*view.cell_keys(), as_of=view.day)}
 
 
 def attention_lists(view: DashboardView, limit: int = 10) -> dict:
@@ -201,8 +218,5 @@ def attention_lists(view: DashboardView, limit: int = 10) -> dict:
 def filter_choices(user: User) -> dict:
     return {
         "rounds": rounds_visible_to(user),
-        "units": Unit.objects.filter(Q(led_measures__isnull=False))
-        .distinct()
-        .only("pk", "name", "short_name")
-        .order_by("name"),
+        "units": lead_units(),
     }

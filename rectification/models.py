@@ -149,6 +149,8 @@ class Measure(models.Model):
             models.Index(fields=["lead_unit", "problem", "id"], name="measure_liaison_scope"),
             # A problem's measure counts by status, read from the index alone.
             models.Index(fields=["problem", "status"], name="measure_problem_status"),
+            # The office's review queue: submissions, the longest waiting first.
+            models.Index(fields=["status", "submitted_at"], name="measure_status_submitted"),
         ]
 
     def __str__(self) -> str:
@@ -504,3 +506,70 @@ class MeasureCommentEdit(CommentEditFields):
         verbose_name = _("comment edit")
         verbose_name_plural = _("comment edits")
         ordering = ["edited_at", "id"]
+
+
+# --- Rollups (DESIGN.md section 6, last paragraph) --------------------------------------------
+# Kept by database triggers (rectification.rollups), in the same transaction as every write
+# of a measure, a problem or an extension, whoever makes it. Plain integer keys rather than
+# foreign keys: a row is a count, and the triggers, not Django, own it.
+
+
+class MeasureRollup(models.Model):
+    """How many measures of a (round, lead unit) share a status, a deadline in force and the
+    flags the numbers of section 6 read: every count of `_number_filters` is a sum of these."""
+
+    round_id = models.IntegerField(_("round"))
+    lead_unit_id = models.IntegerField(_("lead unit"), null=True)
+    status = models.CharField(_("status"), max_length=20, choices=Measure.Status.choices)
+    is_long_term = models.BooleanField(_("long-term"))
+    deadline = models.DateField(_("deadline"), null=True)
+    # Submitted (in Asia/Shanghai) no later than the deadline.
+    on_time = models.BooleanField(_("submitted on time"))
+    # Has an approved extension.
+    extended = models.BooleanField(_("extended"))
+    n = models.IntegerField(_("measures"), default=0)
+
+    class Meta:
+        verbose_name = _("measure rollup")
+        verbose_name_plural = _("measure rollups")
+        indexes = [models.Index(fields=["round_id", "lead_unit_id"], name="measurerollup_cell")]
+
+    def __str__(self) -> str:
+        return f"{self.round_id}/{self.lead_unit_id}/{self.status}/{self.deadline}: {self.n}"
+
+
+class ClosureRollup(models.Model):
+    """How many measures of a (round, lead unit) were signed off on each day (Asia/Shanghai):
+    the closed line of the burn-up."""
+
+    round_id = models.IntegerField(_("round"))
+    lead_unit_id = models.IntegerField(_("lead unit"), null=True)
+    closed_day = models.DateField(_("signed off on"))
+    n = models.IntegerField(_("measures"), default=0)
+
+    class Meta:
+        verbose_name = _("closure rollup")
+        verbose_name_plural = _("closure rollups")
+        indexes = [models.Index(fields=["round_id", "lead_unit_id"], name="closurerollup_cell")]
+
+    def __str__(self) -> str:
+        return f"{self.round_id}/{self.lead_unit_id}/{self.closed_day}: {self.n}"
+
+
+class ProblemRollup(models.Model):
+    """Each problem's measures and open measures: a problem is completed when it has measures
+    and none is open (DESIGN.md section 6)."""
+
+    problem_id = models.IntegerField(_("problem"), primary_key=True)
+    round_id = models.IntegerField(_("round"))
+    category = models.CharField(_("category"), max_length=30)
+    measures = models.IntegerField(_("measures"), default=0)
+    open_measures = models.IntegerField(_("open measures"), default=0)
+
+    class Meta:
+        verbose_name = _("problem rollup")
+        verbose_name_plural = _("problem rollups")
+        indexes = [models.Index(fields=["round_id", "category"], name="problemrollup_round")]
+
+    def __str__(self) -> str:
+        return f"{self.problem_id}: {self.open_measures}/{self.measures} open"

@@ -29,7 +29,7 @@ from django.db.models.functions import Coalesce, TruncDate, TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from accounts.models import User
+from accounts.models import Unit, User
 from accounts.selectors import (
     groups_supervising,
     in_liaison_scope,
@@ -43,9 +43,12 @@ from inspections.selectors import rounds_visible_to
 
 from .models import (
     WAITING_FOR_SIGN_OFF,
+    ClosureRollup,
     Evidence,
     Extension,
     Measure,
+    MeasureRollup,
+    ProblemRollup,
     ProgressReport,
     StatusChange,
     colour_filter,
@@ -129,13 +132,22 @@ def measure_history(measure: Measure, viewer: User) -> QuerySet[StatusChange]:
     return rows
 
 
-def _number_filters(day: datetime.date) -> dict[str, Q]:
+def _number_filters(
+    day: datetime.date, on_time: Q | None = None, extended: Q | None = None
+) -> dict[str, Q]:
     """Which measures each count of DESIGN.md section 6 counts, over measures annotated by
-    `_numbers_base`: the one definition, read by the counts and by the lists they open."""
+    `_numbers_base`: the one definition, read by the counts and by the lists they open.
+
+    The rollups (MeasureRollup) carry the same fields, and store as flags the two conditions
+    that read other rows: `on_time` and `extended` say how to ask for them there."""
     not_closed = ~Q(status=CLOSED)
     due = Q(deadline__lte=day, is_long_term=False)
-    # Measures with an approved extension, as one hashed set rather than a probe per row.
-    extended = Extension.objects.filter(status=Extension.Status.APPROVED).values("measure_id")
+    if on_time is None:
+        on_time = Q(submitted_day__lte=F("deadline"))
+    if extended is None:
+        # Measures with an approved extension, as one hashed set rather than a probe per row.
+        approved = Extension.objects.filter(status=Extension.Status.APPROVED)
+        extended = Q(pk__in=approved.values("measure_id"))
     return {
         "closed": Q(status=CLOSED),
         # Waiting at each step towards sign-off: the head, the superior, the office.
@@ -148,8 +160,8 @@ def _number_filters(day: datetime.date) -> dict[str, Q]:
         "overdue": overdue_filter(day),
         "due_soon": due_soon_filter(day),
         "due_by_today": due,
-        "closed_on_time": due & Q(status=CLOSED, submitted_day__lte=F("deadline")),
-        "extended": Q(pk__in=extended),
+        "closed_on_time": due & Q(status=CLOSED) & on_time,
+        "extended": extended,
     }
 
 
@@ -234,6 +246,147 @@ def measure_numbers_by_unit(
     return result
 
 
+# --- The same numbers read from the rollups ----------------------------------------------------
+# For a set of measures that is a union of (round, lead unit) cells, seen by someone who sees
+# every measure of them: a few hundred rollup rows instead of the measures themselves. The
+# filters are those of `_number_filters`, so the two ways of counting cannot drift apart.
+
+
+def measure_cells(
+    rounds: list[int] | None = None, unit: int | None = None
+) -> QuerySet[MeasureRollup]:
+    """The rollup rows of the measures of `rounds` (None: every round) led by `unit` (None:
+    any lead unit)."""
+    rows = MeasureRollup.objects.exclude(n=0)
+    if rounds is not None:
+        rows = rows.filter(round_id__in=rounds)
+    if unit is not None:
+        rows = rows.filter(lead_unit_id=unit)
+    return rows
+
+
+def _cell_expressions(day: datetime.date) -> dict[str, Coalesce]:
+    filters = _number_filters(day, on_time=Q(on_time=True), extended=Q(extended=True))
+    counts = {"total": Coalesce(Sum("n"), 0)}
+    counts.update({name: Coalesce(Sum("n", filter=q), 0) for name, q in filters.items()})
+    return counts
+
+
+def cell_numbers(cells: QuerySet[MeasureRollup], as_of: datetime.date | None = None) -> dict:
+    """`measure_numbers` of the measures the rollup rows `cells` count, in one query."""
+    day = as_of or today()
+    counts = _with_rates(cells.order_by().aggregate(**_cell_expressions(day)))
+    counts["as_of"] = day
+    return counts
+
+
+def cell_numbers_by_unit(
+    cells: QuerySet[MeasureRollup], as_of: datetime.date | None = None
+) -> list[dict]:
+    """`measure_numbers_by_unit` of the measures the rollup rows `cells` count: one grouped
+    query, and one for the units' names."""
+    day = as_of or today()
+    rows = list(cells.order_by().values("lead_unit_id").annotate(**_cell_expressions(day)))
+    led = Unit.objects.filter(pk__in=[r["lead_unit_id"] for r in rows if r["lead_unit_id"]])
+    names = {pk: (name, short) for pk, name, short in led.values_list("pk", "name", "short_name")}
+    result = []
+    for row in rows:
+        unit = row.pop("lead_unit_id")
+        row["unit"] = unit
+        row["unit_name"], row["unit_short_name"] = names.get(unit, (None, None))
+        result.append(_with_rates(row))
+    # The order of measure_numbers_by_unit: by name, the measures with no lead unit last.
+    result.sort(key=lambda r: (r["unit_name"] is None, r["unit_name"] or ""))
+    return result
+
+
+def cell_trend(
+    rounds: list[int] | None = None, unit: int | None = None, as_of: datetime.date | None = None
+) -> list[dict]:
+    """`measure_trend` of the measures of the given cells, from the rollups."""
+    day = as_of or today()
+    due_rows = (
+        measure_cells(rounds, unit)
+        .filter(is_long_term=False, deadline__isnull=False, deadline__lte=day)
+        .annotate(month=TruncMonth("deadline"))
+        .values("month")
+        .annotate(count=Sum("n"))
+        .values_list("month", "count")
+    )
+    closures = ClosureRollup.objects.exclude(n=0).filter(closed_day__lte=day)
+    if rounds is not None:
+        closures = closures.filter(round_id__in=rounds)
+    if unit is not None:
+        closures = closures.filter(lead_unit_id=unit)
+    closed_rows = (
+        closures.annotate(month=TruncMonth("closed_day"))
+        .values("month")
+        .annotate(count=Sum("n"))
+        .values_list("month", "count")
+    )
+    return _burn_up(
+        {_month(m): n for m, n in due_rows if n}, {_month(m): n for m, n in closed_rows if n}, day
+    )
+
+
+def problem_cells(
+    rounds: list[int] | None = None, unit: int | None = None
+) -> QuerySet[ProblemRollup]:
+    """The rollup rows of the problems of `rounds`; with `unit`, those holding a measure the
+    unit leads (DashboardView.problems)."""
+    rows = ProblemRollup.objects.all()
+    if rounds is not None:
+        rows = rows.filter(round_id__in=rounds)
+    if unit is not None:
+        rows = rows.filter(problem_id__in=Measure.objects.filter(lead_unit=unit).values("problem"))
+    return rows
+
+
+_COMPLETED = Q(measures__gt=0, open_measures=0)
+
+
+def cell_problem_numbers(cells: QuerySet[ProblemRollup]) -> dict:
+    """`problem_numbers` of the problems the rollup rows `cells` count."""
+    counts = cells.order_by().aggregate(
+        problems=Count("problem_id"), problems_completed=Count("problem_id", filter=_COMPLETED)
+    )
+    counts["problems_in_progress"] = counts["problems"] - counts["problems_completed"]
+    counts["problem_completion_rate"] = _rate(counts["problems_completed"], counts["problems"])
+    return counts
+
+
+def cell_problem_numbers_by_category(cells: QuerySet[ProblemRollup]) -> list[dict]:
+    """`problem_numbers_by_category` of the problems the rollup rows `cells` count."""
+    rows = (
+        cells.order_by()
+        .values("category")
+        .annotate(
+            problems=Count("problem_id"),
+            problems_completed=Count("problem_id", filter=_COMPLETED),
+        )
+        .order_by("category")
+    )
+    labels = dict(Problem.Category.choices)
+    return [
+        {
+            **row,
+            "label": str(labels.get(row["category"], row["category"])),
+            "problem_completion_rate": _rate(row["problems_completed"], row["problems"]),
+        }
+        for row in rows
+    ]
+
+
+def lead_units() -> QuerySet[Unit]:
+    """The units that lead at least one measure, by name: the dashboard's unit picker."""
+    led = MeasureRollup.objects.filter(n__gt=0, lead_unit_id__isnull=False)
+    return (
+        Unit.objects.filter(pk__in=led.values("lead_unit_id"))
+        .only("pk", "name", "short_name")
+        .order_by("name")
+    )
+
+
 # Typed as any rows: the type checker does not follow the `month` annotation out of them.
 def _falling_due(measures: QuerySet[Measure], day: datetime.date) -> QuerySet[Any]:
     """The burn-up's due line: measures not long-term by the month of their deadline in force."""
@@ -288,7 +441,13 @@ def measure_trend(measures: QuerySet[Measure], as_of: datetime.date | None = Non
         .values_list("month", "n")
     )
     closed = {_month(m): n for m, n in closed_rows}
-    due = {_month(m): n for m, n in due.items()}
+    return _burn_up({_month(m): n for m, n in due.items()}, closed, day)
+
+
+def _burn_up(
+    due: dict[datetime.date, int], closed: dict[datetime.date, int], day: datetime.date
+) -> list[dict]:
+    """Month by month from the first month with a count up to `day`'s, each cumulated."""
     months = sorted(set(due) | set(closed))
     if not months:
         return []
@@ -440,8 +599,12 @@ def round_stats(
     visible_problems = problems_visible_to(user).filter(round=inspection_round)
     problems = with_problem_status(visible_problems, _counting_unit(user)).order_by("seq")
     stats: dict = {"round": inspection_round.pk}
-    stats.update(measure_numbers(measures, as_of))
-    stats.update(problem_numbers(visible_problems))
+    if user.sees_everything:  # every measure of the round: its cells' rollups
+        stats.update(cell_numbers(measure_cells([inspection_round.pk]), as_of))
+        stats.update(cell_problem_numbers(problem_cells([inspection_round.pk])))
+    else:
+        stats.update(measure_numbers(measures, as_of))
+        stats.update(problem_numbers(visible_problems))
     stats["problem_list"] = [
         {
             "id": p.pk,
@@ -463,31 +626,38 @@ def round_stats(
 
 def round_counts(round_ids: list[int], unit_id: int | None = None) -> dict[int, dict]:
     """Problems, measures and signed-off measures of each of the given rounds, in one
-    grouped query over the index of measures by problem and status. With `unit_id` (a
-    liaison's unit) only that unit's measures, and the problems holding them, count: read
-    from the unit's range of the membership table."""
-    if unit_id is not None:
-        rows = (
-            liaison_memberships(Measure, unit_id)
-            .filter(problem__round_id__in=round_ids)
-            .values(round_id=F("problem__round_id"))
-            .annotate(
-                problems_n=Count("problem", distinct=True),
-                measures_n=Count("measure", distinct=True),
-                closed_n=Count("measure", distinct=True, filter=Q(measure__status=CLOSED)),
-            )
-        )
-    else:
-        rows = (
-            Problem.objects.filter(round_id__in=round_ids)
+    grouped query: over the problems' rollups for whole rounds; with `unit_id` (a liaison's
+    unit) only that unit's measures, and the problems holding them, count, read from the
+    unit's range of the membership table."""
+    if unit_id is None:  # whole rounds: the problems' rollups
+        whole = (
+            problem_cells(round_ids)
             .order_by()
             .values("round_id")
             .annotate(
-                problems_n=Count("id", distinct=True),
-                measures_n=Count("measures__status"),  # read from the (problem, status) index
-                closed_n=Count("measures__status", filter=Q(measures__status=CLOSED)),
+                problems_n=Count("problem_id"),
+                measures_n=Coalesce(Sum("measures"), 0),
+                open_n=Coalesce(Sum("open_measures"), 0),
             )
         )
+        return {
+            row["round_id"]: {
+                "problems": row["problems_n"],
+                "measures": row["measures_n"],
+                "closed": row["measures_n"] - row["open_n"],
+            }
+            for row in whole
+        }
+    rows = (  # a liaison's unit: its range of the membership table
+        liaison_memberships(Measure, unit_id)
+        .filter(problem__round_id__in=round_ids)
+        .values(round_id=F("problem__round_id"))
+        .annotate(
+            problems_n=Count("problem", distinct=True),
+            measures_n=Count("measure", distinct=True),
+            closed_n=Count("measure", distinct=True, filter=Q(measure__status=CLOSED)),
+        )
+    )
     return {
         row["round_id"]: {
             "problems": row["problems_n"],
@@ -678,13 +848,40 @@ def due_soon_measures(user: User, as_of: datetime.date | None = None) -> QuerySe
     return measures_visible_to(user).filter(due_soon_filter(day)).order_by("deadline", "id")
 
 
+# Open measures that have no lead unit, or no deadline and are not long-term: over measures
+# and over their rollups alike.
+UNASSIGNED = (Q(lead_unit_id__isnull=True) | Q(deadline__isnull=True, is_long_term=False)) & ~Q(
+    status=CLOSED
+)
+WORKBENCH_COUNTS = ("endorsing", "reviewing", "submitted", "overdue", "due_soon")
+
+
 def unassigned_measures(user: User) -> QuerySet[Measure]:
     """Open measures that have no lead unit, or no deadline and are not long-term."""
     return (
         measures_visible_to(user)
-        .filter(Q(lead_unit__isnull=True) | Q(deadline__isnull=True, is_long_term=False))
-        .exclude(status=CLOSED)
+        .filter(UNASSIGNED)
         .order_by("problem__round_id", "problem__seq", "seq")
+    )
+
+
+def workbench_counts(user: User, as_of: datetime.date | None = None) -> dict[str, int]:
+    """The workbench's counters of measures: waiting at each step, overdue, due soon and
+    unassigned. Read from the rollups for those who see every measure."""
+    day = as_of or today()
+    if user.sees_everything:
+        filters = _number_filters(day, on_time=Q(on_time=True), extended=Q(extended=True))
+        filters["unassigned"] = UNASSIGNED
+        return measure_cells().aggregate(
+            **{
+                name: Coalesce(Sum("n", filter=filters[name]), 0)
+                for name in (*WORKBENCH_COUNTS, "unassigned")
+            }
+        )
+    filters = _number_filters(day)
+    filters["unassigned"] = UNASSIGNED
+    return _numbers_base(measures_visible_to(user)).aggregate(
+        **{name: Count("id", filter=filters[name]) for name in (*WORKBENCH_COUNTS, "unassigned")}
     )
 
 

@@ -12,7 +12,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -60,8 +59,6 @@ from .forms import (
 from .models import (
     Extension,
     Measure,
-    due_soon_filter,
-    overdue_filter,
     today,
 )
 from .sections import page_sections
@@ -81,6 +78,7 @@ from .selectors import (
     round_stats,
     rounds_in_view,
     unassigned_measures,
+    workbench_counts,
 )
 from .timeline import timeline_chart
 
@@ -146,18 +144,7 @@ def workbench(request: HttpRequest) -> HttpResponse:
     if not user.is_office:
         raise PermissionDenied(_("The workbench is for the inspection office's staff."))
     day = today()
-    counts = measures_visible_to(user).aggregate(
-        endorsing=Count("id", filter=Q(status=Measure.Status.ENDORSING)),
-        reviewing=Count("id", filter=Q(status=Measure.Status.REVIEWING)),
-        submitted=Count("id", filter=Q(status=Measure.Status.SUBMITTED)),
-        overdue=Count("id", filter=overdue_filter(day)),
-        unassigned=Count(
-            "id",
-            filter=(Q(lead_unit__isnull=True) | Q(deadline__isnull=True, is_long_term=False))
-            & ~Q(status=Measure.Status.CLOSED),
-        ),
-        due_soon=Count("id", filter=due_soon_filter(day)),
-    )
+    counts = workbench_counts(user, day)
     counts["extensions"] = pending_extensions(user).count()
     late = late_feedback_counts(user, day)
     counts["late_clues"], counts["late_petitions"] = late["clues"], late["petitions"]

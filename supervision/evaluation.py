@@ -40,10 +40,15 @@ from accounts.duties import require_second_person
 from accounts.models import Unit, User
 from accounts.selectors import groups_supervising
 from config.errors import InvalidInput, NotAllowed, WrongState
-from findings.models import Problem
 from inspections.models import InspectionRound
-from rectification.models import Measure, today
-from rectification.selectors import measure_numbers, measure_numbers_by_unit, problem_numbers
+from rectification.models import today
+from rectification.selectors import (
+    cell_numbers,
+    cell_numbers_by_unit,
+    cell_problem_numbers,
+    measure_cells,
+    problem_cells,
+)
 
 from .lookback import look_back_numbers
 from .models import (
@@ -279,31 +284,25 @@ def compute_scores(evaluation: Evaluation) -> list[EvaluationScore]:
     """Score every lead unit of the round and the round as a whole (unsaved rows), keeping
     the manual scores already given."""
     inspection_round, day = evaluation.round, evaluation.as_of
-    measures = Measure.objects.filter(problem__round=inspection_round)
     manual = {s.unit_id: s.manual for s in evaluation.scores.all()}
     deductions = _deduction_counts(inspection_round, day)
     look_back_items = LookBackItem.objects.filter(look_back__round=inspection_round)
     rows: list[tuple[Unit | None, dict[str, Any]]] = []
     units = {u.pk: u for u in Unit.objects.filter(led_measures__problem__round=inspection_round)}
-    for by_unit in measure_numbers_by_unit(measures, day):
+    # A round's measures are a union of (round, lead unit) cells: read from the rollups.
+    cells = [inspection_round.pk]
+    for by_unit in cell_numbers_by_unit(measure_cells(cells), day):
         if by_unit["unit"] is None:
             continue
         unit_id = by_unit["unit"]
         numbers = dict(by_unit)
-        numbers.update(
-            problem_numbers(
-                Problem.objects.filter(
-                    round=inspection_round,
-                    pk__in=measures.filter(lead_unit_id=unit_id).values("problem"),
-                )
-            )
-        )
+        numbers.update(cell_problem_numbers(problem_cells(cells, unit_id)))
         numbers["look_back_holding_rate"] = _look_back_rate(
             look_back_items.filter(measure__lead_unit_id=unit_id), day
         )
         rows.append((units[unit_id], numbers))
-    whole = measure_numbers(measures, day)
-    whole.update(problem_numbers(Problem.objects.filter(round=inspection_round)))
+    whole = cell_numbers(measure_cells(cells), day)
+    whole.update(cell_problem_numbers(problem_cells(cells)))
     whole["look_back_holding_rate"] = _look_back_rate(look_back_items, day)
     rows.append((None, whole))
     all_deductions: Counter = Counter()

@@ -235,8 +235,9 @@ def _fill(rows: int, inspection_round, unit_top) -> None:
         # measure numbers, problem numbers, rounds count, problems by category, clue counts,
         # petition counts, rectification report counts.
         ("summary", 7),
-        # one grouped query of every unit's numbers.
-        ("units", 1),
+        # one grouped query of every unit's numbers from the rollups, one of the units' names
+        # (a name probe per group inside the grouped query costs a probe per rollup row).
+        ("units", 2),
         # due by month, closed by month.
         ("trend", 2),
     ],
