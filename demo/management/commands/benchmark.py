@@ -32,7 +32,7 @@ from rest_framework.test import APIClient
 
 from accounts.models import Unit, User
 from findings.models import Aspect, Problem
-from rectification.models import Extension, Measure, StatusChange, today
+from rectification.models import Extension, Measure, StatusChange, restart_ladders, today
 from rectification.selectors import measure_numbers, problem_numbers
 from reminders import services as reminders
 from reminders.models import (
@@ -664,8 +664,9 @@ class Command(BaseCommand):
         parser.add_argument(
             "--reset-reminders",
             action="store_true",
-            help="Delete every reminder log, notification, delivery, escalation and digest "
-            "before the sweep, so that the first sweep is a first sweep again.",
+            help="Delete every reminder log, notification, delivery, escalation and digest, "
+            "and put every measure back at its first rung, before the sweep, so that the "
+            "first sweep is a first sweep again.",
         )
 
     def handle(self, *args, **options) -> None:
@@ -692,6 +693,9 @@ class Command(BaseCommand):
             Notification.objects.all().delete()
             Escalation.objects.all().delete()
             EscalationDigest.objects.all().delete()
+            # The sweep moves each measure past the rung it recorded: with the records gone,
+            # every ladder starts again.
+            restart_ladders()
         report = {
             "measures": cast.measures,
             "as_of": bench.day.isoformat(),
