@@ -112,6 +112,14 @@ class Measure(models.Model):
         related_name="+",
     )
     version = models.PositiveIntegerField(_("version"), default=1)
+    # The first day the reminder sweep has to look at this measure again (null: never).
+    # Every save that can change the ladder (deadline, status, long-term, who leads) puts it
+    # back at first_rung_on(), the first day of a colour; the sweep moves it forward to the
+    # next rung after it has recorded the present one. The sweep reads only
+    # `next_rung_on <= today`, by the index below.
+    next_rung_on = models.DateField(
+        _("next reminder due on"), null=True, blank=True, editable=False
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -151,10 +159,36 @@ class Measure(models.Model):
             models.Index(fields=["problem", "status"], name="measure_problem_status"),
             # The office's review queue: submissions, the longest waiting first.
             models.Index(fields=["status", "submitted_at"], name="measure_status_submitted"),
+            # Submissions waiting for sign-off, by when they came: the sweep's working-day
+            # reminder reads the range before its cutoff and pages on it.
+            models.Index(
+                fields=["submitted_at", "id"],
+                condition=Q(status="submitted"),
+                name="measure_submitted_waiting",
+            ),
+            # The reminder sweep reads what is due by this, and pages on it.
+            models.Index(
+                fields=["next_rung_on", "id"],
+                condition=Q(next_rung_on__isnull=False),
+                name="measure_next_rung",
+            ),
         ]
 
     def __str__(self) -> str:
         return self.text[:40]
+
+    # What the ladder of reminders reads: a save touching any of these starts it again.
+    LADDER_FIELDS = frozenset(
+        {"deadline", "status", "is_long_term", "lead_unit", "lead_official_user"}
+    )
+
+    def save(self, *args, **kwargs) -> None:
+        update_fields = kwargs.get("update_fields")
+        if update_fields is None or self.LADDER_FIELDS & set(update_fields):
+            self.next_rung_on = first_rung_on(self.deadline, self.status, self.is_long_term)
+            if update_fields is not None:
+                kwargs["update_fields"] = {*update_fields, "next_rung_on"}
+        super().save(*args, **kwargs)
 
     @property
     def is_open(self) -> bool:
@@ -187,6 +221,35 @@ class Measure(models.Model):
         if days <= settings.REMINDER_GREEN_DAYS:
             return self.Colour.GREEN
         return self.Colour.NONE
+
+
+def first_rung_on(
+    deadline: datetime.date | None, status: str, is_long_term: bool
+) -> datetime.date | None:
+    """The first day a measure has a warning colour (warning_colour's green threshold):
+    where the reminder sweep starts reading it. None when it never has one."""
+    if deadline is None or is_long_term or status == Measure.Status.CLOSED:
+        return None
+    return deadline - datetime.timedelta(days=settings.REMINDER_GREEN_DAYS)
+
+
+def restart_ladders(measures: models.QuerySet[Measure] | None = None) -> int:
+    """Put measures back at their first rung (first_rung_on), as if never swept: for a
+    reminder state deleted wholesale (the benchmark's reset). One update per deadline, so
+    that it runs the same on every database; answer the number of measures changed."""
+    if measures is None:
+        measures = Measure.objects.all()
+    measures.filter(Q(deadline__isnull=True) | Q(is_long_term=True) | Q(status="closed")).exclude(
+        next_rung_on__isnull=True
+    ).update(next_rung_on=None)
+    live = measures.filter(deadline__isnull=False, is_long_term=False).exclude(status="closed")
+    changed = 0
+    for deadline in list(live.order_by().values_list("deadline", flat=True).distinct()):
+        first = first_rung_on(deadline, Measure.Status.IN_PROGRESS, False)
+        changed += (
+            live.filter(deadline=deadline).exclude(next_rung_on=first).update(next_rung_on=first)
+        )
+    return changed
 
 
 # A submission on its way to sign-off, at the head, the superior or the office.

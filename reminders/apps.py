@@ -10,6 +10,8 @@ class RemindersConfig(AppConfig):
 
     def ready(self) -> None:
         # Mentions in the comment threads of the layers below reach people through the bell.
-        from . import mentions
+        from . import mentions, people
 
         mentions.connect()
+        # A new liaison or lead official hears the rung their measures stand on now.
+        people.connect()

@@ -4,8 +4,11 @@ One sweep runs in three phases, each safe to crash and rerun:
 
 1. Record. Stream the measures and units that can be due, in keyset-paginated chunks, and
    for every reminder that has no ReminderLog row yet insert the row and its in-app
-   Notification in one transaction. The log's unique key (measure, kind, deadline in
-   force, step, recipient) is what makes a rerun or a concurrent sweep send nothing twice.
+   Notification in one transaction. A measure is read only once its next_rung_on has come
+   (a save that changes its ladder puts it back at its first rung); once its rung is
+   recorded the sweep moves it on to the next, so a rerun the same day reads none. The
+   log's unique key (measure, kind, deadline in force, step, recipient) is what makes a
+   rerun or a concurrent sweep send nothing twice.
    What escalates to the office and to the heads (a measure on a red rung, a submission
    waiting for review) is recorded once per item as an Escalation, not once per person.
    Then one EscalationDigest claims every item not yet in a digest (a conditional update)
@@ -51,7 +54,7 @@ from django.db.models.fields.tuple_lookups import (  # type: ignore[import-untyp
     Tuple,
     TupleGreaterThan,
 )
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, TruncDate
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -286,13 +289,59 @@ def _no_liaison(unit: Unit, people: _People, day: datetime.date) -> list[Reminde
     ]
 
 
-def _deadline_reminders(day: datetime.date, people: _People) -> Iterator[list[Entry]]:
-    # Every measure that has a colour today, by the same filter the measures API uses; the
-    # partial index of open measures by (deadline, id) serves it and the keyset.
-    candidates = Measure.objects.filter(~colour_filter(Colour.NONE, day)).select_related(
+def next_rung_after(measure: Measure, day: datetime.date) -> datetime.date | None:
+    """The first day after `day` on which ladder_step(measure, ·) answers something else:
+    where the sweep reads the measure next. None when it has no rung to come (no deadline,
+    long-term, signed off)."""
+    if measure.deadline is None or measure.is_long_term or not measure.is_open:
+        return None
+    deadline = measure.deadline
+    days_left = (deadline - day).days
+    for threshold in (
+        settings.REMINDER_GREEN_DAYS,
+        settings.REMINDER_YELLOW_DAYS,
+        settings.REMINDER_LAST_DAYS,
+    ):
+        if days_left > threshold:
+            return deadline - datetime.timedelta(days=threshold)
+    if days_left >= 0:
+        return deadline + ONE_DAY
+    step = red_step(-days_left)
+    return deadline + datetime.timedelta(days=step * settings.REMINDER_RED_REPEAT_DAYS + 1)
+
+
+# Rows per conditional update when the sweep moves measures on (SQLite's expression depth).
+ADVANCE_BATCH = 100
+
+
+def _advance(measures: list[Measure], day: datetime.date) -> None:
+    """Move each measure's next_rung_on past `day`, once its rung of `day` is recorded.
+
+    Conditional on updated_at: a measure saved meanwhile (a new deadline, a new lead unit)
+    has been put back to its first rung by that save, and keeps it.
+    """
+    by_day: dict[datetime.date | None, list[Measure]] = {}
+    for measure in measures:
+        by_day.setdefault(next_rung_after(measure, day), []).append(measure)
+    for when, group in sorted(by_day.items(), key=lambda pair: pair[0] or datetime.date.max):
+        for start in range(0, len(group), ADVANCE_BATCH):
+            unchanged = models.Q()
+            for measure in group[start : start + ADVANCE_BATCH]:
+                unchanged |= models.Q(pk=measure.pk, updated_at=measure.updated_at)
+            Measure.objects.filter(unchanged).update(next_rung_on=when)
+
+
+def _deadline_reminders(
+    day: datetime.date, people: _People, *, advance: bool = True
+) -> Iterator[list[Entry]]:
+    # Only the measures whose rung may have changed since they were last read: their
+    # next_rung_on has come (the partial index by (next_rung_on, id) serves the filter and
+    # the keyset). Once a chunk is recorded its measures move on to their next rung, so a
+    # rerun the same day reads none of them.
+    candidates = Measure.objects.filter(next_rung_on__lte=day).select_related(
         "problem", "lead_unit", "lead_official_user"
     )
-    for chunk in _keyset_chunks(candidates, "deadline"):
+    for chunk in _keyset_chunks(candidates, "next_rung_on"):
         people.load_liaisons({m.lead_unit_id for m in chunk if m.lead_unit_id})
         reminders: list[Entry] = []
         for measure in chunk:
@@ -300,8 +349,7 @@ def _deadline_reminders(day: datetime.date, people: _People) -> Iterator[list[En
             if rung is None:
                 continue
             kind, step = rung
-            liaisons = people.liaisons.get(measure.lead_unit_id, [])
-            recipients = list(liaisons)
+            recipients = list(people.liaisons.get(measure.lead_unit_id, []))
             if kind in (Kind.YELLOW, Kind.FINAL):
                 official = measure.lead_official_user
                 if official is not None and official.is_active:
@@ -320,14 +368,31 @@ def _deadline_reminders(day: datetime.date, people: _People) -> Iterator[list[En
                         step=step,
                     )
                 )
-            if measure.lead_unit is None:
-                reminders += [
-                    Reminder(Kind.MEASURE_WITHOUT_LEAD_UNIT, office_id, day, measure=measure)
-                    for office_id in people.office
-                ]
-            elif not liaisons:
-                reminders += _no_liaison(measure.lead_unit, people, day)
         yield reminders
+        # The generator resumes here once the sweep has recorded the chunk.
+        if advance:
+            _advance(chunk, day)
+
+
+def _orphan_reminders(day: datetime.date, people: _People) -> Iterator[list[Entry]]:
+    """The office's daily reminders of coloured measures nobody can be told of: those
+    without a lead unit, and the units that lead one but have no active liaison. Both are
+    keyed on the day, so they come every day, whatever the measures' rungs; they are read
+    from the few units without liaison and the few measures without lead unit."""
+    if not people.office:
+        return
+    coloured = Measure.objects.filter(~colour_filter(Colour.NONE, day))
+    without_lead = coloured.filter(lead_unit__isnull=True).select_related("problem")
+    for chunk in _keyset_chunks(without_lead, "id"):
+        yield [
+            Reminder(Kind.MEASURE_WITHOUT_LEAD_UNIT, office_id, day, measure=measure)
+            for measure in chunk
+            for office_id in people.office
+        ]
+    liaison = User.objects.filter(role=User.Role.LIAISON, is_active=True, unit=OuterRef("pk"))
+    units = Unit.objects.filter(~Exists(liaison), Exists(coloured.filter(lead_unit=OuterRef("pk"))))
+    for chunk in _keyset_chunks(units, "id"):
+        yield [entry for unit in chunk for entry in _no_liaison(unit, people, day)]
 
 
 def review_cutoff(day: datetime.date) -> datetime.datetime:
@@ -339,9 +404,21 @@ def review_cutoff(day: datetime.date) -> datetime.datetime:
 def _review_reminders(day: datetime.date, people: _People) -> Iterator[list[Entry]]:
     cutoff = review_cutoff(day)
     # After an endorsement chain the office's wait starts when the chain passed it on.
+    # Only the submissions not escalated yet: the escalation's key date is the day of the
+    # submission, so a rerun, or every sweep of the weeks a submission waits, reads none of
+    # those the office has heard of (the partial index of submissions by (submitted_at, id)
+    # serves the range and the keyset, the escalation's unique key the check).
+    told = Escalation.objects.filter(
+        measure=OuterRef("pk"),
+        kind=Kind.REVIEW_WAITING,
+        key_date=OuterRef("submitted_on"),
+        step=0,
+    )
     waiting = (
         Measure.objects.filter(status=Measure.Status.SUBMITTED, submitted_at__lt=cutoff)
         .exclude(waiting_since__gte=cutoff)
+        .annotate(submitted_on=TruncDate("submitted_at"))
+        .filter(~Exists(told))
         .select_related("problem")
     )
     for chunk in _keyset_chunks(waiting, "submitted_at"):
@@ -363,9 +440,33 @@ def _chain_reminders(day: datetime.date, people: _People) -> Iterator[list[Entry
     returned and made again is a new wait."""
     nth = workdays.nth_working_day_back(day, settings.REMINDER_CHAIN_WORKING_DAYS)
     cutoff = timezone.make_aware(datetime.datetime.combine(nth, datetime.time.min))
-    waiting = Measure.objects.filter(
-        status__in=CHAIN_STEPS, waiting_since__lt=cutoff
-    ).select_related("problem__round", "lead_unit__head", "problem__round__endorsement_superior")
+    # Only the waits whose person has not heard of them yet: the same key as the log row's,
+    # computed in the query (the person whose step it is, the day the step began, the step).
+    heard = ReminderLog.objects.filter(
+        measure=OuterRef("pk"),
+        kind=Kind.CHAIN_WAITING,
+        key_date=OuterRef("waiting_on"),
+        step=OuterRef("chain_step"),
+        recipient=OuterRef("chain_person"),
+    )
+    endorsing = models.Q(status=Measure.Status.ENDORSING)
+    waiting = (
+        Measure.objects.filter(status__in=CHAIN_STEPS, waiting_since__lt=cutoff)
+        .annotate(
+            waiting_on=TruncDate("waiting_since"),
+            chain_step=Case(
+                When(endorsing, then=CHAIN_STEPS[Measure.Status.ENDORSING]),
+                default=CHAIN_STEPS[Measure.Status.REVIEWING],
+                output_field=IntegerField(),
+            ),
+            chain_person=Case(
+                When(endorsing, then=F("lead_unit__head")),
+                default=F("problem__round__endorsement_superior"),
+            ),
+        )
+        .filter(~Exists(heard))
+        .select_related("problem__round", "lead_unit__head", "problem__round__endorsement_superior")
+    )
     for chunk in _keyset_chunks(waiting, "waiting_since"):
         reminders: list[Entry] = []
         for measure in chunk:
@@ -1254,7 +1355,8 @@ def sweep(
     counted: set[tuple] = set()
     with translation.override(settings.LANGUAGE_CODE):
         sources = (
-            _deadline_reminders,
+            partial(_deadline_reminders, advance=not dry_run),
+            _orphan_reminders,
             _review_reminders,
             _chain_reminders,
             _progress_reminders,

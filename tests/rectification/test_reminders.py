@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from rectification import services
-from rectification.models import Measure, ProgressReport
+from rectification.models import Measure, ProgressReport, first_rung_on
 from reminders import services as reminders
 from reminders.models import Escalation, EscalationDigest, Notification, ReminderLog
 from reminders.services import Kind
@@ -26,6 +26,13 @@ def at(day: datetime.date, hour: int = 9) -> datetime.datetime:
 
 def days(n: int) -> datetime.timedelta:
     return datetime.timedelta(days=n)
+
+
+def set_deadline(measure: Measure, deadline: datetime.date) -> None:
+    """A new deadline written past the services, with the sweep's schedule that a save keeps."""
+    Measure.objects.filter(pk=measure.pk).update(
+        deadline=deadline, next_rung_on=first_rung_on(deadline, measure.status, False)
+    )
 
 
 def sweep() -> reminders.SweepResult:
@@ -203,7 +210,7 @@ def test_red_warnings_repeat_weekly_and_no_other_day(ladder, clock):
 
 
 def test_a_missed_sweep_catches_up_with_the_current_rung_only(clock, measure_a, liaison_a):
-    Measure.objects.filter(pk=measure_a.pk).update(deadline=TUESDAY + days(5))
+    set_deadline(measure_a, TUESDAY + days(5))
 
     sweep()
 
@@ -212,7 +219,7 @@ def test_a_missed_sweep_catches_up_with_the_current_rung_only(clock, measure_a, 
 
 
 def test_an_approved_extension_starts_a_fresh_ladder(clock, measure_a, liaison_a, office):
-    Measure.objects.filter(pk=measure_a.pk).update(deadline=TUESDAY + days(10))
+    set_deadline(measure_a, TUESDAY + days(10))
     sweep()
     extension = services.extension_request(
         measure_id=measure_a.pk,
@@ -274,7 +281,7 @@ def test_a_unit_without_liaison_is_reported_to_the_office_instead(
 
 
 def test_an_inactive_liaison_counts_as_no_liaison(clock, measure_a, liaison_a, office):
-    Measure.objects.filter(pk=measure_a.pk).update(deadline=TUESDAY + days(10))
+    set_deadline(measure_a, TUESDAY + days(10))
     User.objects.filter(pk=liaison_a.pk).update(is_active=False)
 
     sweep()

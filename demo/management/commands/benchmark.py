@@ -38,7 +38,7 @@ from accounts.models import Unit, User
 from demo.httpbench import HttpServer, load_average, machine_facts, worker_peak_rss
 from findings.models import Aspect, Problem
 from inspections.models import InspectionRound
-from rectification.models import Extension, Measure, StatusChange, today
+from rectification.models import Extension, Measure, StatusChange, restart_ladders, today
 from rectification.selectors import measure_numbers, measures_visible_to, problem_numbers
 from reminders import services as reminders
 from reminders.models import (
@@ -966,8 +966,9 @@ class Command(BaseCommand):
         parser.add_argument(
             "--reset-reminders",
             action="store_true",
-            help="Delete every reminder log, notification, delivery, escalation and digest "
-            "before the sweep, so that the first sweep is a first sweep again.",
+            help="Delete every reminder log, notification, delivery, escalation and digest, "
+            "and put every measure back at its first rung, before the sweep, so that the "
+            "first sweep is a first sweep again.",
         )
 
     def handle(self, *args, **options) -> None:
@@ -992,6 +993,9 @@ class Command(BaseCommand):
             Notification.objects.all().delete()
             Escalation.objects.all().delete()
             EscalationDigest.objects.all().delete()
+            # The sweep moves each measure past the rung it recorded: with the records gone,
+            # every ladder starts again.
+            restart_ladders()
         if not options["http"]:
             self.run(cast=cast, names=names, options=options, http=None)
             return

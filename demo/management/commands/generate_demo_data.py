@@ -21,7 +21,14 @@ from django.utils import timezone
 from accounts.models import Unit, User
 from findings.models import Aspect, Petition, Problem, ProblemClue, feedback_due_for
 from inspections.models import REPORT_DUE_MONTHS, InspectionRound, add_months
-from rectification.models import Extension, Measure, ProgressReport, StatusChange, today
+from rectification.models import (
+    Extension,
+    Measure,
+    ProgressReport,
+    StatusChange,
+    first_rung_on,
+    today,
+)
 
 PASSWORD = "demo12345"
 # A fixed salt keeps the generated rows identical for a seed; these are demo accounts.
@@ -721,6 +728,7 @@ class Generator:
             closed_at=closed_at,
             closed_by_id=office if closed_at else None,
             version=1 + len(history),
+            next_rung_on=first_rung_on(deadline, status, long_term),
             created_at=created,
             updated_at=updated,
         )
