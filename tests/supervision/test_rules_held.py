@@ -18,6 +18,7 @@ from config.errors import InvalidInput
 from documents import docx_in
 from documents.publications import publication_approve, publication_draft
 from findings.selectors import clues_visible_to, petitions_visible_to
+from rectification.models import restart_ladders
 from reminders import services as reminders
 from reminders.models import Notification, ReminderLog
 from reminders.services import Kind
@@ -127,7 +128,9 @@ def test_when_the_keys_were_taken_meanwhile_the_fallback_inserts_no_duplicate(
 ):
     sweep(TODAY)
     logs, notes = ReminderLog.objects.count(), Notification.objects.count()
-    # A concurrent sweep committed these keys after this one looked: it sees none of them.
+    # A concurrent sweep committed these keys after this one looked: this one read the
+    # measures before the other moved their ladders on, and sees none of its keys.
+    restart_ladders()
     monkeypatch.setattr(reminders, "_existing_keys", lambda batch: set())
     caplog.set_level(logging.INFO, logger="reminders.services")
 
