@@ -5,14 +5,118 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from django.contrib.auth.models import AbstractUser, UserManager
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework.authtoken.models import Token
 
 from .roles import UserRole
+
+TOP_JURISDICTION_NAME = "本级巡视巡察工作机构"
+JURISDICTION_TREE_CACHE_KEY = "accounts:jurisdiction-tree"
+JURISDICTION_TREE_CACHE_SECONDS = 60
+
+
+class JurisdictionManager(models.Manager["Jurisdiction"]):
+    def top(self) -> Jurisdiction:
+        """The top of the tree, where a record made without a jurisdiction belongs: a
+        deployment of one office has only this one. Made on first use."""
+        top = self.filter(parent__isnull=True).order_by("id").first()
+        if top is None:
+            top, _created = self.get_or_create(
+                name=TOP_JURISDICTION_NAME, defaults={"level": Jurisdiction.Level.CITY}
+            )
+        return top
+
+    def tree(self) -> dict[int, int | None]:
+        """Each jurisdiction's level above, by key: a few dozen rows, kept in the cache, so the
+        scope rule costs no query on a page (accounts.selectors.jurisdiction_scope)."""
+        tree = cache.get(JURISDICTION_TREE_CACHE_KEY)
+        if tree is None:
+            tree = self.refresh_tree()
+        return tree
+
+    def refresh_tree(self) -> dict[int, int | None]:
+        tree = dict(self.order_by().values_list("id", "parent_id"))
+        cache.set(JURISDICTION_TREE_CACHE_KEY, tree, JURISDICTION_TREE_CACHE_SECONDS)
+        return tree
+
+    def tree_changed(self) -> None:
+        # Read again now, for the rest of this request, and once more when the change is
+        # committed, for everyone. A change rolled back after the save stays in the cache
+        # until it expires (a minute): a jurisdiction is saved alone, by an administrator.
+        self.refresh_tree()
+        transaction.on_commit(self.refresh_tree)
+
+
+class Jurisdiction(models.Model):
+    """巡视巡察机构: an inspecting body's office (省/市/县(区)) with the rounds, units and staff
+    that are its own. Office staff and leaders see their own and every one below it."""
+
+    class Level(models.TextChoices):
+        PROVINCE = "province", _("Province")
+        CITY = "city", _("City")
+        COUNTY = "county", _("County or district")
+
+    name = models.CharField(
+        _("name"), max_length=100, unique=True, help_text=_("For example 甲县县委巡察办.")
+    )
+    short_name = models.CharField(
+        _("short name"), max_length=30, blank=True, help_text=_("For example 甲县.")
+    )
+    level = models.CharField(_("level"), max_length=10, choices=Level.choices)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("the level above"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+    )
+
+    objects: ClassVar[JurisdictionManager] = JurisdictionManager()
+
+    class Meta:
+        verbose_name = _("jurisdiction")
+        verbose_name_plural = _("jurisdictions")
+        ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(parent=models.F("id")),
+                name="jurisdiction_not_own_parent",
+                violation_error_message=_("A jurisdiction cannot be its own level above."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs) -> None:
+        super().save(*args, **kwargs)
+        Jurisdiction.objects.tree_changed()
+
+    def delete(self, *args, **kwargs):
+        deleted = super().delete(*args, **kwargs)
+        Jurisdiction.objects.tree_changed()
+        return deleted
+
+    @property
+    def label(self) -> str:
+        return self.short_name or self.name
+
+    def clean(self) -> None:
+        super().clean()
+        seen, above = {self.pk}, self.parent
+        while above is not None:
+            if above.pk in seen:
+                raise ValidationError(
+                    {"parent": _("A jurisdiction cannot sit below one of its own.")}
+                )
+            seen.add(above.pk)
+            above = above.parent
 
 
 class Unit(models.Model):
@@ -33,6 +137,16 @@ class Unit(models.Model):
         null=True,
         blank=True,
         related_name="children",
+    )
+    jurisdiction = models.ForeignKey(
+        Jurisdiction,
+        verbose_name=_("jurisdiction"),
+        on_delete=models.PROTECT,
+        related_name="units",
+        blank=True,
+        help_text=_(
+            "The inspecting body's office whose work this unit's is; by default its parent's."
+        ),
     )
     is_active = models.BooleanField(_("active"), default=True)
     head = models.ForeignKey(
@@ -65,6 +179,13 @@ class Unit(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def save(self, *args, **kwargs) -> None:
+        if self.jurisdiction_id is None:
+            self.jurisdiction_id = (
+                self.parent.jurisdiction_id if self.parent else Jurisdiction.objects.top().pk
+            )
+        super().save(*args, **kwargs)
+
 
 class TrackerUserManager(UserManager["User"]):
     def create_superuser(
@@ -92,6 +213,17 @@ class User(AbstractUser):
         blank=True,
         related_name="users",
         help_text=_("Required for unit liaisons."),
+    )
+    jurisdiction = models.ForeignKey(
+        Jurisdiction,
+        verbose_name=_("jurisdiction"),
+        on_delete=models.PROTECT,
+        related_name="users",
+        blank=True,
+        help_text=_(
+            "Office staff and leaders see this jurisdiction's work and that of every one below"
+            " it; by default the unit's."
+        ),
     )
     display_name = models.CharField(_("display name"), max_length=100, blank=True)
     # Set when an administrator creates the account or resets its password; cleared when the
@@ -132,6 +264,13 @@ class User(AbstractUser):
         # security administrator changes a role, not a unit): say it here, for the whole form.
         if self.role == self.Role.LIAISON and self.unit_id is None:
             raise ValidationError(_("A liaison of a responsible unit needs that unit."))
+
+    def save(self, *args, **kwargs) -> None:
+        if self.jurisdiction_id is None:
+            self.jurisdiction_id = (
+                self.unit.jurisdiction_id if self.unit else Jurisdiction.objects.top().pk
+            )
+        super().save(*args, **kwargs)
 
     def has_perm(self, perm: str, obj: Any = None) -> bool:
         """Django's permission check, with the administrators' rule first (permissions.py)."""
@@ -193,7 +332,9 @@ class User(AbstractUser):
         return self.role == self.Role.SUPERVISOR and not self.is_superuser
 
     @property
-    def sees_everything(self) -> bool:
+    def sees_jurisdiction(self) -> bool:
+        """Office staff, leaders and the bootstrap superuser: they read the work of their
+        jurisdiction and of every one below it (accounts.selectors.jurisdiction_scope)."""
         return self.is_office or self.role == self.Role.LEADER
 
 

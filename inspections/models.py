@@ -47,7 +47,17 @@ class InspectionRound(models.Model):
     name = models.CharField(_("name"), max_length=200, unique=True)
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.XUNCHA)
     mode = models.CharField(_("mode"), max_length=10, choices=Mode.choices, default=Mode.REGULAR)
-    inspecting_body = models.CharField(_("inspecting body"), max_length=200)
+    jurisdiction = models.ForeignKey(
+        "accounts.Jurisdiction",
+        verbose_name=_("jurisdiction"),
+        on_delete=models.PROTECT,
+        related_name="rounds",
+        blank=True,
+        help_text=_("The inspecting office whose round this is; by default the inspected unit's."),
+    )
+    inspecting_body = models.CharField(
+        _("inspecting body"), max_length=200, help_text=_("For example 市委第二巡察组.")
+    )
     target_unit = models.ForeignKey(
         "accounts.Unit",
         verbose_name=_("inspected organisation"),
@@ -137,6 +147,8 @@ class InspectionRound(models.Model):
         return self.name
 
     def save(self, *args, **kwargs) -> None:
+        if self.jurisdiction_id is None:
+            self.jurisdiction_id = self.target_unit.jurisdiction_id
         if self.report_due_date is None and self.feedback_date is not None:
             self.report_due_date = add_months(self.feedback_date, REPORT_DUE_MONTHS)
         super().save(*args, **kwargs)
