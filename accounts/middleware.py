@@ -17,7 +17,7 @@ class SeparatedAdministratorsMiddleware:
     """A signed-in administrator opens the admin site and their own account's pages only.
 
     Decided here, below every app, so that a business page written tomorrow refuses them
-    too; the role checks of the pages and services (`is_office`, `sees_everything`) are
+    too; the role checks of the pages and services (`is_office`, `sees_jurisdiction`) are
     False for administrators as a second line. The home page sends them to the admin site.
     """
 

@@ -4,7 +4,7 @@ The system administrator (系统管理员) keeps units, accounts and settings; t
 administrator (安全管理员) roles and permissions, lockout and second-factor resets; the audit
 administrator (审计管理员) reads and exports the audit trail and the security log. They do no
 business work: every page of the office's work refuses them (middleware.py), and the role
-checks of the layers above (`is_office`, `sees_everything`, `is_liaison`) are False for them.
+checks of the layers above (`is_office`, `sees_jurisdiction`, `is_liaison`) are False for them.
 
 An administrator's powers come from the role alone: the Django permissions and groups of
 the account count for nothing, so that nobody can grant an administrator a second job. The

@@ -3,19 +3,130 @@ what a supervision group's member sees."""
 
 from __future__ import annotations
 
+from collections import defaultdict
 from typing import Any
 
+from django.core.cache import cache
 from django.db.models import Exists, F, Model, OuterRef, Q, QuerySet, Subquery
 
 from config.lookups import InSet
 
-from .models import Unit, User
+from .models import JURISDICTION_TREE_CACHE_KEY as TREE_CACHE_KEY
+from .models import Jurisdiction, Unit, User
 from .permissions import can_manage_accounts
 
 
+def jurisdiction_tree() -> dict[int, int | None]:
+    return Jurisdiction.objects.tree()
+
+
+def forget_jurisdiction_tree() -> None:
+    cache.delete(TREE_CACHE_KEY)
+
+
+def jurisdictions_below(jurisdiction_id: int | None) -> frozenset[int]:
+    """The jurisdiction and every one below it."""
+    if jurisdiction_id is None:
+        return frozenset()
+    children: dict[int | None, list[int]] = defaultdict(list)
+    for key, parent in jurisdiction_tree().items():
+        children[parent].append(key)
+    found, todo = {jurisdiction_id}, [jurisdiction_id]
+    while todo:
+        for child in children[todo.pop()]:
+            if child not in found:
+                found.add(child)
+                todo.append(child)
+    return frozenset(found)
+
+
+def jurisdiction_scope(user: User) -> frozenset[int] | None:
+    """The one rule of whose work a user reads (DESIGN.md sections 4 and 12): their own
+    jurisdiction and every one below it, never sideways or up. None when that is every
+    jurisdiction there is (the top's staff, the bootstrap superuser): no limit to apply."""
+    cached = getattr(user, "_jurisdiction_scope", False)
+    if cached is not False:
+        return cached
+    scope: frozenset[int] | None
+    if user.is_admin:
+        scope = None
+    else:
+        scope = jurisdictions_below(getattr(user, "jurisdiction_id", None))
+        if scope and scope >= frozenset(jurisdiction_tree()):
+            scope = None
+    user._jurisdiction_scope = scope  # type: ignore[union-attr]
+    return scope
+
+
+def measures_in_jurisdictions(scope: frozenset[int], via: str = "") -> Q:
+    """The measures (or rows reaching them by `via`) of the jurisdictions: those of their
+    rounds, and those their units lead in a round of the level above (joint rounds)."""
+    return Q(**{f"{via}problem__round__jurisdiction_id__in": scope}) | Q(
+        **{f"{via}lead_unit__jurisdiction_id__in": scope}
+    )
+
+
+def of_jurisdictions(qs: QuerySet, user: User, *paths: str) -> QuerySet:
+    """`qs` narrowed to the rows whose jurisdiction, reached by any of `paths` ("round__",
+    "unit__", "created_by__"), is in the user's scope (`jurisdiction_scope`)."""
+    scope = jurisdiction_scope(user)
+    if scope is None:
+        return qs
+    condition = Q(pk__in=[])
+    for path in paths:
+        condition |= Q(**{f"{path}jurisdiction_id__in": scope})
+    return qs.filter(condition)
+
+
+def in_jurisdiction_scope(qs: QuerySet, user: User, via: str | None, round_via: str) -> QuerySet:
+    """`qs` narrowed to the user's jurisdictions (`jurisdiction_scope`).
+
+    `round_via` is the path from the queried model to its round ("" on rounds, "round__" on
+    problems, "problem__round__" on measures). With `via`, the path to the measures as in
+    `in_liaison_scope`, a row is also in scope when it reaches a measure led by a unit of
+    the scope in a round of the level above (a joint round): the county's office sees that
+    round and those measures as its own, and nothing else of it. With `via=None` (clues,
+    reports, evaluations: the round's own matters) only the scope's own rounds count.
+    """
+    scope = jurisdiction_scope(user)
+    if scope is None:
+        return qs
+    own = Q(**{f"{round_via}jurisdiction_id__in": scope})
+    if via is None:
+        return of_jurisdictions(qs, user, round_via)
+    measure_model, back = _measure_path(qs.model, via)
+    if not back:
+        return qs.filter(measures_in_jurisdictions(scope))
+    keys = (
+        measure_model._default_manager.filter(lead_unit__jurisdiction_id__in=scope)
+        .order_by()
+        .values(back[0])
+        .distinct()
+    )
+    model: Any = measure_model._meta.get_field(back[0]).related_model
+    for step in back[1:]:
+        keys = (
+            model._default_manager.filter(InSet(F("pk"), Subquery(keys)))
+            .order_by()
+            .values(step)
+            .distinct()
+        )
+        model = model._meta.get_field(step).related_model
+    return qs.filter(own | Q(InSet(F("pk"), Subquery(keys))))
+
+
+def jurisdictions_visible_to(user: User) -> QuerySet[Jurisdiction]:
+    qs = Jurisdiction.objects.select_related("parent")
+    scope = jurisdiction_scope(user)
+    return qs if scope is None else qs.filter(pk__in=scope)
+
+
 def units_visible_to(user: User) -> QuerySet[Unit]:
-    # The organisation tree is not secret: everyone picks units from it.
-    return Unit.objects.select_related("parent")
+    """The organisation tree of the user's jurisdictions; the top's staff see all of it.
+    Liaisons and supervisors pick from their own jurisdiction's tree and those below."""
+    qs = Unit.objects.select_related("parent")
+    scope = jurisdiction_scope(user)
+    return qs if scope is None else qs.filter(jurisdiction_id__in=scope)
 
 
 def units_assignable_by(user: User) -> QuerySet[Unit]:
@@ -27,7 +138,9 @@ def users_visible_to(user: User) -> QuerySet[User]:
     # Office staff pick lead officials' accounts, the system administrator keeps them all;
     # everyone else sees only themselves.
     if user.is_office or can_manage_accounts(user):
-        return User.objects.select_related("unit")
+        qs = User.objects.select_related("unit")
+        scope = jurisdiction_scope(user)
+        return qs if scope is None else qs.filter(jurisdiction_id__in=scope)
     return User.objects.filter(pk=user.pk).select_related("unit")
 
 

@@ -10,6 +10,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from accounts.models import Unit, User
+from accounts.selectors import jurisdiction_scope, units_visible_to
 from config.errors import InvalidInput, NotAllowed
 from findings.models import Problem
 from findings.selectors import problems_visible_to
@@ -60,10 +61,11 @@ class DashboardView:
 
     # The dashboard is for those who see every measure (dashboard_view), so its set is a union
     # of (round, lead unit) cells and its numbers are read from the rollups.
-    def cell_keys(self) -> tuple[list[int] | None, int | None]:
+    def cell_keys(self) -> tuple[list[int] | None, int | None, frozenset[int] | None]:
         return (
             [self.round.pk] if self.round is not None else None,
             self.unit.pk if self.unit is not None else None,
+            jurisdiction_scope(self.user),
         )
 
     def measure_cells(self) -> QuerySet[MeasureRollup]:
@@ -115,7 +117,7 @@ class DashboardView:
 def dashboard_view(user: User, params) -> DashboardView:
     """Read `round`, `unit` and `as_of` from query parameters; a bad one raises InvalidInput
     naming it. Only those who see everything (leaders, office, admin) have a dashboard."""
-    if not user.sees_everything:
+    if not user.sees_jurisdiction:
         raise NotAllowed(_("The dashboard is for leaders and the inspection office."))
     chosen_round = chosen_unit = as_of = None
     raw = (params.get("round") or "").strip()
@@ -129,7 +131,7 @@ def dashboard_view(user: User, params) -> DashboardView:
     if raw:
         if not raw.isdigit():
             raise InvalidInput(_("Choose a unit from the list."), field="unit")
-        chosen_unit = Unit.objects.filter(pk=int(raw)).first()
+        chosen_unit = units_visible_to(user).filter(pk=int(raw)).first()
         if chosen_unit is None:
             raise InvalidInput(_("There is no such unit."), field="unit")
     raw = (params.get("as_of") or "").strip()
@@ -203,7 +205,8 @@ def urge_summary(view: DashboardView) -> dict:
 
 
 def trend(view: DashboardView) -> dict:
-    return {"as_of": view.day, "results": cell_trend(*view.cell_keys(), as_of=view.day)}
+    rounds, unit, scope = view.cell_keys()
+    return {"as_of": view.day, "results": cell_trend(rounds, unit, as_of=view.day, scope=scope)}
 
 
 def attention_lists(view: DashboardView, limit: int = 10) -> dict:
@@ -218,5 +221,5 @@ def attention_lists(view: DashboardView, limit: int = 10) -> dict:
 def filter_choices(user: User) -> dict:
     return {
         "rounds": rounds_visible_to(user),
-        "units": lead_units(),
+        "units": lead_units(jurisdiction_scope(user)),
     }

@@ -117,7 +117,7 @@ YES, NO = "是", "否"
 
 def may_download(user: User) -> bool:
     """Office, admin and leaders: a liaison works in the ledger of their own measures."""
-    return user.sees_everything
+    return user.sees_jurisdiction
 
 
 @dataclass

@@ -265,7 +265,7 @@ class PeriodicReport:
 def may_read_periodic(user: User) -> bool:
     """Office, admin and leaders, and supervision groups' members for their rounds' units;
     a liaison reports on the unit's own measures, not on the round's."""
-    return user.sees_everything or user.is_supervisor
+    return user.sees_jurisdiction or user.is_supervisor
 
 
 @dataclass

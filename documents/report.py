@@ -43,6 +43,7 @@ from rectification.models import Measure, today
 from rectification.selectors import (
     measure_numbers,
     measures_visible_to,
+    owns_round,
     problem_numbers,
     problem_order,
     with_latest_progress,
@@ -432,7 +433,7 @@ class PublicReportView(APIView):
     def get(self, request: Request, pk: int) -> FileResponse:
         user = signed_in_user(request)
         inspection_round = get_object_or_404(rounds_visible_to(user), pk=pk)
-        if not user.sees_everything:
+        if not (user.sees_jurisdiction and owns_round(user, inspection_round)):
             # A report speaks for the whole round; a liaison's partial view would misstate it.
             raise NotAllowed(_("Only office staff and leaders can download the public report."))
         content = build_public_report(inspection_round, user, mark=watermark_for(user))

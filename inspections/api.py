@@ -10,7 +10,7 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 
 from accounts.auth import signed_in_user
-from accounts.selectors import units_assignable_by, users_visible_to
+from accounts.selectors import jurisdictions_visible_to, units_assignable_by, users_visible_to
 from config.api import OfficeWritesOthersRead, VisibleRelatedField
 from config.viewsets import ScopedViewSet
 
@@ -27,6 +27,8 @@ class RoundSerializer(serializers.ModelSerializer):
     endorsement_superior = VisibleRelatedField(
         visible_to=users_visible_to, required=False, allow_null=True
     )
+    jurisdiction = VisibleRelatedField(visible_to=jurisdictions_visible_to, required=False)
+    jurisdiction_name = serializers.CharField(source="jurisdiction.name", read_only=True)
 
     class Meta:
         model = InspectionRound
@@ -37,6 +39,8 @@ class RoundSerializer(serializers.ModelSerializer):
             "kind_label",
             "mode",
             "mode_label",
+            "jurisdiction",
+            "jurisdiction_name",
             "inspecting_body",
             "target_unit",
             "target_unit_name",

@@ -6,7 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
-from accounts.selectors import units_assignable_by
+from accounts.selectors import jurisdictions_visible_to, units_assignable_by
 from config.forms import choice_field
 
 from .models import InspectionRound
@@ -21,6 +21,7 @@ class RoundForm(forms.ModelForm):
             "name",
             "kind",
             "mode",
+            "jurisdiction",
             "inspecting_body",
             "target_unit",
             "onsite_start",
@@ -52,6 +53,11 @@ class RoundForm(forms.ModelForm):
     def __init__(self, *args, user=None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         choice_field(self, "target_unit").queryset = units_assignable_by(user)
+        jurisdiction = choice_field(self, "jurisdiction")
+        jurisdiction.queryset = jurisdictions_visible_to(user)
+        jurisdiction.required = False
+        if user is not None and not self.instance.pk:
+            jurisdiction.initial = user.jurisdiction_id
         self.fields["target_unit"].widget.attrs["data-search"] = _("Search units")
         choice_field(self, "endorsement_superior").queryset = User.objects.filter(
             role=User.Role.LEADER, is_active=True

@@ -7,15 +7,15 @@ import datetime
 from django.db.models import Count, Q, QuerySet
 
 from accounts.models import User
-from accounts.selectors import in_liaison_scope
+from accounts.selectors import in_jurisdiction_scope, in_liaison_scope
 
 from .models import InspectionRound, RoundReport, round_report_overdue_filter
 
 
 def rounds_visible_to(user: User) -> QuerySet[InspectionRound]:
-    qs = InspectionRound.objects.select_related("target_unit")
-    if user.sees_everything:
-        return qs
+    qs = InspectionRound.objects.select_related("target_unit", "jurisdiction")
+    if user.sees_jurisdiction:
+        return in_jurisdiction_scope(qs, user, via="problems__measures__", round_via="")
     if user.is_liaison and user.unit_id:
         return in_liaison_scope(qs, user.unit_id, via="problems__measures__")
     return qs.none()
@@ -23,8 +23,9 @@ def rounds_visible_to(user: User) -> QuerySet[InspectionRound]:
 
 def round_reports_visible_to(user: User) -> QuerySet[RoundReport]:
     """Rectification reports: office, admin and leaders (a round-level matter, not a unit's)."""
-    if user.sees_everything:
-        return RoundReport.objects.select_related("round")
+    if user.sees_jurisdiction:
+        qs = RoundReport.objects.select_related("round")
+        return in_jurisdiction_scope(qs, user, via=None, round_via="round__")
     return RoundReport.objects.none()
 
 

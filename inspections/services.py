@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from accounts.selectors import jurisdiction_scope, jurisdictions_below
 from config.errors import InvalidInput, NotAllowed
 
 from .models import InspectionRound, RoundReport
@@ -20,10 +21,24 @@ def round_save(
     """Create a round, or change the given one, from already-validated field values."""
     if not actor.is_office:
         raise NotAllowed(_("Only office staff can create or edit rounds."))
+    scope = jurisdiction_scope(actor)
+    if inspection_round and scope is not None and inspection_round.jurisdiction_id not in scope:
+        raise NotAllowed(_("This round is the level above's: only its office edits it."))
     target = inspection_round or InspectionRound()
     old_due = target.report_due_date
     for name, value in fields.items():
         setattr(target, name, value)
+    if target.jurisdiction_id is None:
+        target.jurisdiction_id = actor.jurisdiction_id
+    if scope is not None and target.jurisdiction_id not in scope:
+        raise InvalidInput(_("Choose your own jurisdiction or one below it."), field="jurisdiction")
+    if target.target_unit_id is not None and target.target_unit.jurisdiction_id not in (
+        jurisdictions_below(target.jurisdiction_id)
+    ):
+        raise InvalidInput(
+            _("The inspected unit must belong to the round's jurisdiction or one below it."),
+            field="target_unit",
+        )
     start, end = target.onsite_start, target.onsite_end
     if start and end and end < start:
         raise InvalidInput(_("The on-site end cannot be before its start."), field="onsite_end")

@@ -54,7 +54,7 @@ def round_reports(request: HttpRequest, pk: int) -> HttpResponse:
     sending with the file, and the acknowledgement; leaders read. The checks are those of
     the API (RoundReportSerializer), so the page and the API refuse the same things."""
     user = signed_in_user(request)
-    if not user.sees_everything:
+    if not user.sees_jurisdiction:
         raise PermissionDenied(_("Rectification reports are kept by the office."))
     inspection_round = get_object_or_404(rounds_visible_to(user), pk=pk)
     reports = round_reports_visible_to(user).filter(round=inspection_round).order_by("due", "id")

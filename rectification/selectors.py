@@ -32,7 +32,9 @@ from django.utils.translation import gettext
 from accounts.models import Unit, User
 from accounts.selectors import (
     groups_supervising,
+    in_jurisdiction_scope,
     in_liaison_scope,
+    jurisdiction_scope,
     liaison_memberships,
     supervised_measures_filter,
 )
@@ -91,8 +93,8 @@ def measures_visible_to(user: User) -> QuerySet[Measure]:
         "closed_by",
         "submitted_by",
     ).prefetch_related("cooperating_units")
-    if user.sees_everything:
-        return qs
+    if user.sees_jurisdiction:
+        return in_jurisdiction_scope(qs, user, via="", round_via="problem__round__")
     if user.is_liaison and user.unit_id:
         return in_liaison_scope(qs, user.unit_id, via="")
     if user.is_supervisor:
@@ -105,7 +107,7 @@ def rounds_in_view(user: User) -> QuerySet[InspectionRound]:
     """The rounds whose pages a user opens: those of inspections.selectors, and for a
     supervision group's member the group's rounds (accounts.selectors.groups_supervising)."""
     if user.is_supervisor:
-        return InspectionRound.objects.select_related("target_unit").filter(
+        return InspectionRound.objects.select_related("target_unit", "jurisdiction").filter(
             pk__in=groups_supervising(user).values("rounds")
         )
     return rounds_visible_to(user)
@@ -252,16 +254,29 @@ def measure_numbers_by_unit(
 # filters are those of `_number_filters`, so the two ways of counting cannot drift apart.
 
 
+def _rounds_of(scope: frozenset[int]) -> QuerySet[InspectionRound]:
+    return InspectionRound.objects.filter(jurisdiction_id__in=scope).order_by().values("pk")
+
+
+def _units_of(scope: frozenset[int]) -> QuerySet[Unit]:
+    return Unit.objects.filter(jurisdiction_id__in=scope).order_by().values("pk")
+
+
 def measure_cells(
-    rounds: list[int] | None = None, unit: int | None = None
+    rounds: list[int] | None = None,
+    unit: int | None = None,
+    scope: frozenset[int] | None = None,
 ) -> QuerySet[MeasureRollup]:
     """The rollup rows of the measures of `rounds` (None: every round) led by `unit` (None:
-    any lead unit)."""
+    any lead unit), within the jurisdictions `scope` (None: all; accounts'
+    `measures_in_jurisdictions` said as cells: their rounds' and their units')."""
     rows = MeasureRollup.objects.exclude(n=0)
     if rounds is not None:
         rows = rows.filter(round_id__in=rounds)
     if unit is not None:
         rows = rows.filter(lead_unit_id=unit)
+    if scope is not None:
+        rows = rows.filter(Q(round_id__in=_rounds_of(scope)) | Q(lead_unit_id__in=_units_of(scope)))
     return rows
 
 
@@ -301,12 +316,15 @@ def cell_numbers_by_unit(
 
 
 def cell_trend(
-    rounds: list[int] | None = None, unit: int | None = None, as_of: datetime.date | None = None
+    rounds: list[int] | None = None,
+    unit: int | None = None,
+    as_of: datetime.date | None = None,
+    scope: frozenset[int] | None = None,
 ) -> list[dict]:
     """`measure_trend` of the measures of the given cells, from the rollups."""
     day = as_of or today()
     due_rows = (
-        measure_cells(rounds, unit)
+        measure_cells(rounds, unit, scope)
         .filter(is_long_term=False, deadline__isnull=False, deadline__lte=day)
         .annotate(month=TruncMonth("deadline"))
         .values("month")
@@ -318,6 +336,10 @@ def cell_trend(
         closures = closures.filter(round_id__in=rounds)
     if unit is not None:
         closures = closures.filter(lead_unit_id=unit)
+    if scope is not None:
+        closures = closures.filter(
+            Q(round_id__in=_rounds_of(scope)) | Q(lead_unit_id__in=_units_of(scope))
+        )
     closed_rows = (
         closures.annotate(month=TruncMonth("closed_day"))
         .values("month")
@@ -330,15 +352,23 @@ def cell_trend(
 
 
 def problem_cells(
-    rounds: list[int] | None = None, unit: int | None = None
+    rounds: list[int] | None = None,
+    unit: int | None = None,
+    scope: frozenset[int] | None = None,
 ) -> QuerySet[ProblemRollup]:
     """The rollup rows of the problems of `rounds`; with `unit`, those holding a measure the
-    unit leads (DashboardView.problems)."""
+    unit leads (DashboardView.problems); within `scope`, the problems of its jurisdictions'
+    rounds and those holding a measure their units lead."""
     rows = ProblemRollup.objects.all()
     if rounds is not None:
         rows = rows.filter(round_id__in=rounds)
     if unit is not None:
         rows = rows.filter(problem_id__in=Measure.objects.filter(lead_unit=unit).values("problem"))
+    if scope is not None:
+        led = Measure.objects.filter(lead_unit__jurisdiction_id__in=scope).order_by()
+        rows = rows.filter(
+            Q(round_id__in=_rounds_of(scope)) | Q(problem_id__in=led.values("problem"))
+        )
     return rows
 
 
@@ -377,9 +407,10 @@ def cell_problem_numbers_by_category(cells: QuerySet[ProblemRollup]) -> list[dic
     ]
 
 
-def lead_units() -> QuerySet[Unit]:
-    """The units that lead at least one measure, by name: the dashboard's unit picker."""
-    led = MeasureRollup.objects.filter(n__gt=0, lead_unit_id__isnull=False)
+def lead_units(scope: frozenset[int] | None = None) -> QuerySet[Unit]:
+    """The units that lead at least one measure (within the jurisdictions `scope`), by name:
+    the dashboard's unit picker."""
+    led = measure_cells(scope=scope).filter(lead_unit_id__isnull=False)
     return (
         Unit.objects.filter(pk__in=led.values("lead_unit_id"))
         .only("pk", "name", "short_name")
@@ -581,9 +612,16 @@ def with_problem_status(
     return cast("QuerySet[ProblemWithStatus]", annotated)
 
 
+def owns_round(user: User, inspection_round: InspectionRound) -> bool:
+    """Whether the round is of the user's jurisdictions, not a joint round of the level above
+    in which they see only their units' measures."""
+    scope = jurisdiction_scope(user)
+    return scope is None or inspection_round.jurisdiction_id in scope
+
+
 def _counting_unit(user: User) -> int | None:
     """The unit whose measures a user's problem counts cover: a liaison's own, else all."""
-    return user.unit_id if not user.sees_everything and user.is_liaison else None
+    return user.unit_id if not user.sees_jurisdiction and user.is_liaison else None
 
 
 def problems_with_status_visible_to(user: User) -> QuerySet[ProblemWithStatus]:
@@ -599,10 +637,11 @@ def round_stats(
     visible_problems = problems_visible_to(user).filter(round=inspection_round)
     problems = with_problem_status(visible_problems, _counting_unit(user)).order_by("seq")
     stats: dict = {"round": inspection_round.pk}
-    if user.sees_everything:  # every measure of the round: its cells' rollups
+    whole = user.sees_jurisdiction and owns_round(user, inspection_round)
+    if whole:  # every measure of the round: its cells' rollups
         stats.update(cell_numbers(measure_cells([inspection_round.pk]), as_of))
         stats.update(cell_problem_numbers(problem_cells([inspection_round.pk])))
-    else:
+    else:  # a liaison's, a group's, or a joint round's measures of the level below
         stats.update(measure_numbers(measures, as_of))
         stats.update(problem_numbers(visible_problems))
     stats["problem_list"] = [
@@ -617,18 +656,42 @@ def round_stats(
         }
         for p in problems
     ]
-    if user.sees_everything:
+    if whole:
         day = as_of or today()
         stats["clues"] = _handling_counts(ProblemClue.objects.filter(round=inspection_round), day)
         stats["petitions"] = _handling_counts(Petition.objects.filter(round=inspection_round), day)
     return stats
 
 
-def round_counts(round_ids: list[int], unit_id: int | None = None) -> dict[int, dict]:
+def round_counts(
+    round_ids: list[int], unit_id: int | None = None, led_in: frozenset[int] | None = None
+) -> dict[int, dict]:
     """Problems, measures and signed-off measures of each of the given rounds, in one
     grouped query: over the problems' rollups for whole rounds; with `unit_id` (a liaison's
     unit) only that unit's measures, and the problems holding them, count, read from the
-    unit's range of the membership table."""
+    unit's range of the membership table; with `led_in` (jurisdictions, for the joint rounds
+    of the level above) only the measures their units lead."""
+    if led_in is not None:
+        joint = (
+            Measure.objects.filter(
+                problem__round_id__in=round_ids, lead_unit__jurisdiction_id__in=led_in
+            )
+            .order_by()
+            .values(round_id=F("problem__round_id"))
+            .annotate(
+                problems_n=Count("problem", distinct=True),
+                measures_n=Count("id"),
+                closed_n=Count("id", filter=Q(status=CLOSED)),
+            )
+        )
+        return {
+            row["round_id"]: {
+                "problems": row["problems_n"],
+                "measures": row["measures_n"],
+                "closed": row["closed_n"],
+            }
+            for row in joint
+        }
     if unit_id is None:  # whole rounds: the problems' rollups
         whole = (
             problem_cells(round_ids)
@@ -740,9 +803,10 @@ def handling_numbers(
 ) -> dict:
     """Counts of problem clues and petitions, never their content; None for whom they are
     hidden (liaisons)."""
-    if not user.sees_everything:
+    if not user.sees_jurisdiction:
         return {"clues": None, "petitions": None}
-    clues, petitions = ProblemClue.objects.all(), Petition.objects.all()
+    clues = in_jurisdiction_scope(ProblemClue.objects.all(), user, via=None, round_via="round__")
+    petitions = in_jurisdiction_scope(Petition.objects.all(), user, via=None, round_via="round__")
     if rounds is not None:
         clues, petitions = clues.filter(round__in=rounds), petitions.filter(round__in=rounds)
     return {
@@ -869,10 +933,10 @@ def workbench_counts(user: User, as_of: datetime.date | None = None) -> dict[str
     """The workbench's counters of measures: waiting at each step, overdue, due soon and
     unassigned. Read from the rollups for those who see every measure."""
     day = as_of or today()
-    if user.sees_everything:
+    if user.sees_jurisdiction:
         filters = _number_filters(day, on_time=Q(on_time=True), extended=Q(extended=True))
         filters["unassigned"] = UNASSIGNED
-        return measure_cells().aggregate(
+        return measure_cells(scope=jurisdiction_scope(user)).aggregate(
             **{
                 name: Coalesce(Sum("n", filter=filters[name]), 0)
                 for name in (*WORKBENCH_COUNTS, "unassigned")

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.auth import signed_in_user
 from accounts.models import User
+from accounts.selectors import jurisdiction_scope
 from config.api import DeferredJoinPaginator
 from config.errors import DomainError, StaleVersion
 from config.pages import posted_next
@@ -72,6 +73,7 @@ from .selectors import (
     measure_timeline,
     measures_visible_to,
     overdue_measures,
+    owns_round,
     pending_extensions,
     review_queue,
     round_counts,
@@ -174,8 +176,14 @@ def round_list(request: HttpRequest) -> HttpResponse:
     # Counted for the rounds of this page only, in one grouped query; a liaison counts their
     # unit's measures (and the problems holding them) only.
     page.object_list = list(page.object_list)
-    unit_id = None if user.sees_everything else user.unit_id
-    counts = round_counts([r.pk for r in page.object_list], unit_id)
+    if user.sees_jurisdiction:  # whole rounds of theirs; joint rounds' measures of theirs
+        own = [r.pk for r in page.object_list if owns_round(user, r)]
+        joint = [r.pk for r in page.object_list if not owns_round(user, r)]
+        counts = round_counts(own)
+        if joint:
+            counts.update(round_counts(joint, led_in=jurisdiction_scope(user)))
+    else:
+        counts = round_counts([r.pk for r in page.object_list], user.unit_id)
     for inspection_round in page.object_list:
         row = counts.get(inspection_round.pk, {})
         inspection_round.problem_count = row.get("problems", 0)

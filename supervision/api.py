@@ -18,7 +18,7 @@ from rest_framework.response import Response
 
 from accounts.auth import signed_in_user
 from accounts.models import Unit, User
-from accounts.selectors import units_visible_to, users_visible_to
+from accounts.selectors import of_jurisdictions, units_visible_to, users_visible_to
 from config.api import VisibleRelatedField
 from config.viewsets import ScopedReadOnlyViewSet, ScopedViewSet
 from findings.models import Problem
@@ -477,10 +477,10 @@ class EvaluationSchemeViewSet(ScopedViewSet):
     """Evaluation schemes (评估方案), one per round: POST without items saves the default."""
 
     selector = staticmethod(
-        lambda user: EvaluationScheme.objects.filter(
-            round__in=rounds_visible_to(user).values("pk")
-        ).select_related("round")
-        if user.sees_everything
+        lambda user: of_jurisdictions(
+            EvaluationScheme.objects.select_related("round"), user, "round__"
+        )
+        if user.sees_jurisdiction
         else EvaluationScheme.objects.none()
     )
     queryset = EvaluationScheme.objects.none()

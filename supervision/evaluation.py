@@ -38,7 +38,7 @@ from django.utils.translation import gettext_lazy
 
 from accounts.duties import require_second_person
 from accounts.models import Unit, User
-from accounts.selectors import groups_supervising
+from accounts.selectors import groups_supervising, of_jurisdictions
 from config.errors import InvalidInput, NotAllowed, WrongState
 from inspections.models import InspectionRound
 from rectification.models import today
@@ -334,22 +334,24 @@ def compute_scores(evaluation: Evaluation) -> list[EvaluationScore]:
 def evaluations_visible_to(user: User) -> QuerySet[Evaluation]:
     """Office and leaders see every evaluation; a supervision group sees its rounds'."""
     qs = Evaluation.objects.select_related("round", "scheme", "created_by", "published_by")
-    if user.sees_everything:
-        return qs
+    if user.sees_jurisdiction:
+        return of_jurisdictions(qs, user, "round__")
     return qs.filter(round__in=groups_supervising(user).values("rounds"))
 
 
 def red_black_lists_visible_to(user: User) -> QuerySet[RedBlackList]:
-    """Published lists are for everyone who works in the tracker."""
-    return RedBlackList.objects.select_related("evaluation", "evaluation__round", "published_by")
+    """Published lists are for everyone who works in the tracker, in the rounds of their
+    jurisdictions."""
+    qs = RedBlackList.objects.select_related("evaluation", "evaluation__round", "published_by")
+    return of_jurisdictions(qs, user, "evaluation__round__")
 
 
 def scores_visible_to(user: User) -> QuerySet[EvaluationScore]:
     """Office and leaders read every score; a supervision group's member reads the round's
     row and the scores of its group's units in its group's rounds, nothing of other units."""
     qs = EvaluationScore.objects.select_related("unit")
-    if user.sees_everything:
-        return qs
+    if user.sees_jurisdiction:
+        return of_jurisdictions(qs, user, "evaluation__round__")
     own_unit = groups_supervising(user).filter(
         rounds=OuterRef("evaluation__round"), units=OuterRef("unit")
     )

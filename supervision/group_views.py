@@ -35,7 +35,7 @@ def supervision_home(request: HttpRequest) -> HttpResponse:
     visible = list(
         groups.with_composition(groups.groups_visible_to(user)).order_by("-is_active", "name")
     )
-    if not (user.sees_everything or visible):
+    if not (user.sees_jurisdiction or visible):
         raise PermissionDenied(_("This page is for the office and the supervision groups."))
     return render(
         request,

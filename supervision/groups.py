@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Unit, User
-from accounts.selectors import groups_supervising
+from accounts.selectors import groups_supervising, of_jurisdictions
 from config.errors import InvalidInput, NotAllowed
 from findings import services as findings_services
 from findings.models import Problem
@@ -39,8 +39,8 @@ NAME_MAX = SupervisionGroup._meta.get_field("name").max_length or 200
 def groups_visible_to(user: User) -> QuerySet[SupervisionGroup]:
     """Office and leaders see every group; anyone else the active groups they sit on."""
     qs = SupervisionGroup.objects.select_related("leader", "created_by")
-    if user.sees_everything:
-        return qs
+    if user.sees_jurisdiction:  # the groups of the user's offices
+        return of_jurisdictions(qs, user, "created_by__")
     return qs.filter(pk__in=groups_supervising(user).values("pk"))
 
 
@@ -57,8 +57,8 @@ def visits_visible_to(user: User) -> QuerySet[SupervisionVisit]:
     """Office and leaders see every visit; a member the visits of their groups. Units do
     not see the group's assessment of them."""
     qs = SupervisionVisit.objects.select_related("group", "unit", "round", "recorded_by")
-    if user.sees_everything:
-        return qs
+    if user.sees_jurisdiction:
+        return of_jurisdictions(qs, user, "group__created_by__")
     return qs.filter(group__in=groups_supervising(user).values("pk"))
 
 

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from accounts.selectors import of_jurisdictions
 from config.errors import InvalidInput, NotAllowed, WrongState
 from inspections.models import InspectionRound
 from rectification import services
@@ -71,14 +72,14 @@ def look_backs_visible_to(user: User) -> QuerySet[LookBack]:
     )
     # Meta.ordering is dropped from a GROUP BY query, which the counts make this.
     qs = qs.order_by("-started_at", "-id")
-    return qs if user.sees_everything else qs.none()
+    return of_jurisdictions(qs, user, "round__") if user.sees_jurisdiction else qs.none()
 
 
 def look_back_items_visible_to(user: User) -> QuerySet[LookBackItem]:
     qs = LookBackItem.objects.select_related(
         "look_back", "measure", "measure__problem", "measure__lead_unit", "checked_by"
     )
-    return qs if user.sees_everything else qs.none()
+    return of_jurisdictions(qs, user, "look_back__round__") if user.sees_jurisdiction else qs.none()
 
 
 def look_back_numbers(items: QuerySet[LookBackItem]) -> dict:

@@ -41,7 +41,7 @@ def _workbench(user: User, *, day: datetime.date, limit: int) -> dict[str, Any]:
 
 def _round_detail(user: User, *, inspection_round: InspectionRound) -> dict[str, Any] | None:
     # The look-back's figures are the office's round-wide review: leaders and office.
-    if not user.sees_everything:
+    if not user.sees_jurisdiction:
         return None
     return {
         "numbers": lookback.round_look_back_numbers(inspection_round),

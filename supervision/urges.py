@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Unit, User
-from accounts.selectors import groups_supervising
+from accounts.selectors import groups_supervising, of_jurisdictions
 from config.errors import DomainError, InvalidInput, NotAllowed, WrongState
 from rectification import bulk, services
 from rectification.models import Evidence, Measure, StatusChange, today
@@ -40,8 +40,8 @@ def urges_visible_to(user: User) -> QuerySet[UrgeNotice]:
     qs = UrgeNotice.objects.select_related(
         "unit", "measure", "measure__problem", "round", "issued_by", "group", "decided_by"
     )
-    if user.sees_everything:
-        return qs
+    if user.sees_jurisdiction:  # the rounds of the scope, and its units (in joint rounds)
+        return of_jurisdictions(qs, user, "round__", "unit__")
     scope = Q(pk__in=[])
     if user.is_liaison and user.unit_id:
         scope |= Q(unit_id=user.unit_id)

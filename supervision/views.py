@@ -388,7 +388,7 @@ def _scheme_items_from(post, items: list[dict]) -> list[dict]:
 def round_evaluation(request: HttpRequest, pk: int) -> HttpResponse:
     """A round's evaluation scheme (the office edits it) and its evaluations."""
     user = signed_in_user(request)
-    if not (user.sees_everything or groups_supervising(user).exists()):
+    if not (user.sees_jurisdiction or groups_supervising(user).exists()):
         raise PermissionDenied(_("Evaluations are for the office, leaders and supervision groups."))
     inspection_round = get_object_or_404(rounds_in_view(user), pk=pk)
     scheme = evaluation.scheme_of(inspection_round)

@@ -70,6 +70,15 @@ def second_factor_policy(request, settings) -> None:
 
 
 @pytest.fixture(autouse=True)
+def fresh_jurisdiction_tree() -> None:
+    # The scope rule keeps the jurisdictions' tree in the cache, which may outlive a test's
+    # rolled-back rows (and, on Redis, the test run): each test reads its own.
+    from accounts.selectors import forget_jurisdiction_tree
+
+    forget_jurisdiction_tree()
+
+
+@pytest.fixture(autouse=True)
 def fresh_rate_limits(monkeypatch) -> None:
     # Each test starts with empty rate-limit counters of its own, whatever the cache is.
     from django.core.cache.backends.locmem import LocMemCache

@@ -39,7 +39,13 @@ def make_units(ctx: dict, n: int) -> str:
 def make_users(ctx: dict, n: int) -> str:
     units = [UnitFactory(name=f"科室{i}") for i in range(n)]
     User.objects.bulk_create(
-        User(username=f"liaison{i}", role=User.Role.LIAISON, unit=units[i]) for i in range(n)
+        User(
+            username=f"liaison{i}",
+            role=User.Role.LIAISON,
+            unit=units[i],
+            jurisdiction_id=units[i].jurisdiction_id,
+        )
+        for i in range(n)
     )
     return "/api/v1/users/"
 

@@ -10,7 +10,7 @@ from accounts.models import User
 
 
 @pytest.mark.parametrize(
-    ("role", "is_administrator", "is_office", "is_liaison", "sees_everything"),
+    ("role", "is_administrator", "is_office", "is_liaison", "sees_jurisdiction"),
     [
         # The three separated administrators do no business work: every business check fails.
         (User.Role.SYSTEM_ADMIN, True, False, False, False),
@@ -23,15 +23,15 @@ from accounts.models import User
     ],
 )
 def test_it_derives_what_each_role_may_do(
-    role, is_administrator, is_office, is_liaison, sees_everything
+    role, is_administrator, is_office, is_liaison, sees_jurisdiction
 ):
     user = User(username="someone", role=role)
 
-    assert (user.is_administrator, user.is_office, user.is_liaison, user.sees_everything) == (
+    assert (user.is_administrator, user.is_office, user.is_liaison, user.sees_jurisdiction) == (
         is_administrator,
         is_office,
         is_liaison,
-        sees_everything,
+        sees_jurisdiction,
     )
     assert not user.is_admin  # the bootstrap superuser's alone
 

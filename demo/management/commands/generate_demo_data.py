@@ -18,7 +18,7 @@ from django.core.management.color import no_style
 from django.db import connection, models, transaction
 from django.utils import timezone
 
-from accounts.models import Unit, User
+from accounts.models import Jurisdiction, Unit, User
 from findings.models import Aspect, Petition, Problem, ProblemClue, feedback_due_for
 from inspections.models import REPORT_DUE_MONTHS, InspectionRound, add_months
 from rectification.models import (
@@ -322,6 +322,7 @@ class UnitInfo:
     name: str
     children: list[int]
     liaisons: list[int]
+    jurisdiction: int = 0
 
 
 class Generator:
@@ -336,6 +337,7 @@ class Generator:
         self.progress = progress
         self.writer = Writer(
             [
+                Jurisdiction,
                 Unit,
                 User,
                 InspectionRound,
@@ -367,12 +369,20 @@ class Generator:
             self._round(index, size, year_counts)
         self.writer.flush()
         self.writer.reset_sequences()
+        Jurisdiction.objects.refresh_tree()
         self.progress(self.done, self.total)
         return {model._meta.label: n for model, n in self.writer.written.items()}
 
     # --- units and people ---------------------------------------------------------------
 
-    def _unit(self, name: str, short: str, kind: str, parent: int | None) -> UnitInfo:
+    def _jurisdiction(self, name: str, short: str, level: str, parent: int | None) -> int:
+        return self.writer.add(
+            Jurisdiction, name=name, short_name=short, level=level, parent_id=parent
+        )
+
+    def _unit(
+        self, name: str, short: str, kind: str, parent: int | None, jurisdiction: int
+    ) -> UnitInfo:
         w = self.writer
         pk = w.new_id(Unit)
         webhook = ""
@@ -386,15 +396,20 @@ class Generator:
             short_name=short[:50],
             kind=kind,
             parent_id=parent,
+            jurisdiction_id=jurisdiction,
             webhook_url=webhook,
         )
-        info = UnitInfo(pk, name, [], [])
+        info = UnitInfo(pk, name, [], [], jurisdiction)
         self.units.append(info)
         if parent is not None:
             next(u for u in self.units if u.id == parent).children.append(pk)
         return info
 
-    def _user(self, username: str, role: str, unit: int | None, name: str) -> int:
+    def _user(
+        self, username: str, role: str, unit: int | None, name: str, jurisdiction: int | None = None
+    ) -> int:
+        if jurisdiction is None:
+            jurisdiction = next(u.jurisdiction for u in self.units if u.id == unit)
         return self.writer.add(
             User,
             password=self.password,
@@ -409,6 +424,7 @@ class Generator:
             date_joined=local_moment(self.as_of - datetime.timedelta(days=1200), self.rng),
             role=role,
             unit_id=unit,
+            jurisdiction_id=jurisdiction,
             display_name=name,
             must_change_password=False,
             # Generated accounts sign in with the benchmark's password, changed "today".
@@ -419,16 +435,30 @@ class Generator:
     def _people(self) -> None:
         self.password = make_password(PASSWORD, salt=PASSWORD_SALT)
         party = Unit.Kind.PARTY_COMMITTEE
-        root = self._unit(f"中共{PROVINCE}委员会", "省委", party, None)
+        Level = Jurisdiction.Level
         office_name = f"{PROVINCE}委巡视工作领导小组办公室"
-        office_unit = self._unit(office_name, "省委巡视办", party, root.id)
+        # The province's office, and each city's inspection office below it (以市带县).
+        province = self._jurisdiction(office_name, PROVINCE, Level.PROVINCE, None)
+        self.province = province
+        root = self._unit(f"中共{PROVINCE}委员会", "省委", party, None, province)
+        office_unit = self._unit(office_name, "省委巡视办", party, root.id, province)
         for name in PROVINCIAL_UNITS:
             kind = Unit.Kind.STATE_ENTERPRISE if name.endswith("公司") else Unit.Kind.DEPARTMENT
-            self._unit(f"{PROVINCE}{name}", name, kind, root.id)
+            self._unit(f"{PROVINCE}{name}", name, kind, root.id, province)
+        self.city_jurisdictions: dict[str, int] = {}
+        city_committees: dict[str, int] = {}
         for city in CITIES:
-            committee = self._unit(f"中共{city}市委员会", f"{city}市委", party, root.id)
+            office = f"{city}市委巡察工作领导小组办公室"
+            jurisdiction = self._jurisdiction(office, f"{city}市", Level.CITY, province)
+            self.city_jurisdictions[city] = jurisdiction
+            committee = self._unit(
+                f"中共{city}市委员会", f"{city}市委", party, root.id, jurisdiction
+            )
+            city_committees[city] = committee.id
             for name in CITY_UNITS:
-                self._unit(f"{city}市{name}", name, Unit.Kind.DEPARTMENT, committee.id)
+                self._unit(
+                    f"{city}市{name}", name, Unit.Kind.DEPARTMENT, committee.id, jurisdiction
+                )
         self._user("admin", User.Role.SYSTEM_ADMIN, office_unit.id, "系统管理员")
         for n in range(1, 9):
             name = f"{person_name(self.rng)}（巡视办）"
@@ -436,6 +466,11 @@ class Generator:
         for n in range(1, 7):
             name = f"{person_name(self.rng)}（省委）"
             self.leaders.append(self._user(f"leader{n}", User.Role.LEADER, root.id, name))
+        # Each city's office: one account of its staff (office_<n>, in the order of CITIES).
+        for n, city in enumerate(CITIES, start=1):
+            self._user(
+                f"cityoffice{n}", User.Role.OFFICE, city_committees[city], f"{city}市委巡察办"
+            )
         # Two liaisons for most units, three for the busiest few, none for the office.
         for index, unit in enumerate(u for u in self.units if u is not office_unit):
             for k in range(3 if index < 10 else 2):
@@ -499,6 +534,7 @@ class Generator:
             kind=kind,
             mode=mode,
             inspecting_body=f"{body}第{ordinal(rng.randint(1, 12))}{label}组",
+            jurisdiction_id=self.city_jurisdictions[city] if city else self.province,
             target_unit_id=target.id,
             onsite_start=onsite_start,
             onsite_end=onsite_end,
