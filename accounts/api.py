@@ -14,9 +14,10 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from audit.events import SecurityKind, security_event
-from config.viewsets import ScopedViewSet
+from config.api import VisibleRelatedField
+from config.viewsets import ScopedReadOnlyViewSet, ScopedViewSet
 
-from .models import Unit, User
+from .models import Jurisdiction, Unit, User
 from .permissions import (
     account_fields_changeable_by,
     can_change_account,
@@ -24,7 +25,27 @@ from .permissions import (
     can_manage_accounts,
     can_manage_units,
 )
-from .selectors import units_visible_to, users_visible_to
+from .selectors import jurisdictions_visible_to, units_visible_to, users_visible_to
+
+
+class JurisdictionSerializer(serializers.ModelSerializer):
+    level_label = serializers.CharField(source="get_level_display", read_only=True)
+
+    class Meta:
+        model = Jurisdiction
+        fields = ["id", "name", "short_name", "level", "level_label", "parent"]
+
+
+class JurisdictionViewSet(ScopedReadOnlyViewSet):
+    """Jurisdictions (巡视巡察机构): the user's own and those below it. The system
+    administrator of the top keeps them in the admin."""
+
+    selector = staticmethod(jurisdictions_visible_to)
+    queryset = Jurisdiction.objects.none()
+
+    serializer_class = JurisdictionSerializer
+    filterset_fields = ["level", "parent"]
+    ordering_fields = ["name", "id"]
 
 
 class SystemAdminWritesOthersRead(permissions.BasePermission):
@@ -52,6 +73,9 @@ class AccountManagersOnly(permissions.BasePermission):
 
 class UnitSerializer(serializers.ModelSerializer):
     kind_label = serializers.CharField(source="get_kind_display", read_only=True)
+    # Both are chosen within the administrator's jurisdictions; by default the parent's.
+    parent = VisibleRelatedField(visible_to=units_visible_to, required=False, allow_null=True)
+    jurisdiction = VisibleRelatedField(visible_to=jurisdictions_visible_to, required=False)
 
     class Meta:
         model = Unit
@@ -62,6 +86,7 @@ class UnitSerializer(serializers.ModelSerializer):
             "kind",
             "kind_label",
             "parent",
+            "jurisdiction",
             "is_active",
             "head",
             "webhook_url",
@@ -104,6 +129,8 @@ class UserSerializer(serializers.ModelSerializer):
         style={"input_type": "password"},
     )
     role_label = serializers.CharField(source="get_role_display", read_only=True)
+    unit = VisibleRelatedField(visible_to=units_visible_to, required=False, allow_null=True)
+    jurisdiction = VisibleRelatedField(visible_to=jurisdictions_visible_to, required=False)
 
     class Meta:
         model = User
@@ -115,6 +142,7 @@ class UserSerializer(serializers.ModelSerializer):
             "role",
             "role_label",
             "unit",
+            "jurisdiction",
             "is_active",
             "password",
             "last_login",
@@ -230,6 +258,7 @@ class MeSerializer(serializers.ModelSerializer):
             "role_label",
             "unit",
             "unit_name",
+            "jurisdiction",
             "unread_notifications",
         ]
 

@@ -266,10 +266,16 @@ class User(AbstractUser):
             raise ValidationError(_("A liaison of a responsible unit needs that unit."))
 
     def save(self, *args, **kwargs) -> None:
-        if self.jurisdiction_id is None:
-            self.jurisdiction_id = (
-                self.unit.jurisdiction_id if self.unit else Jurisdiction.objects.top().pk
-            )
+        # A liaison works for their unit, so belongs to its jurisdiction; anyone else keeps
+        # the one given, by default the unit's.
+        fields = kwargs.get("update_fields")
+        if fields is not None and not {"unit", "jurisdiction", "role"} & set(fields):
+            super().save(*args, **kwargs)
+            return
+        if self.unit_id is not None and (self.jurisdiction_id is None or self.is_liaison):
+            self.jurisdiction_id = self.unit.jurisdiction_id
+        elif self.jurisdiction_id is None:
+            self.jurisdiction_id = Jurisdiction.objects.top().pk
         super().save(*args, **kwargs)
 
     def has_perm(self, perm: str, obj: Any = None) -> bool:

@@ -7,6 +7,7 @@ from rest_framework.routers import SimpleRouter
 from . import api, views
 
 router = SimpleRouter()
+router.register("jurisdictions", api.JurisdictionViewSet, basename="jurisdiction")
 router.register("units", api.UnitViewSet, basename="unit")
 router.register("users", api.UserViewSet, basename="user")
 

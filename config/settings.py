@@ -313,6 +313,8 @@ SPECTACULAR_SETTINGS = {
         "ClueStatusEnum": "findings.models.ProblemClue.Status",
         "PetitionStatusEnum": "findings.models.Petition.Status",
         "ExtensionStatusEnum": "rectification.models.Extension.Status",
+        "JurisdictionLevelEnum": "accounts.models.Jurisdiction.Level",
+        "UrgeLevelEnum": "supervision.models.UrgeNotice.Level",
     },
 }
 
