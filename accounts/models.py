@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any, ClassVar
 
 from django.contrib.auth.models import AbstractUser, UserManager
@@ -34,14 +35,19 @@ class JurisdictionManager(models.Manager["Jurisdiction"]):
     def tree(self) -> dict[int, int | None]:
         """Each jurisdiction's level above, by key: a few dozen rows, kept in the cache, so the
         scope rule costs no query on a page (accounts.selectors.jurisdiction_scope)."""
-        tree = cache.get(JURISDICTION_TREE_CACHE_KEY)
+        try:
+            tree = cache.get(JURISDICTION_TREE_CACHE_KEY)
+        except Exception:  # the cache is down: read the table, the site keeps serving
+            tree = None
         if tree is None:
             tree = self.refresh_tree()
         return tree
 
     def refresh_tree(self) -> dict[int, int | None]:
         tree = dict(self.order_by().values_list("id", "parent_id"))
-        cache.set(JURISDICTION_TREE_CACHE_KEY, tree, JURISDICTION_TREE_CACHE_SECONDS)
+        # With the cache down the table is read again next time.
+        with contextlib.suppress(Exception):
+            cache.set(JURISDICTION_TREE_CACHE_KEY, tree, JURISDICTION_TREE_CACHE_SECONDS)
         return tree
 
     def tree_changed(self) -> None:

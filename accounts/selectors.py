@@ -1,8 +1,10 @@
-"""Reads about units and users, scoped to who asks, and the rules of what a liaison works on and
-what a supervision group's member sees."""
+"""Reads about jurisdictions, units and users, scoped to who asks, and the rules of who sees
+what: the jurisdictions an office reads, what a liaison works on and what a supervision
+group's member sees."""
 
 from __future__ import annotations
 
+import contextlib
 from collections import defaultdict
 from typing import Any
 
@@ -21,7 +23,8 @@ def jurisdiction_tree() -> dict[int, int | None]:
 
 
 def forget_jurisdiction_tree() -> None:
-    cache.delete(TREE_CACHE_KEY)
+    with contextlib.suppress(Exception):  # a cache that is down keeps nothing
+        cache.delete(TREE_CACHE_KEY)
 
 
 def jurisdictions_below(jurisdiction_id: int | None) -> frozenset[int]:
