@@ -207,6 +207,7 @@ def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
         entry["measures"].append(measure)
     context = {
         "round": inspection_round,
+        "joint": user.sees_jurisdiction and not owns_round(user, inspection_round),
         "stats": round_stats(inspection_round, user),
         "problems": sorted(problems.values(), key=lambda e: e["problem"].seq),
         "sections": page_sections("round_detail", user, inspection_round=inspection_round),

@@ -128,3 +128,17 @@ def test_a_change_of_the_tree_is_read_at_once(tree):
     c = Jurisdiction.objects.create(name="丙镇", level=Level.COUNTY, parent=tree["j"]["a"])
     office_a = User.objects.get(pk=office_a.pk)
     assert jurisdiction_scope(office_a) == {tree["j"]["a"].pk, c.pk}
+
+
+def test_the_joint_round_s_page_shows_the_county_its_part_and_says_so(tree, client):
+    city_round = tree["rounds"]["city"]
+    client.force_login(tree["offices"]["a"])
+    page = client.get(f"/rounds/{city_round.pk}/").content.decode()
+    assert 'id="joint-round"' in page
+    assert "联动措施" in page and "city措施" not in page
+    client.force_login(tree["offices"]["city"])
+    page = client.get(f"/rounds/{city_round.pk}/").content.decode()
+    assert 'id="joint-round"' not in page
+    assert "联动措施" in page and "city措施" in page
+    client.force_login(tree["offices"]["b"])
+    assert client.get(f"/rounds/{city_round.pk}/").status_code == 404
