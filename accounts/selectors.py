@@ -61,6 +61,14 @@ def jurisdiction_scope(user: User) -> frozenset[int] | None:
     return scope
 
 
+def owns_jurisdiction(user: User, jurisdiction_id: int | None) -> bool:
+    """Whether the work of `jurisdiction_id` (a round's) is the user's own, to add to and
+    change: their jurisdiction or one below it, not a joint round of the level above that
+    they see for their units' measures only."""
+    scope = jurisdiction_scope(user)
+    return scope is None or jurisdiction_id in scope
+
+
 def measures_in_jurisdictions(scope: frozenset[int], via: str = "") -> Q:
     """The measures (or rows reaching them by `via`) of the jurisdictions: those of their
     rounds, and those their units lead in a round of the level above (joint rounds)."""

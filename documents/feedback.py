@@ -46,7 +46,7 @@ def feedback_import(
     second click on the import button, or a second paste of the same text, looks like.
     Measures get no units and the provisional deadline; the office fills them in the ledger.
     """
-    check_office(actor)
+    check_office(actor, inspection_round)
     if not problems:
         raise InvalidInput(_("There is no problem to import."))
     # Serialise imports into one round, so two clicks cannot both pass the duplicate check.

@@ -22,7 +22,7 @@ from findings.parser import (
     ParseResult,
     parse_feedback,
 )
-from inspections.selectors import rounds_visible_to
+from inspections.selectors import rounds_owned_by
 
 from .docx_in import read_feedback_file
 from .feedback import feedback_import, preview
@@ -204,7 +204,7 @@ class FeedbackImportView(APIView):
         serializer = FeedbackImportSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         inspection_round = get_object_or_404(
-            rounds_visible_to(user), pk=serializer.validated_data["round"]
+            rounds_owned_by(user), pk=serializer.validated_data["round"]
         )
         result = feedback_import(
             actor=user,

@@ -12,7 +12,7 @@ from rest_framework.views import APIView
 from accounts.auth import signed_in_user
 from config.watermark import watermark_for
 from inspections.models import InspectionRound
-from inspections.selectors import rounds_visible_to
+from inspections.selectors import rounds_owned_by
 from rectification.models import today
 
 from .five_ledgers import export_five_ledgers
@@ -40,7 +40,7 @@ class FiveLedgersExportView(APIView):
         query.is_valid(raise_exception=True)
         user = signed_in_user(request)
         inspection_round = get_object_or_404(
-            rounds_visible_to(user), pk=query.validated_data["round"]
+            rounds_owned_by(user), pk=query.validated_data["round"]
         )
         output = export_five_ledgers(
             inspection_round=inspection_round, user=user, mark=watermark_for(user)

@@ -17,7 +17,7 @@ from accounts.auth import signed_in_user
 from config.errors import NotAllowed
 from config.watermark import watermark_for
 from inspections.models import InspectionRound
-from inspections.selectors import rounds_visible_to
+from inspections.selectors import rounds_owned_by, rounds_visible_to
 from rectification.models import today
 
 from .ledger import XLSX_CONTENT_TYPE, LedgerRejected, export_ledger, import_ledger
@@ -108,7 +108,7 @@ class LedgerImportView(APIView):
         serializer = LedgerImportSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        inspection_round = get_object_or_404(rounds_visible_to(user), pk=data["round"])
+        inspection_round = get_object_or_404(rounds_owned_by(user), pk=data["round"])
         try:
             result = import_ledger(
                 actor=user,

@@ -10,7 +10,7 @@ from rest_framework.response import Response
 
 from accounts.auth import signed_in_user
 from config.api import VisibleRelatedField
-from inspections.selectors import rounds_visible_to
+from inspections.selectors import rounds_owned_by
 
 from .models import Publication
 from .publications import (
@@ -23,7 +23,7 @@ from .publications import (
 
 
 class PublicationSerializer(serializers.ModelSerializer):
-    round = VisibleRelatedField(visible_to=rounds_visible_to)
+    round = VisibleRelatedField(visible_to=rounds_owned_by)
     title = serializers.CharField(required=False, max_length=200)
     text = serializers.CharField(
         required=False,

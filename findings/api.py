@@ -20,7 +20,7 @@ from config.api import OfficeOnly, OfficeWritesOthersRead, VisibleRelatedField
 from config.seq import check_seq_free, next_seq, seq_field
 from config.uploads import CONTENT_TYPES
 from config.viewsets import ScopedViewSet
-from inspections.selectors import rounds_visible_to
+from inspections.selectors import rounds_owned_by
 
 from . import services
 from .models import Aspect, HandedOver, Petition, ProblemClue
@@ -32,7 +32,7 @@ from .selectors import (
 
 
 class AspectSerializer(serializers.ModelSerializer):
-    round = VisibleRelatedField(visible_to=rounds_visible_to)
+    round = VisibleRelatedField(visible_to=rounds_owned_by)
     seq = seq_field()
 
     class Meta:
@@ -101,7 +101,7 @@ class HandedOverFields(serializers.ModelSerializer):
 
 class ClueSerializer(HandedOverFields):
     url_name = "clue"
-    round = VisibleRelatedField(visible_to=rounds_visible_to)
+    round = VisibleRelatedField(visible_to=rounds_owned_by)
     status_label = serializers.CharField(source="get_status_display", read_only=True)
     disposal_label = serializers.CharField(source="get_disposal_display", read_only=True)
 
@@ -183,7 +183,7 @@ class ClueViewSet(HandedOverViewSet):
 
 class PetitionSerializer(HandedOverFields):
     url_name = "petition"
-    round = VisibleRelatedField(visible_to=rounds_visible_to)
+    round = VisibleRelatedField(visible_to=rounds_owned_by)
     handler_unit = VisibleRelatedField(
         visible_to=units_assignable_by, required=False, allow_null=True
     )

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from accounts.selectors import owns_jurisdiction
 from config.errors import InvalidInput, NotAllowed
 from config.fields import max_length
 from config.seq import next_seq
@@ -24,9 +25,13 @@ from .models import Aspect, HandedOver, Petition, Problem, ProblemClue
 TITLE_MAX = max_length(Problem, "title")
 
 
-def check_office(actor: User) -> None:
+def check_office(actor: User, inspection_round: InspectionRound | None = None) -> None:
     if not actor.is_office:
         raise NotAllowed(_("Only office staff can add aspects and problems."))
+    if inspection_round is not None and not owns_jurisdiction(
+        actor, inspection_round.jurisdiction_id
+    ):
+        raise NotAllowed(_("This round is the level above's: only its office edits it."))
 
 
 def check_title(title: str, field: str = "title") -> str:
@@ -43,7 +48,7 @@ def check_title(title: str, field: str = "title") -> str:
 def aspect_create(
     *, actor: User, inspection_round: InspectionRound, title: str, seq: int | None = None
 ) -> Aspect:
-    check_office(actor)
+    check_office(actor, inspection_round)
     siblings = Aspect.objects.filter(round=inspection_round)
     return Aspect.objects.create(
         round=inspection_round, title=check_title(title), seq=seq or next_seq(siblings)
@@ -66,7 +71,7 @@ def problem_create(
     raising a problem from its visit (supervision.groups), where the group's data is.
     """
     if not permitted:
-        check_office(actor)
+        check_office(actor, inspection_round)
     _check_aspect(aspect, inspection_round)
     siblings = Problem.objects.filter(round=inspection_round)
     if seq is not None and siblings.filter(seq=seq).exists():
@@ -88,7 +93,7 @@ def _check_aspect(aspect: Aspect | None, inspection_round: InspectionRound) -> N
 @transaction.atomic
 def problem_update(*, actor: User, problem: Problem, fields: dict[str, Any]) -> Problem:
     """Change a problem's aspect, number, title, description, category or source."""
-    check_office(actor)
+    check_office(actor, problem.round)
     problem = Problem.objects.select_for_update().get(pk=problem.pk)
     if "title" in fields:
         fields["title"] = check_title(fields["title"])

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from accounts.auth import signed_in_user
 from config.errors import DomainError
 from config.watermark import page_context
-from inspections.selectors import rounds_visible_to
+from inspections.selectors import rounds_owned_by, rounds_visible_to
 
 from . import services
 from .forms import AspectForm, ClueFilter, ClueForm, PetitionFilter, PetitionForm
@@ -37,7 +37,7 @@ def _office_only(request: HttpRequest) -> None:
 def aspect_create(request: HttpRequest, round_pk: int) -> HttpResponse:
     if not signed_in_user(request).is_office:
         raise PermissionDenied(_("Only office staff can add aspects and problems."))
-    inspection_round = get_object_or_404(rounds_visible_to(signed_in_user(request)), pk=round_pk)
+    inspection_round = get_object_or_404(rounds_owned_by(signed_in_user(request)), pk=round_pk)
     form = AspectForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:

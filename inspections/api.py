@@ -16,7 +16,7 @@ from config.viewsets import ScopedViewSet
 
 from . import services
 from .models import InspectionRound, RoundReport
-from .selectors import round_reports_visible_to, rounds_visible_to
+from .selectors import round_reports_visible_to, rounds_owned_by, rounds_visible_to
 
 
 class RoundSerializer(serializers.ModelSerializer):
@@ -105,7 +105,7 @@ REPORT_FILE_SUFFIXES = (".docx", ".doc", ".pdf", ".wps", ".ofd")
 
 
 class RoundReportSerializer(serializers.ModelSerializer):
-    round = VisibleRelatedField(visible_to=rounds_visible_to)
+    round = VisibleRelatedField(visible_to=rounds_owned_by)
     due = serializers.DateField(
         required=False, help_text="Defaults to the round's report due date."
     )

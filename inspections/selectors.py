@@ -7,7 +7,7 @@ import datetime
 from django.db.models import Count, Q, QuerySet
 
 from accounts.models import User
-from accounts.selectors import in_jurisdiction_scope, in_liaison_scope
+from accounts.selectors import in_jurisdiction_scope, in_liaison_scope, of_jurisdictions
 
 from .models import InspectionRound, RoundReport, round_report_overdue_filter
 
@@ -19,6 +19,17 @@ def rounds_visible_to(user: User) -> QuerySet[InspectionRound]:
     if user.is_liaison and user.unit_id:
         return in_liaison_scope(qs, user.unit_id, via="problems__measures__")
     return qs.none()
+
+
+def rounds_owned_by(user: User) -> QuerySet[InspectionRound]:
+    """The rounds a user may add to and change the round's own matters of (problems, clues,
+    reports, look-backs, evaluations, imports, publications): those they see, less the joint
+    rounds of the level above, where an office reads its units' measures only."""
+    return (
+        of_jurisdictions(rounds_visible_to(user), user, "")
+        if user.sees_jurisdiction
+        else (rounds_visible_to(user))
+    )
 
 
 def round_reports_visible_to(user: User) -> QuerySet[RoundReport]:

@@ -23,7 +23,7 @@ from config.seq import check_seq_free, next_seq, seq_field
 from config.viewsets import ScopedViewSet
 from findings.models import Problem
 from findings.selectors import aspects_visible_to
-from inspections.selectors import rounds_visible_to
+from inspections.selectors import rounds_owned_by, rounds_visible_to
 
 from .selectors import problems_with_status_visible_to, round_stats
 
@@ -39,7 +39,7 @@ class ProblemFilter(IdFilterSet):
 
 
 class ProblemSerializer(serializers.ModelSerializer):
-    round = VisibleRelatedField(visible_to=rounds_visible_to)
+    round = VisibleRelatedField(visible_to=rounds_owned_by)
     aspect = VisibleRelatedField(visible_to=aspects_visible_to, required=False, allow_null=True)
     seq = seq_field()
     status = serializers.ChoiceField(

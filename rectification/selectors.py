@@ -36,6 +36,7 @@ from accounts.selectors import (
     in_liaison_scope,
     jurisdiction_scope,
     liaison_memberships,
+    owns_jurisdiction,
     supervised_measures_filter,
 )
 from findings.models import Petition, Problem, ProblemClue, late_filter
@@ -615,8 +616,7 @@ def with_problem_status(
 def owns_round(user: User, inspection_round: InspectionRound) -> bool:
     """Whether the round is of the user's jurisdictions, not a joint round of the level above
     in which they see only their units' measures."""
-    scope = jurisdiction_scope(user)
-    return scope is None or inspection_round.jurisdiction_id in scope
+    return owns_jurisdiction(user, inspection_round.jurisdiction_id)
 
 
 def _counting_unit(user: User) -> int | None:

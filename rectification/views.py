@@ -32,7 +32,7 @@ from findings.selectors import (
     problems_visible_to,
 )
 from findings.services import problem_update
-from inspections.selectors import rounds_visible_to
+from inspections.selectors import rounds_owned_by
 
 from . import bulk, comments, services
 from .bulk_pages import bulk_outcome, bulk_page_context
@@ -528,7 +528,7 @@ def _show_refusal(form, error: DomainError) -> None:
 def problem_create(request: HttpRequest, round_pk: int) -> HttpResponse:
     """A new problem with several measures at once, units and deadlines included."""
     _require_office(request)
-    inspection_round = get_object_or_404(rounds_visible_to(signed_in_user(request)), pk=round_pk)
+    inspection_round = get_object_or_404(rounds_owned_by(signed_in_user(request)), pk=round_pk)
     data = request.POST if request.method == "POST" else None
     form = ProblemForm(data, inspection_round=inspection_round, prefix="problem")
     formset = MeasureFormSet(data, form_kwargs={"user": signed_in_user(request)}, prefix="measures")

@@ -23,7 +23,7 @@ from config.api import VisibleRelatedField
 from config.viewsets import ScopedReadOnlyViewSet, ScopedViewSet
 from findings.models import Problem
 from inspections.models import InspectionRound
-from inspections.selectors import rounds_visible_to
+from inspections.selectors import rounds_owned_by
 from rectification import bulk
 from rectification.bulk_serializers import (
     BULK_RESPONSES,
@@ -358,9 +358,7 @@ class LookBackSerializer(serializers.ModelSerializer):
 
 
 class LookBackStartSerializer(serializers.Serializer):
-    round = VisibleRelatedField(
-        visible_to=rounds_visible_to, queryset=InspectionRound.objects.all()
-    )
+    round = VisibleRelatedField(visible_to=rounds_owned_by, queryset=InspectionRound.objects.all())
     sample_size = serializers.IntegerField(
         min_value=1, required=False, allow_null=True, default=None, help_text="Empty: all closed"
     )
@@ -454,9 +452,7 @@ class LookBackItemViewSet(ScopedReadOnlyViewSet):
 
 
 class EvaluationSchemeSerializer(serializers.ModelSerializer):
-    round = VisibleRelatedField(
-        visible_to=rounds_visible_to, queryset=InspectionRound.objects.all()
-    )
+    round = VisibleRelatedField(visible_to=rounds_owned_by, queryset=InspectionRound.objects.all())
     items = serializers.JSONField(
         required=False,
         help_text="[{key, name, kind: auto|manual|deduction, weight, formula | level, cap}]",
@@ -556,9 +552,7 @@ class EvaluationSerializer(serializers.ModelSerializer):
 
 
 class EvaluationCreateSerializer(serializers.Serializer):
-    round = VisibleRelatedField(
-        visible_to=rounds_visible_to, queryset=InspectionRound.objects.all()
-    )
+    round = VisibleRelatedField(visible_to=rounds_owned_by, queryset=InspectionRound.objects.all())
     as_of = serializers.DateField(required=False, allow_null=True, default=None)
 
 
@@ -739,7 +733,7 @@ class SupervisionGroupInputSerializer(serializers.Serializer):
         visible_to=users_visible_to, queryset=User.objects.all(), many=True, required=False
     )
     rounds = VisibleRelatedField(
-        visible_to=rounds_visible_to, queryset=InspectionRound.objects.all(), many=True
+        visible_to=rounds_owned_by, queryset=InspectionRound.objects.all(), many=True
     )
     units = VisibleRelatedField(visible_to=units_visible_to, queryset=Unit.objects.all(), many=True)
     is_active = serializers.BooleanField(required=False, default=True)

@@ -142,3 +142,25 @@ def test_the_joint_round_s_page_shows_the_county_its_part_and_says_so(tree, clie
     assert "联动措施" in page and "city措施" in page
     client.force_login(tree["offices"]["b"])
     assert client.get(f"/rounds/{city_round.pk}/").status_code == 404
+
+
+def test_the_county_changes_nothing_of_the_city_s_joint_round(tree, client):
+    from config.errors import NotAllowed
+    from findings.services import problem_create, problem_update
+
+    city_round, office_a = tree["rounds"]["city"], tree["offices"]["a"]
+    with pytest.raises(NotAllowed):
+        problem_create(actor=office_a, inspection_round=city_round, title="县里加的问题")
+    with pytest.raises(NotAllowed):
+        problem_update(actor=office_a, problem=tree["measures"]["joint"].problem, fields={})
+    client.force_login(office_a)
+    answer = client.post(
+        "/api/v1/problems/",
+        {"round": city_round.pk, "title": "县里加的问题"},
+        content_type="application/json",
+    )
+    assert answer.status_code == 400 and "round" in answer.json()
+    assert client.get(f"/rounds/{city_round.pk}/problems/new/").status_code == 404
+    assert not city_round.problems.filter(title="县里加的问题").exists()
+    # Its own round it adds to.
+    problem_create(actor=office_a, inspection_round=tree["rounds"]["a"], title="县里加的问题")
