@@ -74,7 +74,7 @@ class AccountManagersOnly(permissions.BasePermission):
 class UnitSerializer(serializers.ModelSerializer):
     kind_label = serializers.CharField(source="get_kind_display", read_only=True)
     # Both are chosen within the administrator's jurisdictions; by default the parent's.
-    parent = VisibleRelatedField(visible_to=units_visible_to, required=False, allow_null=True)
+    parent: Any = VisibleRelatedField(visible_to=units_visible_to, required=False, allow_null=True)
     jurisdiction = VisibleRelatedField(visible_to=jurisdictions_visible_to, required=False)
 
     class Meta:

@@ -44,7 +44,7 @@ class JurisdictionManager(models.Manager["Jurisdiction"]):
         return tree
 
     def refresh_tree(self) -> dict[int, int | None]:
-        tree = dict(self.order_by().values_list("id", "parent_id"))
+        tree: dict[int, int | None] = dict(self.order_by().values_list("id", "parent_id"))
         # With the cache down the table is read again next time.
         with contextlib.suppress(Exception):
             cache.set(JURISDICTION_TREE_CACHE_KEY, tree, JURISDICTION_TREE_CACHE_SECONDS)
@@ -278,7 +278,7 @@ class User(AbstractUser):
         if fields is not None and not {"unit", "jurisdiction", "role"} & set(fields):
             super().save(*args, **kwargs)
             return
-        if self.unit_id is not None and (self.jurisdiction_id is None or self.is_liaison):
+        if self.unit is not None and (self.jurisdiction_id is None or self.is_liaison):
             self.jurisdiction_id = self.unit.jurisdiction_id
         elif self.jurisdiction_id is None:
             self.jurisdiction_id = Jurisdiction.objects.top().pk

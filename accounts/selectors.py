@@ -47,7 +47,7 @@ def jurisdiction_scope(user: User) -> frozenset[int] | None:
     """The one rule of whose work a user reads (DESIGN.md sections 4 and 12): their own
     jurisdiction and every one below it, never sideways or up. None when that is every
     jurisdiction there is (the top's staff, the bootstrap superuser): no limit to apply."""
-    cached = getattr(user, "_jurisdiction_scope", False)
+    cached: Any = getattr(user, "_jurisdiction_scope", False)
     if cached is not False:
         return cached
     scope: frozenset[int] | None
@@ -57,7 +57,7 @@ def jurisdiction_scope(user: User) -> frozenset[int] | None:
         scope = jurisdictions_below(getattr(user, "jurisdiction_id", None))
         if scope and scope >= frozenset(jurisdiction_tree()):
             scope = None
-    user._jurisdiction_scope = scope  # type: ignore[union-attr]
+    user._jurisdiction_scope = scope  # type: ignore[attr-defined]
     return scope
 
 

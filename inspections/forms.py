@@ -6,7 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
-from accounts.selectors import jurisdictions_visible_to, units_assignable_by
+from accounts.selectors import jurisdictions_visible_to, units_assignable_by, users_visible_to
 from config.forms import choice_field
 
 from .models import InspectionRound
@@ -59,7 +59,9 @@ class RoundForm(forms.ModelForm):
         if user is not None and not self.instance.pk:
             jurisdiction.initial = user.jurisdiction_id
         self.fields["target_unit"].widget.attrs["data-search"] = _("Search units")
-        choice_field(self, "endorsement_superior").queryset = User.objects.filter(
+        # A leader of the jurisdictions the office reads (users_visible_to scopes them).
+        leaders = users_visible_to(user) if user is not None else User.objects.none()
+        choice_field(self, "endorsement_superior").queryset = leaders.filter(
             role=User.Role.LEADER, is_active=True
         )
 

@@ -255,11 +255,11 @@ def measure_numbers_by_unit(
 # filters are those of `_number_filters`, so the two ways of counting cannot drift apart.
 
 
-def _rounds_of(scope: frozenset[int]) -> QuerySet[InspectionRound]:
+def _rounds_of(scope: frozenset[int]) -> QuerySet[InspectionRound, Any]:
     return InspectionRound.objects.filter(jurisdiction_id__in=scope).order_by().values("pk")
 
 
-def _units_of(scope: frozenset[int]) -> QuerySet[Unit]:
+def _units_of(scope: frozenset[int]) -> QuerySet[Unit, Any]:
     return Unit.objects.filter(jurisdiction_id__in=scope).order_by().values("pk")
 
 
