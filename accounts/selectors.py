@@ -114,15 +114,7 @@ def in_jurisdiction_scope(qs: QuerySet, user: User, via: str | None, round_via: 
         .values(back[0])
         .distinct()
     )
-    model: Any = measure_model._meta.get_field(back[0]).related_model
-    for step in back[1:]:
-        keys = (
-            model._default_manager.filter(InSet(F("pk"), Subquery(keys)))
-            .order_by()
-            .values(step)
-            .distinct()
-        )
-        model = model._meta.get_field(step).related_model
+    keys = _walk_back(measure_model, back, keys)
     return qs.filter(own | Q(InSet(F("pk"), Subquery(keys))))
 
 
@@ -165,6 +157,21 @@ def _measure_path(model: type[Model], via: str) -> tuple[type[Model], list[str]]
         back.insert(0, relation.remote_field.name)
         model = related
     return model, back
+
+
+def _walk_back(measure_model: type[Model], back: list[str], keys: QuerySet) -> QuerySet:
+    """From `keys` (the first step's keys of some measures) to the keys of the model at the
+    end of `back`, one distinct set at a time."""
+    model: Any = measure_model._meta.get_field(back[0]).related_model
+    for step in back[1:]:
+        keys = (
+            model._default_manager.filter(InSet(F("pk"), Subquery(keys)))
+            .order_by()
+            .values(step)
+            .distinct()
+        )
+        model = model._meta.get_field(step).related_model
+    return keys
 
 
 def liaison_memberships(measure_model: type[Model], unit_id: int | None) -> QuerySet:
@@ -214,15 +221,7 @@ def in_liaison_scope(qs: QuerySet, unit_id: int | None, via: str) -> QuerySet:
     if not back:
         return qs.filter(InSet(F("pk"), Subquery(liaison_scope(measure_model, unit_id))))
     keys = liaison_scope(measure_model, unit_id, key=back[0])
-    model: Any = measure_model._meta.get_field(back[0]).related_model
-    for step in back[1:]:
-        keys = (
-            model._default_manager.filter(InSet(F("pk"), Subquery(keys)))
-            .order_by()
-            .values(step)
-            .distinct()
-        )
-        model = model._meta.get_field(step).related_model
+    keys = _walk_back(measure_model, back, keys)
     return qs.filter(InSet(F("pk"), Subquery(keys)))
 
 
