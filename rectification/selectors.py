@@ -263,6 +263,12 @@ def _units_of(scope: frozenset[int]) -> QuerySet[Unit, Any]:
     return Unit.objects.filter(jurisdiction_id__in=scope).order_by().values("pk")
 
 
+def _cells_in(scope: frozenset[int]) -> Q:
+    """Rollup rows (measures' or sign-offs') of the jurisdictions: accounts'
+    `measures_in_jurisdictions` said over the rows' round and lead unit keys."""
+    return Q(round_id__in=_rounds_of(scope)) | Q(lead_unit_id__in=_units_of(scope))
+
+
 def measure_cells(
     rounds: list[int] | None = None,
     unit: int | None = None,
@@ -277,7 +283,7 @@ def measure_cells(
     if unit is not None:
         rows = rows.filter(lead_unit_id=unit)
     if scope is not None:
-        rows = rows.filter(Q(round_id__in=_rounds_of(scope)) | Q(lead_unit_id__in=_units_of(scope)))
+        rows = rows.filter(_cells_in(scope))
     return rows
 
 
@@ -338,9 +344,7 @@ def cell_trend(
     if unit is not None:
         closures = closures.filter(lead_unit_id=unit)
     if scope is not None:
-        closures = closures.filter(
-            Q(round_id__in=_rounds_of(scope)) | Q(lead_unit_id__in=_units_of(scope))
-        )
+        closures = closures.filter(_cells_in(scope))
     closed_rows = (
         closures.annotate(month=TruncMonth("closed_day"))
         .values("month")
