@@ -92,6 +92,9 @@ OPEN = {
     ("api:unit-detail", "put"): "400 403 403",
     ("api:unit-detail", "patch"): "200 403 403",
     ("api:unit-detail", "delete"): "204 403 403",
+    # The jurisdictions the tree hangs from: read like it, kept in the admin site.
+    ("api:jurisdiction-list", "get"): "200 200 200",
+    ("api:jurisdiction-detail", "get"): "200 200 200",
     # Accounts: the system administrator's; deactivated, never deleted.
     ("api:user-list", "get"): "200 403 403",
     ("api:user-list", "post"): "400 403 403",

@@ -517,8 +517,9 @@ class Generator:
         problems_n = max(1, round(size / MEASURES_PER_PROBLEM))
         created = local_moment(feedback, rng)
         mode = rng.choices(list(InspectionRound.Mode.values), weights=(70, 15, 10, 5))[0]
-        # Three rounds in ten ask for the unit head's endorsement, half of those a review too.
-        chain_roll = rng.random()
+        # Three rounds in ten ask for the unit head's endorsement, half of those a review too;
+        # the first round always does both, so that a small set holds every status as well.
+        chain_roll = 0.0 if index == 0 else rng.random()
         self.chain = Chain.NONE
         superior = None
         if chain_roll < 0.15:
