@@ -263,15 +263,34 @@ def _keyset_chunks(qs: models.QuerySet, first: str, second: str = "id") -> Itera
 
 
 class _People:
-    """Who is told what: liaisons per unit (per chunk), office staff (once per sweep)."""
+    """Who is told what: liaisons per unit (per chunk), office staff (once per sweep).
+
+    Office staff hear only of their own jurisdiction's work (DESIGN.md section 12): a
+    round's matters go to the office of the round's jurisdiction; a measure, to that office
+    and, in a joint round, to the office of its lead unit's jurisdiction; a unit without
+    liaison, to the office of the unit's jurisdiction. A city's office is not told of its
+    counties' work: it sees it on its dashboard.
+    """
 
     def __init__(self) -> None:
-        self.office = list(
+        rows = (
             User.objects.filter(role=User.Role.OFFICE, is_active=True)
             .order_by("id")
-            .values_list("id", flat=True)
+            .values_list("id", "jurisdiction_id")
         )
+        self.office_by_jurisdiction: dict[int, list[int]] = {}
+        for user_id, jurisdiction_id in rows:
+            self.office_by_jurisdiction.setdefault(jurisdiction_id, []).append(user_id)
+        self.office = [user_id for ids in self.office_by_jurisdiction.values() for user_id in ids]
         self.liaisons: dict[int, list[int]] = {}
+
+    def office_of(self, *jurisdiction_ids: int | None) -> list[int]:
+        """The office staff of these jurisdictions, each once."""
+        told: dict[int, None] = {}
+        for jurisdiction_id in jurisdiction_ids:
+            if jurisdiction_id is not None:
+                told.update(dict.fromkeys(self.office_by_jurisdiction.get(jurisdiction_id, ())))
+        return list(told)
 
     def load_liaisons(self, unit_ids: set[int]) -> None:
         self.liaisons = {unit_id: [] for unit_id in unit_ids}
@@ -285,7 +304,7 @@ class _People:
 def _no_liaison(unit: Unit, people: _People, day: datetime.date) -> list[Reminder]:
     return [
         Reminder(Kind.UNIT_WITHOUT_LIAISON, office_id, day, unit=unit)
-        for office_id in people.office
+        for office_id in people.office_of(unit.jurisdiction_id)
     ]
 
 
@@ -382,12 +401,16 @@ def _orphan_reminders(day: datetime.date, people: _People) -> Iterator[list[Entr
     if not people.office:
         return
     coloured = Measure.objects.filter(~colour_filter(Colour.NONE, day))
-    without_lead = coloured.filter(lead_unit__isnull=True).select_related("problem")
+    without_lead = (
+        coloured.filter(lead_unit__isnull=True)
+        .select_related("problem")
+        .annotate(round_jurisdiction=F("problem__round__jurisdiction_id"))
+    )
     for chunk in _keyset_chunks(without_lead, "id"):
         yield [
             Reminder(Kind.MEASURE_WITHOUT_LEAD_UNIT, office_id, day, measure=measure)
             for measure in chunk
-            for office_id in people.office
+            for office_id in people.office_of(measure.round_jurisdiction)
         ]
     liaison = User.objects.filter(role=User.Role.LIAISON, is_active=True, unit=OuterRef("pk"))
     units = Unit.objects.filter(~Exists(liaison), Exists(coloured.filter(lead_unit=OuterRef("pk"))))
@@ -605,7 +628,7 @@ def _report_reminders(day: datetime.date, people: _People) -> Iterator[list[Entr
             kind, step = rung
             reminders += [
                 Reminder(kind, office_id, report.due, step=step, report=report)
-                for office_id in people.office
+                for office_id in people.office_of(report.round.jurisdiction_id)
             ]
         yield reminders
 
@@ -651,7 +674,7 @@ def _feedback_reminders(day: datetime.date, people: _People) -> Iterator[list[En
                     Reminder(
                         kind, office_id, row.feedback_due, step=step, clue=clue, petition=petition
                     )
-                    for office_id in people.office
+                    for office_id in people.office_of(row.round.jurisdiction_id)
                 ]
             yield reminders
 
@@ -1029,7 +1052,15 @@ def _digest(day: datetime.date, people: _People) -> int:
         digest.save(update_fields=["items"])
         groups = list(
             Escalation.objects.filter(digest=digest)
-            .values("kind", "round_id", "round__name", "unit_id", "unit__name")
+            .values(
+                "kind",
+                "round_id",
+                "round__name",
+                "round__jurisdiction_id",
+                "unit_id",
+                "unit__name",
+                "unit__jurisdiction_id",
+            )
             .annotate(n=Count("id"), head=F("round__target_unit__head"))
             .order_by("kind", "-n", "round_id", "unit_id")
         )
@@ -1039,7 +1070,17 @@ def _digest(day: datetime.date, people: _People) -> int:
                 is_active=True,
             ).values_list("pk", flat=True)
         )
-        told: list[tuple[int, list[dict]]] = [(office_id, groups) for office_id in people.office]
+        # Each office, the items of its own jurisdiction: its rounds', and in a joint round
+        # the measures its units lead.
+        told: list[tuple[int, list[dict]]] = []
+        for jurisdiction_id, office_ids in people.office_by_jurisdiction.items():
+            own = [
+                g
+                for g in groups
+                if jurisdiction_id in (g["round__jurisdiction_id"], g["unit__jurisdiction_id"])
+            ]
+            if own:
+                told += [(office_id, own) for office_id in office_ids]
         for head_id in sorted(heads - set(people.office)):
             own = [g for g in groups if g["kind"] == Kind.RED and g["head"] == head_id]
             told.append((head_id, own))
