@@ -26,18 +26,72 @@ from django.utils.translation import gettext_lazy as _
 
 from audit.events import SecurityKind, security_event
 
-from .models import Unit, User
+from .models import Jurisdiction, Unit, User
 from .permissions import account_fields_changeable_by, can_change_account, can_grant_role
 from .second_factor import can_reset_second_factor, has_second_factor, reset_second_factor
+from .selectors import (
+    jurisdiction_scope,
+    jurisdictions_visible_to,
+    of_jurisdictions,
+    units_visible_to,
+    users_visible_to,
+)
+
+
+def _admin(request: HttpRequest) -> User:
+    """The admin site's pages are behind its sign-in: the user is an account."""
+    assert isinstance(request.user, User)
+    return request.user
+
+
+class InJurisdictionAdmin(admin.ModelAdmin):
+    """An administrator keeps the rows of their own jurisdiction and those below it (a
+    county's system administrator, its units and accounts); the choices of every key to a
+    unit, an account or a jurisdiction are drawn from the same scope (`accounts.selectors`)."""
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        return of_jurisdictions(super().get_queryset(request), _admin(request), "")
+
+    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        user = _admin(request)
+        visible = {
+            Unit: units_visible_to,
+            User: users_visible_to,
+            Jurisdiction: jurisdictions_visible_to,
+        }.get(db_field.related_model)
+        if visible is not None:
+            kwargs["queryset"] = visible(user)
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if (
+            field is not None
+            and db_field.related_model is Jurisdiction
+            and jurisdiction_scope(user) is not None
+        ):
+            # Below the administrator's own: never a new top beside it.
+            field.required = True
+        return field
+
+
+@admin.register(Jurisdiction)
+class JurisdictionAdmin(InJurisdictionAdmin):
+    list_display = ["name", "short_name", "level", "parent"]
+    list_filter = ["level"]
+    search_fields = ["name", "short_name"]
+    list_select_related = ["parent"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        scope = jurisdiction_scope(_admin(request))
+        qs = admin.ModelAdmin.get_queryset(self, request)
+        return qs if scope is None else qs.filter(pk__in=scope)
 
 
 @admin.register(Unit)
-class UnitAdmin(admin.ModelAdmin):
-    list_display = ["name", "short_name", "kind", "parent", "is_active"]
-    list_filter = ["kind", "is_active"]
+class UnitAdmin(InJurisdictionAdmin):
+    list_display = ["name", "short_name", "kind", "parent", "jurisdiction", "is_active"]
+    list_filter = ["kind", "is_active", "jurisdiction"]
     search_fields = ["name", "short_name"]
     autocomplete_fields = ["parent", "head"]
-    list_select_related = ["parent"]
+    list_select_related = ["parent", "jurisdiction"]
 
 
 def _names(fieldsets: Any) -> list[str]:
@@ -56,18 +110,26 @@ class ResetPasswordForm(AdminPasswordChangeForm):
 
 
 @admin.register(User)
-class TrackerUserAdmin(UserAdmin):
-    list_display = ["username", "display_name", "role", "unit", "is_active", "last_login"]
-    list_filter = ["role", "is_active", "unit"]
+class TrackerUserAdmin(InJurisdictionAdmin, UserAdmin):
+    list_display = [
+        "username",
+        "display_name",
+        "role",
+        "unit",
+        "jurisdiction",
+        "is_active",
+        "last_login",
+    ]
+    list_filter = ["role", "is_active", "jurisdiction", "unit"]
     search_fields = ["username", "display_name", "email", "unit__name"]
-    list_select_related = ["unit"]
+    list_select_related = ["unit", "jurisdiction"]
     autocomplete_fields = ["unit"]
     change_password_form = ResetPasswordForm
     actions = ["reset_second_factor_action"]
     readonly_fields = ["password_changed_at", "second_factor"]
     fieldsets = (
         *(UserAdmin.fieldsets or ()),
-        (_("Tracker"), {"fields": ("display_name", "role", "unit")}),
+        (_("Tracker"), {"fields": ("display_name", "role", "unit", "jurisdiction")}),
         (
             _("Sign-on"),
             {"fields": ("must_change_password", "password_changed_at", "second_factor")},
@@ -75,7 +137,7 @@ class TrackerUserAdmin(UserAdmin):
     )
     add_fieldsets = (
         *UserAdmin.add_fieldsets,
-        (_("Tracker"), {"fields": ("display_name", "role", "unit")}),
+        (_("Tracker"), {"fields": ("display_name", "role", "unit", "jurisdiction")}),
     )
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:

@@ -53,6 +53,8 @@ ADMINISTRATOR_PERMS: dict[str, frozenset[str]] = {
     UserRole.SYSTEM_ADMIN: frozenset(
         {
             *(f"accounts.{action}_unit" for action in ("view", "add", "change", "delete")),
+            # The jurisdictions below their own: a jurisdiction with units is never deleted.
+            *(f"accounts.{action}_jurisdiction" for action in ("view", "add", "change")),
             # Accounts are deactivated, never deleted: the audit trail names their actors.
             *(f"accounts.{action}_user" for action in ("view", "add", "change")),
         }
@@ -76,7 +78,16 @@ ADMINISTRATOR_PERMS: dict[str, frozenset[str]] = {
 # The fields of an account each may change. The system administrator names the account and
 # its unit (and an ordinary role when creating it); the security administrator its powers.
 ACCOUNT_FIELDS = frozenset(
-    {"username", "password", "first_name", "last_name", "email", "display_name", "unit"}
+    {
+        "username",
+        "password",
+        "first_name",
+        "last_name",
+        "email",
+        "display_name",
+        "unit",
+        "jurisdiction",
+    }
 )
 SECURITY_FIELDS = frozenset({"role", "is_active", "is_staff", "groups", "user_permissions"})
 

@@ -32,7 +32,11 @@ ADMINISTRATORS = ("system_admin", "security_admin", "audit_admin")
 
 # What each may do in the admin site, by (app, model): v view, a add, c change, d delete.
 ADMIN_SITE = {
-    "system_admin": {("accounts", "unit"): "vacd", ("accounts", "user"): "vac"},
+    "system_admin": {
+        ("accounts", "unit"): "vacd",
+        ("accounts", "user"): "vac",
+        ("accounts", "jurisdiction"): "vac",
+    },
     "security_admin": {
         ("accounts", "user"): "vc",
         ("auth", "group"): "vacd",
