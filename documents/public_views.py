@@ -11,8 +11,11 @@ from django.template.loader import render_to_string
 from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 
+from accounts.models import Jurisdiction
+from accounts.selectors import jurisdictions_below
+
 from .models import Publication
-from .publications import public_publications
+from .publications import PUBLIC_FIELDS, public_publications
 from .report import DOCX_CONTENT_TYPE, text_report_docx
 
 PUBLIC_MAX_AGE = 300
@@ -37,18 +40,34 @@ def _shown(pk: int) -> Publication:
         raise Http404(_("No such published report.")) from exc
 
 
+def _number(raw: str | None, ceiling: int) -> int | None:
+    return int(raw) if raw and raw.isdigit() and 0 < int(raw) < ceiling else None
+
+
 def public_list(request: HttpRequest) -> HttpResponse:
-    """Published reports, newest first, with their organisation and date."""
-    raw_page = request.GET.get("page", "1")
-    page = int(raw_page) if raw_page.isdigit() and 0 < int(raw_page) < 10_000 else 1
+    """Published reports, newest first, with their organisation, publisher and date; with
+    `?jurisdiction=`, those of one inspecting body and the bodies below it (a county
+    publishes its own; the city's list holds its counties' too)."""
+    page = _number(request.GET.get("page"), 10_000) or 1
     start = (page - 1) * PAGE_SIZE
-    rows = list(
-        public_publications().order_by("-published_at", "-id")[start : start + PAGE_SIZE + 1]
+    shown = public_publications().select_related("round__jurisdiction")
+    shown = shown.only(
+        *PUBLIC_FIELDS, "round__jurisdiction__name", "round__jurisdiction__short_name"
     )
+    jurisdiction = None
+    wanted = _number(request.GET.get("jurisdiction"), 2**31)
+    if wanted is not None:
+        jurisdiction = Jurisdiction.objects.filter(pk=wanted).first()
+        if jurisdiction is None:
+            raise Http404(_("No such inspecting body."))
+        shown = shown.filter(round__jurisdiction_id__in=jurisdictions_below(wanted))
+    rows = list(shown.order_by("-published_at", "-id")[start : start + PAGE_SIZE + 1])
     context = {
         "publications": rows[:PAGE_SIZE],
         "page": page,
         "has_next": len(rows) > PAGE_SIZE,
+        "jurisdiction": jurisdiction,
+        "query": f"jurisdiction={jurisdiction.pk}&" if jurisdiction else "",
     }
     return _page("documents/public_list.html", context)
 

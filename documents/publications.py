@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from accounts.duties import require_second_person
 from accounts.models import User
+from accounts.selectors import of_jurisdictions, owns_jurisdiction
 from config.errors import InvalidInput, NotAllowed, WrongState
 from config.fields import max_length
 from findings.selectors import problems_visible_to
@@ -42,23 +43,28 @@ SNAPSHOT_NUMBERS = (
 
 
 def publications_visible_to(user: User) -> QuerySet[Publication]:
-    """Office sees every draft and record; every other signed-in user the published ones."""
+    """Office staff see every draft and record of their jurisdictions' rounds (a county
+    publishes its own); every other signed-in user the published ones."""
     qs = Publication.objects.select_related("round", "drafted_by", "approved_by")
     if user.is_office:
-        return qs
+        return of_jurisdictions(qs, user, "round__")
     return qs.filter(shown_filter())
 
 
 def public_publications() -> QuerySet[Publication]:
     """What /public/ shows: published and not withdrawn, read from the snapshot only."""
-    return Publication.objects.filter(shown_filter()).only(
-        "id", "published_at", "withdrawn_at", "snapshot"
-    )
+    return Publication.objects.filter(shown_filter()).only(*PUBLIC_FIELDS)
 
 
-def _check_office(actor: User) -> None:
+# The fields the public pages read: the frozen snapshot and its dates.
+PUBLIC_FIELDS = ("id", "published_at", "withdrawn_at", "snapshot")
+
+
+def _check_office(actor: User, inspection_round: InspectionRound) -> None:
     if not actor.is_office:
         raise NotAllowed(_("Only office staff can prepare and publish reports."))
+    if not owns_jurisdiction(actor, inspection_round.jurisdiction_id):
+        raise NotAllowed(_("A round's reports are published by the round's own office."))
 
 
 def _clean(title: str, text: str) -> tuple[str, str]:
@@ -96,7 +102,7 @@ def publication_draft(
     title: str | None = None,
     text: str | None = None,
 ) -> Publication:
-    _check_office(actor)
+    _check_office(actor, inspection_round)
     if title is None or text is None:
         generated_title, generated = generated_text(inspection_round, actor)
         title = generated_title if title is None else title
@@ -117,7 +123,7 @@ def _locked(publication: Publication) -> Publication:
 def publication_update(
     *, actor: User, publication: Publication, title: str | None = None, text: str | None = None
 ) -> Publication:
-    _check_office(actor)
+    _check_office(actor, publication.round)
     publication = _locked(publication)
     if publication.state != Publication.State.DRAFT:
         raise WrongState(_("Only a draft can be edited; a published report is frozen."))
@@ -152,7 +158,7 @@ def _snapshot(publication: Publication, approver: User) -> dict[str, Any]:
 @transaction.atomic
 def publication_approve(*, actor: User, publication: Publication) -> Publication:
     """A second office user approves: the report is published and frozen as a snapshot."""
-    _check_office(actor)
+    _check_office(actor, publication.round)
     publication = _locked(publication)
     if publication.state != Publication.State.DRAFT:
         raise WrongState(_("This report is not a draft waiting for approval."))
@@ -174,7 +180,7 @@ def publication_approve(*, actor: User, publication: Publication) -> Publication
 @transaction.atomic
 def publication_withdraw(*, actor: User, publication: Publication, reason: str) -> Publication:
     """Hide a published report; the record of what was shown and when stays."""
-    _check_office(actor)
+    _check_office(actor, publication.round)
     publication = _locked(publication)
     if publication.state != Publication.State.PUBLISHED:
         raise WrongState(_("Only a published report can be withdrawn."))
