@@ -7,8 +7,10 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Unit, User
+from accounts.selectors import units_visible_to, users_visible_to
 from findings.models import Problem
 from inspections.models import InspectionRound
+from inspections.selectors import rounds_owned_by
 
 from .models import LEVEL_ORDER, SupervisionVisit, UrgeNotice
 
@@ -120,10 +122,13 @@ class GroupForm(forms.Form):
     )
     is_active = forms.BooleanField(label=_("Active"), required=False, initial=True)
 
-    def __init__(self, *args, **kwargs) -> None:
+    def __init__(self, *args, user: User, **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        # The choices of the office's jurisdictions (a county's staff may sit on the city's
+        # group): the rule of accounts.selectors, the rounds the office runs.
         people = (
-            User.objects.filter(is_active=True)
+            users_visible_to(user)
+            .filter(is_active=True)
             .exclude(role=User.Role.LIAISON)
             .order_by("role", "username")
         )
@@ -133,10 +138,10 @@ class GroupForm(forms.Form):
             field.queryset = people
         rounds = self.fields["rounds"]
         assert isinstance(rounds, forms.ModelChoiceField)
-        rounds.queryset = InspectionRound.objects.order_by("-feedback_date", "-id")
+        rounds.queryset = rounds_owned_by(user).order_by("-feedback_date", "-id")
         units = self.fields["units"]
         assert isinstance(units, forms.ModelChoiceField)
-        units.queryset = Unit.objects.order_by("name")
+        units.queryset = units_visible_to(user).order_by("name")
 
 
 FOLLOW_UPS = [

@@ -22,7 +22,6 @@ from rectification.models import Measure, today
 
 from . import groups
 from .forms import GroupForm, VisitForm
-from .models import SupervisionGroup
 
 REPLY_DAYS = 7  # the usual time given for a written reply
 VISITS_PER_PAGE = 20
@@ -92,7 +91,7 @@ def group_form(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     user = signed_in_user(request)
     if not user.is_office:
         raise PermissionDenied(_("Only office staff can form and change supervision groups."))
-    group = get_object_or_404(SupervisionGroup, pk=pk) if pk is not None else None
+    group = get_object_or_404(groups.groups_visible_to(user), pk=pk) if pk is not None else None
     initial: dict[str, Any] = {"is_active": True}
     if group is not None:
         initial = {
@@ -103,7 +102,7 @@ def group_form(request: HttpRequest, pk: int | None = None) -> HttpResponse:
             "units": list(group.units.all()),
             "is_active": group.is_active,
         }
-    form = GroupForm(request.POST if request.method == "POST" else None, initial=initial)
+    form = GroupForm(request.POST if request.method == "POST" else None, initial=initial, user=user)
     if request.method == "POST":
         if form.is_valid():
             try:

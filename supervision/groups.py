@@ -19,11 +19,17 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Unit, User
-from accounts.selectors import groups_supervising, of_jurisdictions
+from accounts.selectors import (
+    groups_supervising,
+    of_jurisdictions,
+    units_visible_to,
+    users_visible_to,
+)
 from config.errors import InvalidInput, NotAllowed
 from findings import services as findings_services
 from findings.models import Problem
 from inspections.models import InspectionRound
+from inspections.selectors import rounds_owned_by
 from rectification import services
 from rectification.models import Measure
 
@@ -101,9 +107,10 @@ def group_unit_rows(group: SupervisionGroup, as_of: datetime.date) -> list[dict]
 
 
 def may_act_for(user: User, group: SupervisionGroup) -> bool:
-    """Office, or a member (or the leader) of the active group."""
+    """Office staff of the group's jurisdictions, or a member (or the leader) of the active
+    group."""
     if user.is_office:
-        return True
+        return groups_visible_to(user).filter(pk=group.pk).exists()
     return groups_supervising(user).filter(pk=group.pk).exists()
 
 
@@ -171,6 +178,21 @@ def check_office(actor: User) -> None:
         raise NotAllowed(_("Only office staff can form and change supervision groups."))
 
 
+def _check_scope(actor: User, fields: GroupFields) -> None:
+    """A group follows the rounds its office runs and the units and people of its
+    jurisdictions (the choices of the form and of the API, held here for every caller)."""
+    people = [*fields.members, *filter(None, [fields.leader])]
+    chosen = (
+        ("rounds", rounds_owned_by(actor), fields.rounds, _("Choose a round from the list.")),
+        ("units", units_visible_to(actor), fields.units, _("Choose a unit from the list.")),
+        ("members", users_visible_to(actor), people, _("Choose people from the list.")),
+    )
+    for field, allowed, rows, message in chosen:
+        keys = {row.pk for row in rows}
+        if keys and allowed.filter(pk__in=keys).count() != len(keys):
+            raise InvalidInput(message, field=field)
+
+
 def _apply(group: SupervisionGroup, fields: GroupFields) -> SupervisionGroup:
     group.members.set(fields.members)
     group.rounds.set(fields.rounds)
@@ -181,6 +203,7 @@ def _apply(group: SupervisionGroup, fields: GroupFields) -> SupervisionGroup:
 @transaction.atomic
 def group_create(*, actor: User, fields: GroupFields) -> SupervisionGroup:
     check_office(actor)
+    _check_scope(actor, fields)
     name = _check_group(fields, None)
     group = SupervisionGroup.objects.create(
         name=name, leader=fields.leader, is_active=fields.is_active, created_by=actor
@@ -191,6 +214,9 @@ def group_create(*, actor: User, fields: GroupFields) -> SupervisionGroup:
 @transaction.atomic
 def group_update(*, actor: User, group_id: int, fields: GroupFields) -> SupervisionGroup:
     check_office(actor)
+    if not groups_visible_to(actor).filter(pk=group_id).exists():
+        raise NotAllowed(_("This group is another office's."))
+    _check_scope(actor, fields)
     group = SupervisionGroup.objects.select_for_update().get(pk=group_id)
     group.name = _check_group(fields, group)
     group.leader = fields.leader
