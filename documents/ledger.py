@@ -87,6 +87,8 @@ NUMBERS_SHEET = "统计"
 STATUS_TEXT: dict[str, str] = {
     Measure.Status.NOT_STARTED: "未启动",
     Measure.Status.IN_PROGRESS: "整改中",
+    Measure.Status.ENDORSING: "待主要负责人背书",
+    Measure.Status.REVIEWING: "待分管领导复核",
     Measure.Status.SUBMITTED: "已申请销号",  # the site's word for it
     Measure.Status.CLOSED: "已销号",
 }

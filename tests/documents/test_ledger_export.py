@@ -7,9 +7,10 @@ import io
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 from openpyxl import load_workbook
 
-from documents.ledger import HEADERS, LEDGER_SHEET, NUMBERS_SHEET
+from documents.ledger import HEADERS, LEDGER_SHEET, NUMBERS_SHEET, STATUS_TEXT
 from findings.models import Problem
 from rectification.models import Measure, ProgressReport
 from rectification.selectors import measure_numbers
@@ -258,3 +259,14 @@ def test_measures_read_in_several_chunks_keep_their_cooperating_units(
     rows = data_rows(workbook)
     assert [row[0] for row in rows] == ["1.1", "1.2", "1.3", "2.1", "2.2", "3"]
     assert [row[6] for row in rows] == [unit_b.name, None, None, None, None, None]
+
+
+@pytest.mark.parametrize("status", Measure.Status.values)
+def test_it_names_every_status_of_a_measure_in_chinese(client_for, office, ledger_round, status):
+    # A measure waiting in an endorsement chain (待背书、待复核) included.
+    Measure.objects.filter(problem__round=ledger_round, text="开展专题读书班").update(
+        status=status, closed_at=timezone.now() if status == Measure.Status.CLOSED else None
+    )
+    _response, workbook = export(client_for(office), ledger_round)
+    cell = data_rows(workbook)[1][HEADERS.index("状态")]
+    assert cell and cell.removesuffix("（逾期）") in set(STATUS_TEXT.values())
