@@ -43,6 +43,18 @@ def jurisdictions_below(jurisdiction_id: int | None) -> frozenset[int]:
     return frozenset(found)
 
 
+def jurisdictions_above(*jurisdiction_ids: int | None) -> frozenset[int]:
+    """The jurisdictions and every one above them: whose staff may read their work."""
+    tree = jurisdiction_tree()
+    found: set[int] = set()
+    for start in jurisdiction_ids:
+        node = start
+        while node is not None and node not in found:
+            found.add(node)
+            node = tree.get(node)
+    return frozenset(found)
+
+
 def jurisdiction_scope(user: User) -> frozenset[int] | None:
     """The one rule of whose work a user reads (DESIGN.md sections 4 and 12): their own
     jurisdiction and every one below it, never sideways or up. None when that is every

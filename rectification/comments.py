@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.db import transaction
@@ -27,6 +27,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from accounts.selectors import jurisdictions_above
 from config.errors import InvalidInput, NotAllowed
 
 from .models import (
@@ -108,19 +109,28 @@ def clean_text(text: str) -> str:
     return text
 
 
-def read_mentions(text: str, *, author: User, can_read: Callable[[User], bool]) -> Mentions:
+def read_mentions(
+    text: str,
+    *,
+    author: User,
+    can_read: Callable[[User], bool],
+    jurisdictions: Iterable[int | None],
+) -> Mentions:
     """The people `text` mentions. Each `@token` names the account whose user name, or else
     whose shown name, is the token's longest prefix (Chinese writes `@张三请回复` with no
-    space); a shown name two accounts share names nobody. The author is never told."""
+    space); a shown name two accounts share names nobody. The author is never told.
+
+    Only the accounts of the thread's `jurisdictions` and those above them are read: nobody
+    else can read the thread, and a name of a sibling county is neither found nor told."""
     tokens = list(dict.fromkeys(MENTION.findall(text)))[:MAX_MENTIONS]
     found = Mentions()
     if not tokens:
         return found
     prefixes = {token[:end] for token in tokens for end in range(1, len(token) + 1)}
     candidates = list(
-        User.objects.filter(is_active=True).filter(
-            Q(username__in=prefixes) | Q(display_name__in=prefixes)
-        )
+        User.objects.filter(
+            is_active=True, jurisdiction_id__in=jurisdictions_above(*jurisdictions)
+        ).filter(Q(username__in=prefixes) | Q(display_name__in=prefixes))
     )
     by_username = {u.username: u for u in candidates}
     by_name: dict[str, list[User]] = {}
@@ -206,6 +216,19 @@ def record_edit(comment: Any, edit_model: type[Model], text: str) -> str:
 # --- The measure's thread ---------------------------------------------------------------------
 
 
+def thread_jurisdictions(measure: Measure | None) -> tuple[int | None, ...]:
+    """Whose work a measure's thread is: its round's jurisdiction and its lead unit's (a
+    joint round's county)."""
+    if measure is None:
+        return ()
+    keys = (
+        Measure.objects.filter(pk=measure.pk)
+        .values_list("problem__round__jurisdiction_id", "lead_unit__jurisdiction_id")
+        .first()
+    )
+    return keys or ()
+
+
 def can_read_measure(user: User, measure: Measure) -> bool:
     return measures_visible_to(user).filter(pk=measure.pk).exists()
 
@@ -232,7 +255,10 @@ def measure_comments(measure: Measure) -> QuerySet[MeasureComment]:
 def _announce_measure(comment: MeasureComment, actor: User) -> Posted:
     measure = comment.measure
     mentions = read_mentions(
-        comment.text, author=actor, can_read=lambda u: can_read_measure(u, measure)
+        comment.text,
+        author=actor,
+        can_read=lambda u: can_read_measure(u, measure),
+        jurisdictions=thread_jurisdictions(measure),
     )
     notified = announce(
         comment,

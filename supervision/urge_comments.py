@@ -48,7 +48,10 @@ def _measures(notice: UrgeNotice) -> list:
 def _announce(comment: UrgeComment, actor: User) -> comments.Posted:
     notice = comment.notice
     mentions = comments.read_mentions(
-        comment.text, author=actor, can_read=lambda u: can_read(u, notice)
+        comment.text,
+        author=actor,
+        can_read=lambda u: can_read(u, notice),
+        jurisdictions=(notice.round.jurisdiction_id, notice.unit.jurisdiction_id),
     )
     notified = comments.announce(
         comment,
