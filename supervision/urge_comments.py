@@ -51,7 +51,10 @@ def _announce(comment: UrgeComment, actor: User) -> comments.Posted:
         comment.text,
         author=actor,
         can_read=lambda u: can_read(u, notice),
-        jurisdictions=(notice.round.jurisdiction_id, notice.unit.jurisdiction_id),
+        jurisdictions=(
+            notice.round.jurisdiction_id if notice.round else None,
+            notice.unit.jurisdiction_id,
+        ),
     )
     notified = comments.announce(
         comment,
