@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from accounts.duties import require_second_person
 from accounts.models import Unit, User
+from accounts.selectors import jurisdictions_below, owns_jurisdiction
 from config.errors import InvalidInput, NotAllowed, StaleVersion, WrongState
 from config.seq import next_seq
 from config.uploads import check_upload
@@ -62,7 +63,12 @@ def check_version(measure: Measure, expected_version: int | None) -> None:
 
 
 def lock_measure(measure_id: int) -> Measure:
-    return Measure.objects.select_for_update().get(pk=measure_id)
+    """The measure, locked, with the round and lead unit its writers' scope is read from."""
+    return (
+        Measure.objects.select_related("problem__round", "lead_unit")
+        .select_for_update(of=("self",))
+        .get(pk=measure_id)
+    )
 
 
 def _check_deadline_rule(deadline: datetime.date | None, is_long_term: bool) -> None:
@@ -105,6 +111,29 @@ def _as_text(value: Any) -> str:
     return str(value)
 
 
+def check_measure_scope(actor: User, round_jurisdiction_id: int, lead_unit: Unit | None) -> None:
+    """Whose measure the office may write (DESIGN.md section 12). In its own jurisdictions'
+    rounds, any measure, led by a unit of the round's jurisdiction or one below it; in a
+    joint round of the level above, only the measures its own units lead."""
+    lead_jurisdiction = lead_unit.jurisdiction_id if lead_unit is not None else None
+    if owns_jurisdiction(actor, round_jurisdiction_id):
+        if lead_unit is not None and lead_jurisdiction not in jurisdictions_below(
+            round_jurisdiction_id
+        ):
+            raise InvalidInput(
+                _("The lead unit is not of this round's jurisdiction or one below it."),
+                field="lead_unit",
+            )
+        return
+    if lead_unit is None or not owns_jurisdiction(actor, lead_jurisdiction):
+        raise NotAllowed(
+            _(
+                "This round is run by the office of the level above: you add and change only "
+                "the measures your own units lead."
+            )
+        )
+
+
 @transaction.atomic
 def measure_create(
     *,
@@ -120,6 +149,8 @@ def measure_create(
     problem from its visit, supervision.groups)."""
     if not (permitted or actor.is_office):
         raise NotAllowed(_("Only office staff can add measures."))
+    if not permitted:
+        check_measure_scope(actor, problem.round.jurisdiction_id, fields.get("lead_unit"))
     _check_deadline_rule(fields.get("deadline"), fields.get("is_long_term", False))
     siblings = Measure.objects.filter(problem=problem)
     if seq is None:
@@ -150,11 +181,16 @@ def measure_update(
         raise InvalidInput(_("These fields cannot be edited: %s") % ", ".join(sorted(unknown)))
     measure = lock_measure(measure_id)
     check_version(measure, expected_version)
+    check_measure_scope(actor, measure.problem.round.jurisdiction_id, measure.lead_unit)
+    problem = changes.get("problem", measure.problem)
+    if "problem" in changes or "lead_unit" in changes:
+        check_measure_scope(
+            actor, problem.round.jurisdiction_id, changes.get("lead_unit", measure.lead_unit)
+        )
 
     deadline = changes.get("deadline", measure.deadline)
     is_long_term = changes.get("is_long_term", measure.is_long_term)
     _check_deadline_rule(deadline, is_long_term)
-    problem = changes.get("problem", measure.problem)
     seq = changes.get("seq", measure.seq)
     if (problem.pk, seq) != (measure.problem_id, measure.seq) and Measure.objects.filter(
         problem=problem, seq=seq
@@ -200,6 +236,7 @@ def measure_delete(*, measure_id: int, actor: User, expected_version: int | None
         raise NotAllowed(_("Only office staff can delete a measure."))
     measure = lock_measure(measure_id)
     check_version(measure, expected_version)
+    check_measure_scope(actor, measure.problem.round.jurisdiction_id, measure.lead_unit)
     measure.cooperating_units.clear()
     measure.delete()  # history, progress and evidence protect it: ProtectedError answers 409
 
