@@ -29,6 +29,7 @@ class RoundSerializer(serializers.ModelSerializer):
     )
     jurisdiction = VisibleRelatedField(visible_to=jurisdictions_visible_to, required=False)
     jurisdiction_name = serializers.CharField(source="jurisdiction.name", read_only=True)
+    team = VisibleRelatedField(visible_to=users_visible_to, many=True, required=False)
 
     class Meta:
         model = InspectionRound
@@ -61,6 +62,7 @@ class RoundSerializer(serializers.ModelSerializer):
             "contact",
             "endorsement",
             "endorsement_superior",
+            "team",
             "created_at",
             "updated_at",
         ]
@@ -79,7 +81,7 @@ class RoundSerializer(serializers.ModelSerializer):
 class RoundViewSet(ScopedViewSet):
     """Inspection rounds (巡视/巡察轮次)."""
 
-    selector = staticmethod(rounds_visible_to)
+    selector = staticmethod(lambda user: rounds_visible_to(user).prefetch_related("team"))
     queryset = InspectionRound.objects.none()
 
     serializer_class = RoundSerializer

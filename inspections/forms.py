@@ -10,6 +10,7 @@ from accounts.selectors import jurisdictions_visible_to, units_assignable_by, us
 from config.forms import choice_field
 
 from .models import InspectionRound
+from .services import TEAM_ROLES
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -41,6 +42,7 @@ class RoundForm(forms.ModelForm):
             "contact",
             "endorsement",
             "endorsement_superior",
+            "team",
         ]
         widgets = {
             "onsite_start": DATE,
@@ -64,6 +66,11 @@ class RoundForm(forms.ModelForm):
         choice_field(self, "endorsement_superior").queryset = leaders.filter(
             role=User.Role.LEADER, is_active=True
         )
+        team = choice_field(self, "team")
+        team.queryset = leaders.filter(role__in=TEAM_ROLES, is_active=True).order_by(
+            "jurisdiction_id", "role", "username"
+        )
+        team.widget.attrs["data-search"] = _("Search people")
 
     def validate_unique(self) -> None:
         # The service checks the name, so that the page and the API say the same thing.

@@ -122,6 +122,16 @@ class InspectionRound(models.Model):
         related_name="+",
         help_text=_("The leader in charge (分管领导) who reviews after the head's endorsement."),
     )
+    team = models.ManyToManyField(
+        "accounts.User",
+        verbose_name=_("inspection team"),
+        blank=True,
+        related_name="inspection_teams",
+        help_text=_(
+            "The members of the inspection team: staff of the round's jurisdiction and of "
+            "those below it (a city's joint round takes county staff)."
+        ),
+    )
 
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)

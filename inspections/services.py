@@ -26,6 +26,8 @@ def round_save(
         raise NotAllowed(_("This round is the level above's: only its office edits it."))
     target = inspection_round or InspectionRound()
     old_due = target.report_due_date
+    fields = dict(fields)
+    team = fields.pop("team", None)
     for name, value in fields.items():
         setattr(target, name, value)
     if target.jurisdiction_id is None:
@@ -43,12 +45,37 @@ def round_save(
     if start and end and end < start:
         raise InvalidInput(_("The on-site end cannot be before its start."), field="onsite_end")
     _check_endorsement(target)
+    if team is not None:
+        _check_team(team, target)
     clash = InspectionRound.objects.filter(name=target.name).exclude(pk=target.pk)
     if clash.exists():
         raise InvalidInput(_("A round with this name already exists."), field="name")
     target.save()
+    if team is not None:
+        target.team.set(team)
     _keep_report_due(target, old_due, actor)
     return target
+
+
+TEAM_ROLES = (User.Role.OFFICE, User.Role.LEADER, User.Role.SUPERVISOR)
+
+
+def _check_team(team: list[User], inspection_round: InspectionRound) -> None:
+    """The team is of staff with active accounts, of the round's jurisdiction or one below it
+    (市县联动: the city's joint round takes county staff, never the level above's or a
+    sibling's)."""
+    allowed = jurisdictions_below(inspection_round.jurisdiction_id)
+    for member in team:
+        if not member.is_active or member.role not in TEAM_ROLES:
+            raise InvalidInput(
+                _("%(name)s cannot be on an inspection team.") % {"name": member}, field="team"
+            )
+        if member.jurisdiction_id not in allowed:
+            raise InvalidInput(
+                _("%(name)s is not of the round's jurisdiction or one below it.")
+                % {"name": member},
+                field="team",
+            )
 
 
 def _check_endorsement(inspection_round: InspectionRound) -> None:

@@ -208,6 +208,12 @@ def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
     context = {
         "round": inspection_round,
         "joint": user.sees_jurisdiction and not owns_round(user, inspection_round),
+        # The inspection team (市县联动: county staff on a city's team), for office and leaders.
+        "team": (
+            list(inspection_round.team.select_related("jurisdiction").order_by("username"))
+            if user.sees_jurisdiction
+            else []
+        ),
         "stats": round_stats(inspection_round, user),
         "problems": sorted(problems.values(), key=lambda e: e["problem"].seq),
         "sections": page_sections("round_detail", user, inspection_round=inspection_round),

@@ -71,9 +71,10 @@ PAGES = [
     # session, user, the bell, the round, its problems with their measures (and their
     # cooperating units) for the bars, the feedback date's neighbours.
     ("round-timeline", "round", 8),
-    # session, user, the bell, the round, the target-unit and the jurisdiction choices.
-    ("round-edit", "round", 7),
-    ("round-create", None, 6),
+    # session, user, the bell, the round, the target-unit, jurisdiction and team choices,
+    # and the round's team.
+    ("round-edit", "round", 9),
+    ("round-create", None, 7),
     # session, user, the bell, the round, aspects, and the unit choices of each blank
     # measure form of the formset (a fixed number of forms, whatever the round holds).
     ("problem-create", "round", 11),

@@ -154,8 +154,8 @@ ENDPOINTS: dict[str, tuple[str, Callable[[dict, int], str], int]] = {
     "units": ("office", make_units, 2),
     # count + page; unit is select_related (admin only).
     "users": ("admin", make_users, 2),
-    # count + page; target_unit is select_related.
-    "rounds": ("office", make_rounds, 2),
+    # count + page + the teams; target_unit is select_related.
+    "rounds": ("office", make_rounds, 3),
     # count + page; round is select_related.
     "aspects": ("office", make_aspects, 2),
     # count + page; derived status and measure counts are annotations of the page query.
