@@ -32,7 +32,13 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import User
+from accounts.models import Jurisdiction, User
+from accounts.selectors import (
+    jurisdiction_tree,
+    jurisdictions_below,
+    measures_in_jurisdictions,
+    owns_jurisdiction,
+)
 from config.errors import InvalidInput
 from inspections.models import InspectionRound
 from rectification.models import Measure, ProgressReport, StatusChange, overdue_filter, today
@@ -365,3 +371,134 @@ def periodic_report(
     for entry in units:
         totals.add(entry)
     return PeriodicReport(round=inspection_round, period=period, units=units, totals=totals)
+
+
+# --- Up the line: a jurisdiction's periodic report, its own rounds and each level below ---------
+
+
+@dataclass
+class JurisdictionPeriodicReport:
+    """A jurisdiction's period (市县一体化): one row for its own rounds (本级) and one for each
+    jurisdiction directly below it, each as that jurisdiction's office reads its whole scope,
+    and the sum. In a joint round a measure led by a county's unit is in the county's row and
+    in the row of the round's own office; the sum counts it once."""
+
+    jurisdiction: Jurisdiction
+    period: Period
+    rows: list[UnitPeriod]
+    totals: UnitPeriod
+
+    @property
+    def title(self) -> str:
+        return (
+            f"关于{self.jurisdiction.name}巡视巡察整改工作情况的{self.period.report_name}"
+            f"（{self.period.label}）"
+        )
+
+
+OWN_ROW = "本级"
+
+
+def may_read_jurisdiction_periodic(user: User, jurisdiction: Jurisdiction) -> bool:
+    """Office and leaders, for their own jurisdiction and those below it."""
+    return user.sees_jurisdiction and owns_jurisdiction(user, jurisdiction.pk)
+
+
+def jurisdiction_periodic_report(
+    *, jurisdiction: Jurisdiction, period: Period, user: User
+) -> JurisdictionPeriodicReport:
+    """The rows of a jurisdiction's periodic report, in five queries (its children's names,
+    then one grouped query per figure, by the pair of the round's and the lead unit's
+    jurisdiction), however many jurisdictions, rounds and measures it holds."""
+    below = jurisdictions_below(jurisdiction.pk)
+    tree = jurisdiction_tree()
+    children = list(Jurisdiction.objects.filter(parent=jurisdiction).order_by("id"))
+    rows: dict[int, UnitPeriod] = {jurisdiction.pk: UnitPeriod(jurisdiction.pk, OWN_ROW)}
+    for child in children:
+        rows[child.pk] = UnitPeriod(child.pk, child.label)
+
+    def row_of(jurisdiction_id: int | None) -> int | None:
+        """The row a jurisdiction's work falls in: its own, or the child it sits below."""
+        node = jurisdiction_id
+        while node is not None and node in below:
+            if node == jurisdiction.pk or tree.get(node) == jurisdiction.pk:
+                return node
+            node = tree.get(node)
+        return None
+
+    totals = UnitPeriod(None, "合计", is_total=True)
+
+    def add(pair: tuple[int | None, int | None], values: dict[str, int]) -> None:
+        # Once in the sum, once in each row the pair falls in (one, or two for a joint round).
+        falls_in = {row for row in (row_of(pair[0]), row_of(pair[1])) if row is not None}
+        for target in (totals, *(rows[row] for row in sorted(falls_in))):
+            for name, count in values.items():
+                if name.startswith("level_"):
+                    target.urges_by_level[name.removeprefix("level_")] += count
+                else:
+                    setattr(target, name, getattr(target, name) + count)
+
+    start, end = period.moments()
+    measures = (
+        measures_visible_to(user)
+        .filter(measures_in_jurisdictions(below))
+        .select_related(None)
+        .prefetch_related(None)
+        .order_by()
+    )
+    pair = ("problem__round__jurisdiction", "lead_unit__jurisdiction")
+    for values in measures.values(*pair).annotate(
+        n=Count("id"),
+        open_n=Count("id", filter=~Q(status=Measure.Status.CLOSED)),
+        overdue_n=Count("id", filter=overdue_filter(period.last_day)),
+    ):
+        add(
+            (values[pair[0]], values[pair[1]]),
+            {"measures": values["n"], "open_measures": values["open_n"],
+             "overdue": values["overdue_n"]},
+        )  # fmt: skip
+    scope = measures.values("pk")
+    measure_pair = tuple(f"measure__{path}" for path in pair)
+    for values in (
+        ProgressReport.objects.filter(measure__in=scope, period__in=period.half_month_keys)
+        .order_by()
+        .values(*measure_pair)
+        .annotate(n=Count("id"), measures_n=Count("measure", distinct=True))
+    ):
+        add(
+            (values[measure_pair[0]], values[measure_pair[1]]),
+            {"progress_reports": values["n"], "measures_reported": values["measures_n"]},
+        )
+    for values in (
+        StatusChange.objects.filter(
+            measure__in=scope, action=StatusChange.Action.APPROVE, at__gte=start, at__lt=end
+        )
+        .order_by()
+        .values(*measure_pair)
+        .annotate(n=Count("measure", distinct=True))
+    ):
+        add((values[measure_pair[0]], values[measure_pair[1]]), {"signed_off": values["n"]})
+    replied_by_end = UrgeReply.objects.filter(notice=OuterRef("pk"), at__lt=end)
+    urge_pair = ("round__jurisdiction", "unit__jurisdiction")
+    for values in (
+        urges_visible_to(user)
+        .filter(Q(round__jurisdiction__in=below) | Q(unit__jurisdiction__in=below))
+        .filter(issued_at__gte=start, issued_at__lt=end)
+        .select_related(None)
+        .order_by()
+        .annotate(replied_in_time=Exists(replied_by_end))
+        .values(*urge_pair)
+        .annotate(
+            n=Count("id"),
+            replied_n=Count("id", filter=Q(replied_in_time=True)),
+            **{f"level_{level}": Count("id", filter=Q(level=level)) for level in LEVEL_ORDER},
+        )
+    ):
+        add(
+            (values[urge_pair[0]], values[urge_pair[1]]),
+            {"urges": values["n"], "urges_replied": values["replied_n"],
+             **{f"level_{level}": values[f"level_{level}"] for level in LEVEL_ORDER}},
+        )  # fmt: skip
+    return JurisdictionPeriodicReport(
+        jurisdiction=jurisdiction, period=period, rows=list(rows.values()), totals=totals
+    )

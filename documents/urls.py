@@ -76,6 +76,7 @@ urlpatterns = [
         name="publication-withdraw-page",
     ),
     path("rounds/<int:pk>/periodic/", views.round_periodic, name="round-periodic"),
+    path("periodic/", views.jurisdiction_periodic, name="jurisdiction-periodic"),
     path("public/", public_views.public_list, name="public-list"),
     path("public/<int:pk>/", public_views.public_detail, name="public-detail"),
     path("public/<int:pk>/report.docx", public_views.public_docx, name="public-docx"),

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from accounts.auth import signed_in_user
+from accounts.selectors import jurisdictions_visible_to
 from config.errors import DomainError
 from findings.parser import MAX_TEXT_CHARS, FeedbackParseError, parse_feedback
 from inspections.models import InspectionRound
@@ -34,8 +35,11 @@ from .models import Publication
 from .periodic import (
     HALF_MONTH,
     KINDS,
+    OWN_ROW,
     QUARTER,
     Period,
+    jurisdiction_periodic_report,
+    may_read_jurisdiction_periodic,
     may_read_periodic,
     periodic_report,
     resolve_period,
@@ -320,16 +324,8 @@ def publication_withdraw_page(request: HttpRequest, pk: int) -> HttpResponse:
 RECENT_PERIODS = 12  # offered in the period field's list
 
 
-@login_required
-def round_periodic(request: HttpRequest, pk: int) -> HttpResponse:
-    """A round's periodic report: pick the kind and the period (kept in the address), read
-    each lead unit's figures, download the docx and the xlsx of the same period."""
-    user = signed_in_user(request)
-    if not may_read_periodic(user):
-        raise PermissionDenied(
-            _("Periodic reports are for the office, leaders and supervision groups.")
-        )
-    inspection_round = get_object_or_404(rounds_in_view(user), pk=pk)
+def _picked_period(request: HttpRequest) -> tuple[Period | None, str, str, list[Period]]:
+    """The period of the address (kind and key), its error, its kind and the recent ones."""
     raw_kind = request.GET.get("kind", "")
     raw_period = request.GET.get("period", "")
     period: Period | None = None
@@ -342,19 +338,74 @@ def round_periodic(request: HttpRequest, pk: int) -> HttpResponse:
     recent = [Period.containing(today(), kind)]
     while len(recent) < RECENT_PERIODS and (earlier := recent[-1].neighbour(-1)):
         recent.append(earlier)
+    return period, error, kind, recent
+
+
+def _urge_levels(entries: list) -> list[dict]:
+    labels = dict(UrgeNotice.Level.choices)
+    return [
+        {
+            "unit": entry,
+            "levels": [(labels[lvl], n) for lvl, n in entry.urges_by_level.items() if n],
+        }
+        for entry in entries
+    ]
+
+
+@login_required
+def jurisdiction_periodic(request: HttpRequest) -> HttpResponse:
+    """A jurisdiction's periodic report up the line (县报市, 市汇总各县): its own rounds and
+    each jurisdiction below it, for the period picked; `?jurisdiction=` one of those below."""
+    user = signed_in_user(request)
+    raw = request.GET.get("jurisdiction", "")
+    wanted = int(raw) if raw.isdigit() and int(raw) < 2**31 else user.jurisdiction_id
+    jurisdiction = get_object_or_404(jurisdictions_visible_to(user), pk=wanted)
+    if not may_read_jurisdiction_periodic(user, jurisdiction):
+        raise PermissionDenied(
+            _("The periodic reports up the line are for the office and leaders.")
+        )
+    period, error, kind, recent = _picked_period(request)
+    report = (
+        jurisdiction_periodic_report(jurisdiction=jurisdiction, period=period, user=user)
+        if period
+        else None
+    )
+    context = {
+        "jurisdiction": jurisdiction,
+        "up": jurisdiction.parent if jurisdiction.pk != user.jurisdiction_id else None,
+        "kind": kind,
+        "kinds": [(HALF_MONTH, _("Half month")), (QUARTER, _("Quarter"))],
+        "period_text": period.key if period else request.GET.get("period", ""),
+        "error": error,
+        "period": period,
+        "previous": period.neighbour(-1) if period else None,
+        "next": period.neighbour(1) if period else None,
+        "recent": recent,
+        "report": report,
+        "rows": _urge_levels(report.rows if report else []),
+        "own_row": OWN_ROW,
+    }
+    return render(request, "documents/jurisdiction_periodic.html", context)
+
+
+@login_required
+def round_periodic(request: HttpRequest, pk: int) -> HttpResponse:
+    """A round's periodic report: pick the kind and the period (kept in the address), read
+    each lead unit's figures, download the docx and the xlsx of the same period."""
+    user = signed_in_user(request)
+    if not may_read_periodic(user):
+        raise PermissionDenied(
+            _("Periodic reports are for the office, leaders and supervision groups.")
+        )
+    inspection_round = get_object_or_404(rounds_in_view(user), pk=pk)
+    period, error, kind, recent = _picked_period(request)
+    raw_period = request.GET.get("period", "")
     report = (
         periodic_report(inspection_round=inspection_round, period=period, user=user)
         if period
         else None
     )
-    labels = dict(UrgeNotice.Level.choices)
-    rows = [
-        {
-            "unit": entry,
-            "levels": [(labels[lvl], n) for lvl, n in entry.urges_by_level.items() if n],
-        }
-        for entry in (report.units if report else [])
-    ]
+    rows = _urge_levels(report.units if report else [])
     context = {
         "round": inspection_round,
         "kind": kind,

@@ -212,3 +212,45 @@ def client_for():
         return client
 
     return make
+
+
+# --- A city with two counties (市县一体化): the jurisdiction tests' world ----------------------
+
+
+@pytest.fixture
+def tree(db):
+    """A city (江城市) with counties 甲县 and 乙县: a unit, a round and a measure each, a joint
+    round measure of the city led by 甲县's unit, and an office account per jurisdiction."""
+    from accounts.models import Jurisdiction
+
+    Level = Jurisdiction.Level
+    city = Jurisdiction.objects.create(name="江城市委巡察办", short_name="江城市", level=Level.CITY)
+    a = Jurisdiction.objects.create(
+        name="甲县县委巡察办", short_name="甲县", level=Level.COUNTY, parent=city
+    )
+    b = Jurisdiction.objects.create(
+        name="乙县县委巡察办", short_name="乙县", level=Level.COUNTY, parent=city
+    )
+    units = {
+        key: UnitFactory(name=f"{key}单位", jurisdiction=jurisdiction)
+        for key, jurisdiction in (("city", city), ("a", a), ("b", b))
+    }
+    rounds = {
+        key: RoundFactory(name=f"{key}轮次", target_unit=units[key]) for key in ("city", "a", "b")
+    }
+    measures = {
+        key: MeasureFactory(
+            problem=ProblemFactory(round=rounds[key]), lead_unit=units[key], text=f"{key}措施"
+        )
+        for key in ("city", "a", "b")
+    }
+    # A joint round of the city's, with a measure led by county A's unit (市县联动).
+    measures["joint"] = MeasureFactory(
+        problem=ProblemFactory(round=rounds["city"]), lead_unit=units["a"], text="联动措施"
+    )
+    offices = {
+        key: UserFactory(username=f"office_{key}", role=User.Role.OFFICE, jurisdiction=j)
+        for key, j in (("city", city), ("a", a), ("b", b))
+    }
+    return {"j": {"city": city, "a": a, "b": b}, "units": units, "rounds": rounds,
+            "measures": measures, "offices": offices}  # fmt: skip

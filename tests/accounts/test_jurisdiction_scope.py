@@ -19,45 +19,11 @@ from findings.selectors import problems_visible_to
 from inspections.selectors import rounds_visible_to
 from rectification.models import Measure
 from rectification.selectors import measures_visible_to, owns_round, workbench_counts
-from tests.factories import MeasureFactory, ProblemFactory, RoundFactory, UnitFactory, UserFactory
+from tests.factories import RoundFactory, UnitFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
 Level = Jurisdiction.Level
-
-
-@pytest.fixture
-def tree():
-    city = Jurisdiction.objects.create(name="江城市委巡察办", short_name="江城市", level=Level.CITY)
-    a = Jurisdiction.objects.create(
-        name="甲县县委巡察办", short_name="甲县", level=Level.COUNTY, parent=city
-    )
-    b = Jurisdiction.objects.create(
-        name="乙县县委巡察办", short_name="乙县", level=Level.COUNTY, parent=city
-    )
-    units = {
-        key: UnitFactory(name=f"{key}单位", jurisdiction=jurisdiction)
-        for key, jurisdiction in (("city", city), ("a", a), ("b", b))
-    }
-    rounds = {
-        key: RoundFactory(name=f"{key}轮次", target_unit=units[key]) for key in ("city", "a", "b")
-    }
-    measures = {
-        key: MeasureFactory(
-            problem=ProblemFactory(round=rounds[key]), lead_unit=units[key], text=f"{key}措施"
-        )
-        for key in ("city", "a", "b")
-    }
-    # A joint round of the city's, with a measure led by county A's unit (市县联动).
-    measures["joint"] = MeasureFactory(
-        problem=ProblemFactory(round=rounds["city"]), lead_unit=units["a"], text="联动措施"
-    )
-    offices = {
-        key: UserFactory(username=f"office_{key}", role=User.Role.OFFICE, jurisdiction=j)
-        for key, j in (("city", city), ("a", a), ("b", b))
-    }
-    return {"j": {"city": city, "a": a, "b": b}, "units": units, "rounds": rounds,
-            "measures": measures, "offices": offices}  # fmt: skip
 
 
 def test_a_jurisdiction_reads_itself_and_below_never_sideways_or_up(tree):

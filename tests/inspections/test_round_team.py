@@ -9,13 +9,12 @@ from django.urls import reverse
 from accounts.models import User
 from config.errors import InvalidInput
 from inspections.services import round_save
-from tests.accounts.test_jurisdiction_scope import tree  # noqa: F401 (the fixture)
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
 
-def test_the_city_s_round_takes_county_staff_on_its_team(tree, client_for, client):  # noqa: F811
+def test_the_city_s_round_takes_county_staff_on_its_team(tree, client_for, client):
     city_round, office_a = tree["rounds"]["city"], tree["offices"]["a"]
     leader_b = UserFactory(username="leader_b", role=User.Role.LEADER, jurisdiction=tree["j"]["b"])
 
@@ -32,7 +31,7 @@ def test_the_city_s_round_takes_county_staff_on_its_team(tree, client_for, clien
     assert 'id="round-team"' in page and "甲县" in page
 
 
-def test_a_county_s_round_takes_no_one_from_above_or_beside_it(tree):  # noqa: F811
+def test_a_county_s_round_takes_no_one_from_above_or_beside_it(tree):
     a_round, j = tree["rounds"]["a"], tree["j"]
     liaison = UserFactory(username="liaison_a", role=User.Role.LIAISON, unit=tree["units"]["a"])
     for outsider in (tree["offices"]["city"], tree["offices"]["b"], liaison):
@@ -51,7 +50,7 @@ def test_a_county_s_round_takes_no_one_from_above_or_beside_it(tree):  # noqa: F
     assert j["a"].pk == a_round.jurisdiction_id
 
 
-def test_the_form_offers_the_staff_of_the_jurisdictions_below(tree, client):  # noqa: F811
+def test_the_form_offers_the_staff_of_the_jurisdictions_below(tree, client):
     client.force_login(tree["offices"]["a"])
     form = client.get(reverse("round-edit", args=[tree["rounds"]["a"].pk])).context["form"]
     assert set(form.fields["team"].queryset) == {tree["offices"]["a"]}

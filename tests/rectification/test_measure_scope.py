@@ -12,14 +12,13 @@ from config.errors import InvalidInput, NotAllowed
 from rectification import services
 from rectification.models import Measure
 from rectification.selectors import measures_visible_to
-from tests.accounts.test_jurisdiction_scope import tree  # noqa: F401 (the fixture)
 
 pytestmark = pytest.mark.django_db
 
 DEADLINE = datetime.date(2027, 3, 31)
 
 
-def test_a_county_adds_a_measure_of_its_own_unit_to_the_city_s_joint_problem(tree):  # noqa: F811
+def test_a_county_adds_a_measure_of_its_own_unit_to_the_city_s_joint_problem(tree):
     office_a, city = tree["offices"]["a"], tree["offices"]["city"]
     joint_problem = tree["measures"]["joint"].problem
 
@@ -39,7 +38,7 @@ def test_a_county_adds_a_measure_of_its_own_unit_to_the_city_s_joint_problem(tre
     assert not Measure.objects.filter(text="越权").exists()
 
 
-def test_a_county_changes_its_units_joint_measures_and_nothing_else_of_the_round(tree):  # noqa: F811
+def test_a_county_changes_its_units_joint_measures_and_nothing_else_of_the_round(tree):
     office_a, m = tree["offices"]["a"], tree["measures"]
 
     services.measure_update(
@@ -59,7 +58,7 @@ def test_a_county_changes_its_units_joint_measures_and_nothing_else_of_the_round
     assert Measure.objects.get(pk=m["city"].pk).deadline != DEADLINE
 
 
-def test_a_round_s_measures_are_led_within_its_jurisdiction(tree):  # noqa: F811
+def test_a_round_s_measures_are_led_within_its_jurisdiction(tree):
     city, m = tree["offices"]["city"], tree["measures"]
     # County A's round cannot be handed to county B's unit, not even by the city.
     with pytest.raises(InvalidInput):
@@ -73,7 +72,7 @@ def test_a_round_s_measures_are_led_within_its_jurisdiction(tree):  # noqa: F811
 
 
 def test_the_api_refuses_a_county_s_measure_without_its_unit_in_a_joint_problem(
-    tree,  # noqa: F811
+    tree,
     client_for,
 ):
     response = client_for(tree["offices"]["a"]).post(
