@@ -114,6 +114,7 @@ class RoundReportSerializer(serializers.ModelSerializer):
     file = serializers.FileField(required=False, write_only=True)
     has_file = serializers.SerializerMethodField()
     is_overdue = serializers.SerializerMethodField()
+    addressees_label = serializers.CharField(source="get_addressees_display", read_only=True)
 
     class Meta:
         model = RoundReport
@@ -121,6 +122,8 @@ class RoundReportSerializer(serializers.ModelSerializer):
             "id",
             "round",
             "title",
+            "addressees",
+            "addressees_label",
             "due",
             "sent_on",
             "acknowledged_on",

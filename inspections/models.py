@@ -191,7 +191,24 @@ class RoundReport(models.Model):
         on_delete=models.CASCADE,
         related_name="reports",
     )
+
+    class Addressees(models.TextChoices):
+        # 双报告: the inspecting body's office and the organisation department, both by default.
+        BOTH = "both", _("The inspecting body's office and the organisation department")
+        INSPECTING_OFFICE = "inspecting_office", _("The inspecting body's office")
+        ORGANISATION_DEPARTMENT = "organisation_department", _("The organisation department")
+
     title = models.CharField(_("title"), max_length=200, default="整改情况报告")
+    addressees = models.CharField(
+        _("sent to"),
+        max_length=30,
+        choices=Addressees.choices,
+        default=Addressees.BOTH,
+        help_text=_(
+            "Who the report goes to (双报告): the office of the round's inspecting body and "
+            "the organisation department of the committee."
+        ),
+    )
     due = models.DateField(_("due"))
     sent_on = models.DateField(_("sent on"), null=True, blank=True)
     file = models.FileField(_("file"), upload_to=round_report_upload_to, max_length=200, blank=True)

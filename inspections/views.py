@@ -20,7 +20,7 @@ from config.errors import DomainError, NotAllowed
 from . import services
 from .api import RoundReportSerializer
 from .forms import RoundForm
-from .models import InspectionRound
+from .models import InspectionRound, RoundReport
 from .selectors import round_reports_visible_to, rounds_visible_to
 
 
@@ -68,7 +68,7 @@ def round_reports(request: HttpRequest, pk: int) -> HttpResponse:
             report = get_object_or_404(reports, pk=request.POST["report"])
         data: dict = {
             name: request.POST[name]
-            for name in ("title", "due", "sent_on", "acknowledged_on")
+            for name in ("title", "addressees", "due", "sent_on", "acknowledged_on")
             if request.POST.get(name, "").strip()
         }
         if report is None:
@@ -101,4 +101,5 @@ def _reports_context(user: User, inspection_round: InspectionRound, reports: Que
         "reports": reports,
         "today": timezone.localdate(),
         "can_edit": user.is_office,
+        "addressees": RoundReport.Addressees.choices,
     }

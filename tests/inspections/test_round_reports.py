@@ -291,3 +291,24 @@ def test_a_round_made_through_the_api_owes_its_report_too(client_for, office, un
 
     assert response.status_code == 201, response.json()
     assert RoundReport.objects.get(round_id=response.json()["id"]).due == datetime.date(2027, 1, 1)
+
+
+def test_a_report_goes_to_both_lines_unless_told_otherwise(client_for, office, inspection_round):
+    # 双报告: the inspecting body's office and the organisation department.
+    api = client_for(office)
+    both = api.post(reverse(LIST), {"round": inspection_round.pk})
+    one = api.post(
+        reverse(LIST), {"round": inspection_round.pk, "addressees": "organisation_department"}
+    )
+    wrong = api.post(reverse(LIST), {"round": inspection_round.pk, "addressees": "everyone"})
+
+    assert both.json()["addressees"] == RoundReport.Addressees.BOTH
+    assert both.json()["addressees_label"] == "巡视巡察机构办公室和组织部门（双报告）"
+    assert one.json()["addressees"] == "organisation_department"
+    assert wrong.status_code == 400 and "addressees" in str(wrong.json())
+    assert RoundReport.objects.count() == 2
+    page = Client(HTTP_ACCEPT_LANGUAGE="zh-hans")
+    page.force_login(office)
+    html = page.get(reverse("round-reports", args=[inspection_round.pk])).content.decode()
+    assert html.count("巡视巡察机构办公室和组织部门（双报告）") >= 2  # the row, the choices
+    assert "组织部门" in html
