@@ -12,7 +12,7 @@ from collections.abc import Callable
 
 import pytest
 
-from accounts.models import User
+from accounts.models import Jurisdiction, User
 from rectification.models import Evidence, Extension, Measure
 
 from .budgets import SECURITY_LOG_ROW
@@ -34,6 +34,16 @@ def make_units(ctx: dict, n: int) -> str:
     for i in range(n):
         UnitFactory(name=f"街道{i}", parent=ctx["unit_top"], head=ctx["leader"])
     return "/api/v1/units/"
+
+
+def make_jurisdictions(ctx: dict, n: int) -> str:
+    top = Jurisdiction.objects.top()
+    Jurisdiction.objects.bulk_create(
+        Jurisdiction(name=f"第{i}县委巡察办", level=Jurisdiction.Level.COUNTY, parent=top)
+        for i in range(n)
+    )
+    Jurisdiction.objects.refresh_tree()
+    return "/api/v1/jurisdictions/"
 
 
 def make_users(ctx: dict, n: int) -> str:
@@ -154,6 +164,8 @@ ENDPOINTS: dict[str, tuple[str, Callable[[dict, int], str], int]] = {
     "units": ("office", make_units, 2),
     # count + page; unit is select_related (admin only).
     "users": ("admin", make_users, 2),
+    # count + page; parent is select_related; the tree the scope is read from is cached.
+    "jurisdictions": ("office", make_jurisdictions, 2),
     # count + page + the teams; target_unit is select_related.
     "rounds": ("office", make_rounds, 3),
     # count + page; round is select_related.
