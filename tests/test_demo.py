@@ -9,11 +9,13 @@ from django.apps import apps
 from django.core.management import call_command
 from django.utils import timezone
 
-from accounts.models import User
+from accounts.models import Jurisdiction, User
 from demo.management.commands.load_demo import DEMO_PASSWORD
 from findings.models import Problem, ProblemClue
+from inspections.models import InspectionRound
 from inspections.selectors import overdue_round_reports
 from rectification.models import Measure
+from rectification.selectors import measures_visible_to
 from supervision.models import Evaluation, LookBack, RedBlackList, SupervisionGroup, UrgeNotice
 
 DEMO_APPS = ["accounts", "inspections", "findings", "rectification", "supervision", "reminders"]
@@ -40,14 +42,16 @@ def demo(db) -> dict[str, int]:
 
 
 def test_it_loads_a_round_with_its_findings_and_people(demo):
-    assert demo["accounts.User"] == 13
-    # The round of the feedback, and one with an endorsement chain.
-    assert demo["inspections.InspectionRound"] == 2
+    # The district's 13, and the city's and the second county's 9 (市县一体化).
+    assert demo["accounts.User"] == 13 + 9
+    # The round of the feedback, one with an endorsement chain, the city's joint round and
+    # the second county's own.
+    assert demo["inspections.InspectionRound"] == 4
     assert demo["findings.Aspect"] == 3
     # Six problems of the feedback, one the supervision group raised on a visit, and the
-    # chain round's one.
-    assert demo["findings.Problem"] == 8
-    assert demo["rectification.Measure"] == 16
+    # chain round's one; two of the joint round, one of the county's.
+    assert demo["findings.Problem"] == 8 + 3
+    assert demo["rectification.Measure"] == 16 + 8
     assert demo["findings.ProblemClue"] == 3  # one of them late and never taken up
     assert demo["findings.Petition"] == 3
     # 报告报账: the report sent and acknowledged, a further one due within the week.
@@ -201,3 +205,35 @@ def test_it_loads_a_submission_waiting_for_the_heads_endorsement(demo):
     waiting = list(chain_queue(head))
     assert [m.status for m in waiting] == [Measure.Status.ENDORSING]
     assert waiting[0].lead_unit.head == head and waiting[0].submitted_by.username == "liaison_a"
+
+
+def test_it_shows_a_city_with_two_counties_and_a_joint_round(demo):
+    city = Jurisdiction.objects.get(name="江州市委巡察工作领导小组办公室")
+    district, county = (Jurisdiction.objects.get(short_name=name) for name in ("临溪区", "青山县"))
+    assert Jurisdiction.objects.top() == city
+    assert {district.parent_id, county.parent_id} == {city.pk}
+    people = {
+        u.username: u
+        for u in User.objects.filter(username__in=["jz_office", "office", "qs_office"])
+    }
+    joint = InspectionRound.objects.get(name__contains="市县联动")
+    joint_measures = Measure.objects.filter(problem__round=joint)
+    assert joint.jurisdiction == city
+    led_by = {key: set(joint_measures.filter(lead_unit__jurisdiction=j)) for key, j in
+              (("city", city), ("district", district), ("county", county))}  # fmt: skip
+    assert all(led_by.values())  # led by units of all three
+
+    seen = {name: set(measures_visible_to(user)) for name, user in people.items()}
+    assert seen["jz_office"] == set(Measure.objects.all())
+    assert (
+        seen["office"]
+        == set(Measure.objects.filter(problem__round__jurisdiction=district)) | led_by["district"]
+    )
+    assert (
+        seen["qs_office"]
+        == set(Measure.objects.filter(problem__round__jurisdiction=county)) | led_by["county"]
+    )
+    # The joint measures are the county's to work and counted once for the city.
+    assert measures_visible_to(people["jz_office"]).count() == Measure.objects.count()
+    liaison = User.objects.get(username="qs_liaison2")
+    assert set(measures_visible_to(liaison)) == led_by["county"]

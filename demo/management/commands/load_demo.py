@@ -17,7 +17,8 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.models import Unit, User
+from accounts.models import Jurisdiction, Unit, User
+from accounts.permissions import ADMINISTRATOR_ROLES
 from findings.models import Aspect, Petition, Problem, ProblemClue, feedback_due_for
 from inspections.models import InspectionRound, RoundReport
 from rectification import comments, services
@@ -62,6 +63,7 @@ STAFF_ROLES = (
     User.Role.OFFICE,
 )
 GROUP_NAME = "区委巡察整改第一督查组"
+
 
 ROUND_NAME = "2026年区委第一轮巡察·区住房和城乡建设局"
 CHAIN_ROUND_NAME = "2026年区委第二轮巡察·区住房和城乡建设局（签字背书）"
@@ -222,6 +224,79 @@ PETITIONS = [
     ("反映施工扬尘扰民", "建筑市场监管科", Petition.Status.PENDING),
 ]
 
+# 市县一体化: the city above the district of the demo above, and a second county beside it.
+CITY = ("江州市委巡察工作领导小组办公室", "江州市")
+DISTRICT = ("江州市临溪区委巡察工作领导小组办公室", "临溪区")
+COUNTY = ("青山县委巡察工作领导小组办公室", "青山县")
+CITY_UNITS = [
+    # (name, short name, kind, jurisdiction: "city" | "county")
+    ("江州市委巡察工作领导小组办公室", "市委巡察办", Unit.Kind.PARTY_COMMITTEE, "city"),
+    ("江州市交通运输局", "市交通局", Unit.Kind.DEPARTMENT, "city"),
+    ("青山县委巡察工作领导小组办公室", "县委巡察办", Unit.Kind.PARTY_COMMITTEE, "county"),
+    ("青山县农业农村局", "县农业农村局", Unit.Kind.DEPARTMENT, "county"),
+    ("青山县交通运输局", "县交通局", Unit.Kind.DEPARTMENT, "county"),
+]
+CITY_ACCOUNTS = [
+    # (username, shown name, role, unit, jurisdiction)
+    ("jz_office", "赵敏（市委巡察办）", User.Role.OFFICE, "江州市委巡察工作领导小组办公室", "city"),
+    (
+        "jz_office2",
+        "钱峰（市委巡察办）",
+        User.Role.OFFICE,
+        "江州市委巡察工作领导小组办公室",
+        "city",
+    ),
+    ("jz_leader", "孙书记（市委）", User.Role.LEADER, "江州市委巡察工作领导小组办公室", "city"),
+    ("jz_liaison", "冯涛（市交通运输局）", User.Role.LIAISON, "江州市交通运输局", "city"),
+    (
+        "qs_office",
+        "周红（县委巡察办）",
+        User.Role.OFFICE,
+        "青山县委巡察工作领导小组办公室",
+        "county",
+    ),
+    (
+        "qs_office2",
+        "郑伟（县委巡察办）",
+        User.Role.OFFICE,
+        "青山县委巡察工作领导小组办公室",
+        "county",
+    ),
+    ("qs_leader", "何书记（县委）", User.Role.LEADER, "青山县委巡察工作领导小组办公室", "county"),
+    ("qs_liaison", "陈芳（县农业农村局）", User.Role.LIAISON, "青山县农业农村局", "county"),
+    ("qs_liaison2", "林浩（县交通运输局）", User.Role.LIAISON, "青山县交通运输局", "county"),
+]
+JOINT_ROUND_NAME = "2026年江州市委第一轮巡察（市县联动）·交通运输系统"
+COUNTY_ROUND_NAME = "2026年青山县委第一轮巡察·县农业农村局"
+# (problem, [(measure, lead unit, days to deadline, final status)])
+JOINT_FINDINGS = [
+    (
+        "农村公路建设项目监管不到位",
+        [
+            ("建立市县两级公路建设项目联合监管台账", "江州市交通运输局", 30, P),
+            ("开展县域农村公路质量专项排查", "青山县交通运输局", -5, P),
+            ("完成辖区农村公路养护资金专项审计整改", "局办公室", 20, SUB),
+        ],
+    ),
+    (
+        "交通运输领域廉政风险防控不够有力",
+        [
+            ("修订交通工程招投标廉政风险防控办法", "江州市交通运输局", -10, C),
+            ("开展交通工程招投标领域专项警示教育", "青山县交通运输局", 45, S),
+        ],
+    ),
+]
+COUNTY_FINDINGS = [
+    (
+        "高标准农田建设项目管理不规范",
+        [
+            ("完善高标准农田建设项目验收制度", "青山县农业农村局", -20, C),
+            ("开展项目资金使用情况专项检查", "青山县农业农村局", -3, P),
+            ("建立项目建后管护长效机制", "青山县农业农村局", 60, S),
+        ],
+    ),
+]
+
 
 class Command(BaseCommand):
     help = "Load the demo units, accounts and a round with findings and measures."
@@ -229,6 +304,7 @@ class Command(BaseCommand):
     @transaction.atomic
     def handle(self, *args, **options) -> None:
         today = timezone.localdate()
+        self.jurisdictions = self._jurisdictions()
         units = self._units()
         users = self._users(units)
         inspection_round, created = InspectionRound.objects.get_or_create(
@@ -237,6 +313,7 @@ class Command(BaseCommand):
                 "kind": InspectionRound.Kind.XUNCHA,
                 "mode": InspectionRound.Mode.REGULAR,
                 "inspecting_body": "区委第一巡察组",
+                "jurisdiction": self.jurisdictions["district"],
                 "target_unit": units[TARGET_UNIT],
                 "onsite_start": today - datetime.timedelta(days=200),
                 "onsite_end": today - datetime.timedelta(days=150),
@@ -261,15 +338,24 @@ class Command(BaseCommand):
             self._supervision(inspection_round, units, users, today)
         self._thread(inspection_round, units, users)
         self._chain_round(units, users, today)
+        self._city_and_counties(units, users, today)
         self.stdout.write(
             self.style.SUCCESS(
                 "演示数据已就绪 / demo data ready" + ("" if created else "（已存在，未重复创建）")
             )
         )
         self.stdout.write(f"所有演示账号的密码 / password of every demo account: {DEMO_PASSWORD}")
-        for user in User.objects.filter(username__in=[u for u, *_ in self._all_accounts()]):
+        names = [u for u, *_ in self._all_accounts()] + [u for u, *_ in CITY_ACCOUNTS]
+        for user in (
+            User.objects.filter(username__in=names)
+            .select_related("unit", "jurisdiction")
+            .order_by("jurisdiction_id", "id")
+        ):
             unit = user.unit.name if user.unit else ""
-            self.stdout.write(f"  {user.username:<10} {user.get_role_display():<8} {unit}")
+            where = user.jurisdiction.label
+            self.stdout.write(
+                f"  {user.username:<12} {user.get_role_display():<8} {where:<6} {unit}"
+            )
 
     def _reports(
         self, inspection_round: InspectionRound, users: dict[str, User], today: datetime.date
@@ -296,12 +382,22 @@ class Command(BaseCommand):
         return [*ACCOUNTS, *((u, n, User.Role.LIAISON, unit) for unit, _s, u, n in SUB_UNITS)]
 
     def _units(self) -> dict[str, Unit]:
+        district = self.jurisdictions["district"]
         office, _ = Unit.objects.get_or_create(
             name=OFFICE_UNIT,
-            defaults={"short_name": "区委巡察办", "kind": Unit.Kind.PARTY_COMMITTEE},
+            defaults={
+                "short_name": "区委巡察办",
+                "kind": Unit.Kind.PARTY_COMMITTEE,
+                "jurisdiction": district,
+            },
         )
         target, _ = Unit.objects.get_or_create(
-            name=TARGET_UNIT, defaults={"short_name": "区住建局", "kind": Unit.Kind.DEPARTMENT}
+            name=TARGET_UNIT,
+            defaults={
+                "short_name": "区住建局",
+                "kind": Unit.Kind.DEPARTMENT,
+                "jurisdiction": district,
+            },
         )
         units = {OFFICE_UNIT: office, TARGET_UNIT: target}
         for name, short, *_rest in SUB_UNITS:
@@ -310,6 +406,128 @@ class Command(BaseCommand):
                 defaults={"short_name": short, "kind": Unit.Kind.DEPARTMENT, "parent": target},
             )
         return units
+
+    def _jurisdictions(self) -> dict[str, Jurisdiction]:
+        """The city, the district of the demo's office below it and a second county beside
+        it. A database whose demo was loaded into a single jurisdiction keeps that one as the
+        district, now below the city."""
+        level = Jurisdiction.Level
+        city, _ = Jurisdiction.objects.get_or_create(
+            name=CITY[0], defaults={"short_name": CITY[1], "level": level.CITY}
+        )
+        earlier = Unit.objects.filter(name=OFFICE_UNIT).select_related("jurisdiction").first()
+        if earlier is not None and earlier.jurisdiction_id != city.pk:
+            district = earlier.jurisdiction
+        else:
+            district, _ = Jurisdiction.objects.get_or_create(
+                name=DISTRICT[0],
+                defaults={"short_name": DISTRICT[1], "level": level.COUNTY, "parent": city},
+            )
+        if district.parent_id is None:
+            district.parent, district.level = city, level.COUNTY
+            district.short_name = district.short_name or DISTRICT[1]
+            district.save(update_fields=["parent", "level", "short_name"])
+        county, _ = Jurisdiction.objects.get_or_create(
+            name=COUNTY[0],
+            defaults={"short_name": COUNTY[1], "level": level.COUNTY, "parent": city},
+        )
+        return {"city": city, "district": district, "county": county}
+
+    def _city_and_counties(
+        self, units: dict[str, Unit], users: dict[str, User], today: datetime.date
+    ) -> None:
+        """市县一体化: the city's office and the second county's, with a round of the county's
+        own and a joint round of the city (市县联动) whose measures are led by units of the
+        city, of the district (局办公室, liaison_a) and of the county; once."""
+        for name, short, kind, where in CITY_UNITS:
+            units[name], _ = Unit.objects.get_or_create(
+                name=name,
+                defaults={
+                    "short_name": short,
+                    "kind": kind,
+                    "jurisdiction": self.jurisdictions[where],
+                },
+            )
+        for username, display, role, unit_name, where in CITY_ACCOUNTS:
+            users[username] = self._account(
+                username, display, role, units[unit_name], self.jurisdictions[where]
+            )
+        if InspectionRound.objects.filter(name=JOINT_ROUND_NAME).exists():
+            return
+        city, county = self.jurisdictions["city"], self.jurisdictions["county"]
+        joint = InspectionRound.objects.create(
+            name=JOINT_ROUND_NAME,
+            kind=InspectionRound.Kind.XUNCHA,
+            mode=InspectionRound.Mode.REGULAR,
+            jurisdiction=city,
+            inspecting_body="市委第一巡察组（市县联动）",
+            target_unit=units["江州市交通运输局"],
+            onsite_start=today - datetime.timedelta(days=160),
+            onsite_end=today - datetime.timedelta(days=120),
+            feedback_date=today - datetime.timedelta(days=90),
+        )
+        # The team takes county staff (市县交叉、上下联动).
+        joint.team.set([users["jz_office"], users["qs_office"], users["office"]])
+        county_round = InspectionRound.objects.create(
+            name=COUNTY_ROUND_NAME,
+            kind=InspectionRound.Kind.XUNCHA,
+            mode=InspectionRound.Mode.REGULAR,
+            jurisdiction=county,
+            inspecting_body="县委第一巡察组",
+            target_unit=units["青山县农业农村局"],
+            onsite_start=today - datetime.timedelta(days=150),
+            onsite_end=today - datetime.timedelta(days=110),
+            feedback_date=today - datetime.timedelta(days=80),
+        )
+        liaison_of = {
+            "江州市交通运输局": users["jz_liaison"],
+            "青山县农业农村局": users["qs_liaison"],
+            "青山县交通运输局": users["qs_liaison2"],
+            "局办公室": users["liaison_a"],
+        }
+        for inspection_round, findings, office in (
+            (joint, JOINT_FINDINGS, users["jz_office"]),
+            (county_round, COUNTY_FINDINGS, users["qs_office"]),
+        ):
+            for problem_seq, (title, measures) in enumerate(findings, start=1):
+                problem = Problem.objects.create(
+                    round=inspection_round,
+                    seq=problem_seq,
+                    title=title,
+                    category="strict_governance",
+                    description=f"巡察发现，{title}。",
+                )
+                for seq, (text, lead, days, status) in enumerate(measures, start=1):
+                    deadline = today + datetime.timedelta(days=days)
+                    measure = Measure.objects.create(
+                        problem=problem,
+                        seq=seq,
+                        text=text,
+                        lead_unit=units[lead],
+                        lead_official="分管负责同志",
+                        deadline=deadline,
+                    )
+                    self._live(measure, status, liaison_of[lead], office, deadline, today)
+
+    def _account(
+        self, username: str, display: str, role: str, unit: Unit | None, where: Jurisdiction
+    ) -> User:
+        user, created = User.objects.get_or_create(
+            username=username,
+            defaults={
+                "display_name": display,
+                "role": role,
+                "unit": unit,
+                "email": f"{username}@example.gov.cn",
+                "is_staff": role in STAFF_ROLES,
+                "jurisdiction": where,
+                "is_demo_account": True,
+            },
+        )
+        if created:
+            user.set_password(DEMO_PASSWORD)
+            user.save(update_fields=["password"])
+        return user
 
     def _users(self, units: dict[str, Unit]) -> dict[str, User]:
         users = {}
@@ -322,6 +540,11 @@ class Command(BaseCommand):
                     "unit": units[unit_name] if unit_name else None,
                     "email": f"{username}@example.gov.cn",
                     "is_staff": role in STAFF_ROLES,
+                    # The three administrators keep the whole tree from the city; everyone
+                    # else of the demo works in the district.
+                    "jurisdiction": self.jurisdictions[
+                        "city" if role in ADMINISTRATOR_ROLES else "district"
+                    ],
                 },
             )
             if created:
@@ -435,6 +658,7 @@ class Command(BaseCommand):
             defaults={
                 "kind": InspectionRound.Kind.XUNCHA,
                 "inspecting_body": "区委第二巡察组",
+                "jurisdiction": self.jurisdictions["district"],
                 "target_unit": units[TARGET_UNIT],
                 "feedback_date": today - datetime.timedelta(days=30),
                 "endorsement": InspectionRound.Endorsement.HEAD_AND_SUPERIOR,
