@@ -322,6 +322,41 @@ def cell_numbers_by_unit(
     return result
 
 
+def cell_numbers_by_jurisdiction(
+    scopes: dict[int, frozenset[int]],
+    rounds: list[int] | None = None,
+    unit: int | None = None,
+    as_of: datetime.date | None = None,
+    scope: frozenset[int] | None = None,
+) -> dict[int, dict]:
+    """`cell_numbers(measure_cells(rounds, unit, scopes[key]))` for every key, from one query.
+
+    The cells within `scope` are summed by the jurisdictions of their round and of their lead
+    unit, and each sum is counted for every scope holding either (`_cells_in`): a county
+    unit's measure in the city's joint round counts for the county as its office sees it, and
+    once for the city."""
+    day = as_of or today()
+    expressions = _cell_expressions(day)
+    round_of = InspectionRound.objects.filter(pk=OuterRef("round_id")).values("jurisdiction_id")
+    unit_of = Unit.objects.filter(pk=OuterRef("lead_unit_id")).values("jurisdiction_id")
+    rows = list(
+        measure_cells(rounds, unit, scope)
+        .order_by()
+        .annotate(round_jurisdiction=Subquery(round_of), unit_jurisdiction=Subquery(unit_of))
+        .values("round_jurisdiction", "unit_jurisdiction")
+        .annotate(**expressions)
+    )
+    result = {}
+    for key, within in scopes.items():
+        counts = dict.fromkeys(expressions, 0)
+        for row in rows:
+            if row["round_jurisdiction"] in within or row["unit_jurisdiction"] in within:
+                for name in expressions:
+                    counts[name] += row[name]
+        result[key] = _with_rates(counts) | {"as_of": day}
+    return result
+
+
 def cell_trend(
     rounds: list[int] | None = None,
     unit: int | None = None,
