@@ -9,6 +9,7 @@ import datetime
 import pytest
 from django.test import Client
 from django.utils import timezone
+from drf_spectacular.generators import SchemaGenerator
 
 from accounts.models import Jurisdiction, User
 from rectification.models import Measure
@@ -138,9 +139,7 @@ def test_a_joint_round_s_county_measure_counts_once_for_the_city_and_once_for_th
 def test_a_drill_in_reads_exactly_what_the_county_office_reads(world, client_for, path):
     county = world["below"][0]
     city_office, county_office = world["offices"]["city"], world["offices"]["c0"]
-    drilled = client_for(city_office).get(
-        f"/api/v1/dashboard/{path}/", {"jurisdiction": county.pk}
-    )
+    drilled = client_for(city_office).get(f"/api/v1/dashboard/{path}/", {"jurisdiction": county.pk})
     own = client_for(county_office).get(f"/api/v1/dashboard/{path}/")
     assert drilled.status_code == own.status_code == 200
     body, theirs = drilled.json(), own.json()
@@ -222,3 +221,12 @@ def test_the_page_with_its_comparison_costs_the_same_for_2_or_6_counties(
     with django_assert_num_queries(22):
         answer = client.get("/dashboard/", {"jurisdiction": w["below"][0].pk})
         assert answer.status_code == 200
+
+
+def test_the_schema_documents_the_comparison_and_the_drill_in(db):
+    paths = SchemaGenerator().get_schema(request=None, public=True)["paths"]
+    for path in ("jurisdictions", "summary", "units", "trend", "urges"):
+        parameters = paths[f"/api/v1/dashboard/{path}/"]["get"]["parameters"]
+        assert "jurisdiction" in {p["name"] for p in parameters}
+    answer = paths["/api/v1/dashboard/jurisdictions/"]["get"]["responses"]["200"]
+    assert answer["content"]["application/json"]["schema"]["$ref"].endswith("/Jurisdictions")
