@@ -125,8 +125,10 @@ class DashboardView:
 
     def measure_query(self) -> dict[str, str]:
         """The same filters as the measure list (rectification.filters) reads them: the list
-        each number opens starts from these."""
+        each number opens starts from these (its `jurisdiction` filter is dashboard.filters)."""
         params = {}
+        if self.jurisdiction is not None:
+            params["jurisdiction"] = str(self.jurisdiction.pk)
         if self.round is not None:
             params["round"] = str(self.round.pk)
         if self.unit is not None:

@@ -230,3 +230,27 @@ def test_the_schema_documents_the_comparison_and_the_drill_in(db):
         assert "jurisdiction" in {p["name"] for p in parameters}
     answer = paths["/api/v1/dashboard/jurisdictions/"]["get"]["responses"]["200"]
     assert answer["content"]["application/json"]["schema"]["$ref"].endswith("/Jurisdictions")
+
+
+def test_a_drilled_in_number_opens_the_measures_the_county_office_reads(world, client_for):
+    county = world["below"][0]
+    city_office, county_office = world["offices"]["city"], world["offices"]["c0"]
+    client = Client()
+    client.force_login(city_office)
+    page = client.get("/dashboard/", {"jurisdiction": county.pk}).content.decode()
+    assert f'href="/measures/?jurisdiction={county.pk}&amp;as_of=' in page
+    assert client.get("/measures/", {"jurisdiction": county.pk}).status_code == 200
+
+    def ids(user, **params) -> set[int]:
+        answer = client_for(user).get("/api/v1/measures/", {"page_size": 100, **params})
+        assert answer.status_code == 200
+        return {row["id"] for row in answer.json()["results"]}
+
+    theirs = ids(county_office)
+    assert world["joint"].pk in theirs
+    assert ids(city_office, jurisdiction=county.pk) == theirs
+    assert ids(city_office, jurisdiction=county.pk, counted="overdue") == ids(
+        county_office, counted="overdue"
+    )
+    # The filter only narrows: the county asking for its sibling gets nothing of it.
+    assert ids(county_office, jurisdiction=world["below"][1].pk) == set()
