@@ -111,6 +111,10 @@ class JurisdictionNumbersSerializer(NumbersSerializer):
     name = serializers.CharField()
     short_name = serializers.CharField(allow_blank=True)
     level = serializers.CharField()
+    problems = serializers.IntegerField()
+    problems_completed = serializers.IntegerField()
+    problems_in_progress = serializers.IntegerField()
+    problem_completion_rate = rate_field()
 
 
 class JurisdictionsSerializer(serializers.Serializer):

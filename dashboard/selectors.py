@@ -30,6 +30,7 @@ from rectification.selectors import (
     cell_numbers_by_unit,
     cell_problem_numbers,
     cell_problem_numbers_by_category,
+    cell_problem_numbers_by_jurisdiction,
     cell_trend,
     due_soon_measures,
     handling_numbers,
@@ -243,15 +244,16 @@ def unit_ranking(view: DashboardView) -> dict:
 def jurisdiction_comparison(view: DashboardView) -> dict:
     """下级对比: each jurisdiction directly below the view's, with the numbers its own office
     reads for its whole scope (it and those below it), under the view's round, unit and date.
-    Two queries (the names, the grouped rollups), none where there is nothing below."""
+    Four queries (the names, the measures' rollups, the problems' by round and those of joint
+    rounds), none where there is nothing below."""
     parent = view.user.jurisdiction_id
     below = [key for key, above in jurisdiction_tree().items() if above == parent]
     rows: list[dict] = []
     if below:
         rounds, unit, scope = view.cell_keys()
-        numbers = cell_numbers_by_jurisdiction(
-            {key: jurisdictions_below(key) for key in below}, rounds, unit, view.day, scope
-        )
+        scopes = {key: jurisdictions_below(key) for key in below}
+        numbers = cell_numbers_by_jurisdiction(scopes, rounds, unit, view.day, scope)
+        problems = cell_problem_numbers_by_jurisdiction(scopes, rounds, unit, scope)
         for child in Jurisdiction.objects.filter(pk__in=below):
             rows.append(
                 {
@@ -260,6 +262,7 @@ def jurisdiction_comparison(view: DashboardView) -> dict:
                     "short_name": child.short_name,
                     "level": child.level,
                     **numbers[child.pk],
+                    **problems[child.pk],
                 }
             )
     return {

@@ -425,6 +425,54 @@ def cell_problem_numbers(cells: QuerySet[ProblemRollup]) -> dict:
     return counts
 
 
+def cell_problem_numbers_by_jurisdiction(
+    scopes: dict[int, frozenset[int]],
+    rounds: list[int] | None = None,
+    unit: int | None = None,
+    scope: frozenset[int] | None = None,
+) -> dict[int, dict]:
+    """`cell_problem_numbers(problem_cells(rounds, unit, scopes[key]))` for every key, in two
+    queries: the problems summed by their round's jurisdiction, and, each once, those of a
+    round of another jurisdiction holding a measure a unit of the key's scope leads (joint
+    rounds)."""
+    cells = problem_cells(rounds, unit, scope).order_by()
+    round_of = InspectionRound.objects.filter(pk=OuterRef("round_id")).values("jurisdiction_id")
+    by_round = list(
+        cells.annotate(round_jurisdiction=Subquery(round_of))
+        .values("round_jurisdiction")
+        .annotate(
+            problems=Count("problem_id"), problems_completed=Count("problem_id", filter=_COMPLETED)
+        )
+    )
+    completed = ProblemRollup.objects.filter(_COMPLETED, problem_id=OuterRef("problem_id"))
+    joint = list(
+        Measure.objects.filter(problem_id__in=cells.values("problem_id"), lead_unit__isnull=False)
+        .exclude(lead_unit__jurisdiction_id=F("problem__round__jurisdiction_id"))
+        .annotate(completed=Exists(completed))
+        .order_by()
+        .values_list(
+            "problem_id",
+            "problem__round__jurisdiction_id",
+            "lead_unit__jurisdiction_id",
+            "completed",
+        )
+        .distinct()
+    )
+    result = {}
+    for key, within in scopes.items():
+        own = [row for row in by_round if row["round_jurisdiction"] in within]
+        others = {p: done for p, at, led, done in joint if led in within and at not in within}
+        problems = sum(row["problems"] for row in own) + len(others)
+        done = sum(row["problems_completed"] for row in own) + sum(others.values())
+        result[key] = {
+            "problems": problems,
+            "problems_completed": done,
+            "problems_in_progress": problems - done,
+            "problem_completion_rate": _rate(done, problems),
+        }
+    return result
+
+
 def cell_problem_numbers_by_category(cells: QuerySet[ProblemRollup]) -> list[dict]:
     """`problem_numbers_by_category` of the problems the rollup rows `cells` count."""
     rows = (

@@ -33,6 +33,10 @@ NUMBERS = (
     "extended",
     "completion_rate",
     "on_time_rate",
+    "problems",
+    "problems_completed",
+    "problems_in_progress",
+    "problem_completion_rate",
 )
 
 
@@ -86,6 +90,18 @@ def build(counties: int = 2) -> dict:
         deadline=day - datetime.timedelta(days=2),
         status=S.IN_PROGRESS,
     )
+    # A problem of the joint round done in full by the city's unit and county B's together.
+    shared = ProblemFactory(round=rounds["city"])
+    for seq, key in ((1, "city"), (2, "c1")):
+        MeasureFactory(
+            problem=shared,
+            seq=seq,
+            lead_unit=units[key],
+            deadline=day + datetime.timedelta(days=10),
+            status=S.CLOSED,
+            submitted_at=timezone.now(),
+            closed_at=timezone.now(),
+        )
     offices = {
         key: UserFactory(username=f"office_{key}", role=User.Role.OFFICE, jurisdiction=j)
         for key, j in [("province", province), ("city", city)]
@@ -122,17 +138,21 @@ def test_each_county_s_row_is_that_county_office_s_own_dashboard(world, client_f
 def test_a_joint_round_s_county_measure_counts_once_for_the_city_and_once_for_the_county(
     world, client_for
 ):
-    # The city: 2 + 3 + 4 measures of its own and its counties' rounds, and the joint one.
+    # The city: 2 + 3 + 4 measures of its own and its counties' rounds, and the joint three.
     city = client_for(world["offices"]["city"]).get("/api/v1/dashboard/summary/").json()
-    assert city["total"] == 10 == Measure.objects.count()
+    assert city["total"] == 12 == Measure.objects.count()
+    assert (city["problems"], city["problems_completed"]) == (5, 1)
     assert city["overdue"] == 1 + 1 + 2 + 1
     rows = client_for(world["offices"]["city"]).get("/api/v1/dashboard/jurisdictions/").json()
     by_name = {r["short_name"]: r for r in rows["results"]}
     # County A: its 3 and the joint one, overdue in both its own round and the city's.
     assert by_name["甲县"]["total"] == 4
     assert by_name["甲县"]["overdue"] == 2
-    assert by_name["乙县"]["total"] == 4
+    assert by_name["乙县"]["total"] == 5
     assert by_name["乙县"]["overdue"] == 2
+    # Problems: each county's own and the joint round's it takes part in, each once.
+    assert (by_name["甲县"]["problems"], by_name["甲县"]["problems_completed"]) == (2, 0)
+    assert (by_name["乙县"]["problems"], by_name["乙县"]["problems_completed"]) == (2, 1)
 
 
 @pytest.mark.parametrize("path", ["summary", "units", "trend", "urges", "jurisdictions"])
@@ -195,13 +215,14 @@ def test_the_comparison_costs_the_same_for_2_or_6_counties(
 ):
     w = build(counties)
     client = client_for(w["offices"]["city"])
-    # the counties' names, one grouped query of the rollups by the jurisdictions of their
-    # rounds and lead units (the tree is read from the cache, warmed here).
+    # the counties' names, one grouped query of the measures' rollups by the jurisdictions of
+    # their rounds and lead units, the problems' rollups by their rounds' jurisdictions, the
+    # problems of joint rounds (the tree is read from the cache, warmed here).
     client.get("/api/v1/dashboard/jurisdictions/")
-    with django_assert_num_queries(2):
+    with django_assert_num_queries(4):
         assert client.get("/api/v1/dashboard/jurisdictions/").status_code == 200
-    # Drilled in: the jurisdiction asked for, then the same two.
-    with django_assert_num_queries(3):
+    # Drilled in: the jurisdiction asked for, then the same four.
+    with django_assert_num_queries(5):
         answer = client.get("/api/v1/dashboard/jurisdictions/", {"jurisdiction": w["city"].pk})
         assert answer.status_code == 200
 
@@ -214,8 +235,8 @@ def test_the_page_with_its_comparison_costs_the_same_for_2_or_6_counties(
     client = Client()
     client.force_login(w["offices"]["city"])
     client.get("/dashboard/")
-    # The 21 of the dashboard page (tests/dashboard/test_dashboard.py) and the comparison's 2.
-    with django_assert_num_queries(23):
+    # The 21 of the dashboard page (tests/dashboard/test_dashboard.py) and the comparison's 4.
+    with django_assert_num_queries(25):
         assert client.get("/dashboard/").status_code == 200
     # Drilled in: the jurisdiction asked for, and a county compares nothing below it.
     with django_assert_num_queries(22):
@@ -254,3 +275,23 @@ def test_a_drilled_in_number_opens_the_measures_the_county_office_reads(world, c
     )
     # The filter only narrows: the county asking for its sibling gets nothing of it.
     assert ids(county_office, jurisdiction=world["below"][1].pk) == set()
+
+
+@pytest.mark.parametrize("chosen", ["round", "unit", "as_of"])
+def test_the_comparison_under_a_filter_is_each_county_office_s_own_under_it(
+    world, client_for, chosen
+):
+    params = {
+        "round": {"round": world["rounds"]["city"].pk},  # the joint round
+        "unit": {"unit": world["units"]["c0"].pk},
+        "as_of": {"as_of": (timezone.localdate() + datetime.timedelta(days=8)).isoformat()},
+    }[chosen]
+    rows = client_for(world["offices"]["city"]).get("/api/v1/dashboard/jurisdictions/", params)
+    compared = 0
+    for row, key in zip(rows.json()["results"], ["c0", "c1"], strict=True):
+        own = client_for(world["offices"][key]).get("/api/v1/dashboard/summary/", params)
+        if own.status_code == 400:  # county B cannot choose county A's unit
+            continue
+        assert numbers(row) == numbers(own.json())
+        compared += 1
+    assert compared == (1 if chosen == "unit" else 2)
