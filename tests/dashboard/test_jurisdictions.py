@@ -295,3 +295,21 @@ def test_the_comparison_under_a_filter_is_each_county_office_s_own_under_it(
         assert numbers(row) == numbers(own.json())
         compared += 1
     assert compared == (1 if chosen == "unit" else 2)
+
+
+def test_a_drill_in_two_levels_down_leads_one_level_up_but_never_above_the_user(world):
+    county, city = world["below"][0], world["city"]
+    client = Client()
+    client.force_login(world["offices"]["province"])
+    page = client.get("/dashboard/", {"jurisdiction": county.pk}).content.decode()
+    assert "正在查看：甲县县委巡察办" in page
+    assert f'id="up-one" href="/dashboard/?jurisdiction={city.pk}"' in page
+    # The city's own comparison, drilled into from the province, opens its counties.
+    page = client.get("/dashboard/", {"jurisdiction": city.pk}).content.decode()
+    assert 'id="up-one"' not in page
+    assert f'href="/dashboard/?jurisdiction={county.pk}"' in page
+    client.force_login(world["offices"]["city"])
+    page = client.get("/dashboard/", {"jurisdiction": county.pk}).content.decode()
+    assert 'id="up-one"' not in page
+    page = client.get("/dashboard/", {"jurisdiction": city.pk}).content.decode()
+    assert 'id="up-one"' not in page
