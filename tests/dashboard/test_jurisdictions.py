@@ -12,6 +12,8 @@ from django.utils import timezone
 from drf_spectacular.generators import SchemaGenerator
 
 from accounts.models import Jurisdiction, User
+from accounts.selectors import jurisdiction_scope
+from dashboard.selectors import viewing_as
 from rectification.models import Measure
 from tests.factories import MeasureFactory, ProblemFactory, RoundFactory, UnitFactory, UserFactory
 
@@ -313,3 +315,18 @@ def test_a_drill_in_two_levels_down_leads_one_level_up_but_never_above_the_user(
     assert 'id="up-one"' not in page
     page = client.get("/dashboard/", {"jurisdiction": city.pk}).content.decode()
     assert 'id="up-one"' not in page
+
+
+def test_reading_as_a_county_leaves_the_signed_in_user_as_they_are(world, admin_user, client_for):
+    county = world["below"][0]
+    city_office = world["offices"]["city"]
+    before = jurisdiction_scope(city_office)
+    viewer = viewing_as(city_office, county)
+    assert jurisdiction_scope(viewer) == {county.pk}
+    assert city_office.jurisdiction == world["city"]
+    assert jurisdiction_scope(city_office) == before
+    # The bootstrap superuser reads a county as its office does, not as everyone.
+    drilled = client_for(admin_user).get("/api/v1/dashboard/summary/", {"jurisdiction": county.pk})
+    own = client_for(world["offices"]["c0"]).get("/api/v1/dashboard/summary/")
+    assert drilled.json() == own.json()
+    assert admin_user.is_superuser
