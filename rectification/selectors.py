@@ -322,6 +322,17 @@ def cell_numbers_by_unit(
     return result
 
 
+def _round_jurisdiction() -> Subquery:
+    """The jurisdiction of a rollup row's round (rollup rows keep bare keys, not relations)."""
+    rounds = InspectionRound.objects.filter(pk=OuterRef("round_id")).order_by()
+    return Subquery(rounds.values("jurisdiction_id"))
+
+
+def _unit_jurisdiction() -> Subquery:
+    units = Unit.objects.filter(pk=OuterRef("lead_unit_id")).order_by()
+    return Subquery(units.values("jurisdiction_id"))
+
+
 def cell_numbers_by_jurisdiction(
     scopes: dict[int, frozenset[int]],
     rounds: list[int] | None = None,
@@ -337,12 +348,10 @@ def cell_numbers_by_jurisdiction(
     once for the city."""
     day = as_of or today()
     expressions = _cell_expressions(day)
-    round_of = InspectionRound.objects.filter(pk=OuterRef("round_id")).values("jurisdiction_id")
-    unit_of = Unit.objects.filter(pk=OuterRef("lead_unit_id")).values("jurisdiction_id")
     rows = list(
         measure_cells(rounds, unit, scope)
         .order_by()
-        .annotate(round_jurisdiction=Subquery(round_of), unit_jurisdiction=Subquery(unit_of))
+        .annotate(round_jurisdiction=_round_jurisdiction(), unit_jurisdiction=_unit_jurisdiction())
         .values("round_jurisdiction", "unit_jurisdiction")
         .annotate(**expressions)
     )
@@ -434,19 +443,31 @@ def cell_problem_numbers_by_jurisdiction(
     """`cell_problem_numbers(problem_cells(rounds, unit, scopes[key]))` for every key, in two
     queries: the problems summed by their round's jurisdiction, and, each once, those of a
     round of another jurisdiction holding a measure a unit of the key's scope leads (joint
-    rounds)."""
+    rounds: only their cells' measures are read)."""
     cells = problem_cells(rounds, unit, scope).order_by()
-    round_of = InspectionRound.objects.filter(pk=OuterRef("round_id")).values("jurisdiction_id")
     by_round = list(
-        cells.annotate(round_jurisdiction=Subquery(round_of))
+        cells.annotate(round_jurisdiction=_round_jurisdiction())
         .values("round_jurisdiction")
         .annotate(
             problems=Count("problem_id"), problems_completed=Count("problem_id", filter=_COMPLETED)
         )
     )
+    # The measures of the cells whose round and lead unit lie in different jurisdictions, found
+    # from the rollups, so that the measures of the common case are never read.
+    joint_cells = (
+        measure_cells(rounds, None, scope)
+        .order_by()
+        .annotate(round_jurisdiction=_round_jurisdiction(), unit_jurisdiction=_unit_jurisdiction())
+        .exclude(lead_unit_id__isnull=True)
+        .exclude(round_jurisdiction=F("unit_jurisdiction"))
+    )
     completed = ProblemRollup.objects.filter(_COMPLETED, problem_id=OuterRef("problem_id"))
     joint = list(
-        Measure.objects.filter(problem_id__in=cells.values("problem_id"), lead_unit__isnull=False)
+        Measure.objects.filter(
+            problem__round_id__in=joint_cells.values("round_id"),
+            lead_unit_id__in=joint_cells.values("lead_unit_id"),
+            problem_id__in=cells.values("problem_id"),
+        )
         .exclude(lead_unit__jurisdiction_id=F("problem__round__jurisdiction_id"))
         .annotate(completed=Exists(completed))
         .order_by()
