@@ -15,7 +15,10 @@ from accounts.models import Jurisdiction, User
 from accounts.selectors import jurisdiction_scope
 from dashboard.selectors import viewing_as
 from rectification.models import Measure
+from rectification.selectors import measures_visible_to
 from tests.factories import MeasureFactory, ProblemFactory, RoundFactory, UnitFactory, UserFactory
+
+from .test_drilldown import KPI_NUMBERS, expected, kpi_links, listed
 
 pytestmark = pytest.mark.django_db
 
@@ -330,3 +333,20 @@ def test_reading_as_a_county_leaves_the_signed_in_user_as_they_are(world, admin_
     own = client_for(world["offices"]["c0"]).get("/api/v1/dashboard/summary/")
     assert drilled.json() == own.json()
     assert admin_user.is_superuser
+
+
+@pytest.mark.parametrize("county", [0, 1])
+def test_each_kpi_card_of_a_drill_in_opens_exactly_the_county_s_measures(world, county):
+    target, office = world["below"][county], world["offices"][f"c{county}"]
+    client = Client(HTTP_ACCEPT_LANGUAGE="zh-hans")
+    client.force_login(world["leader"])
+    page = client.get("/dashboard/", {"jurisdiction": target.pk})
+    summary, links = page.context["summary"], kpi_links(page.content.decode())
+    theirs = list(measures_visible_to(office).select_related("problem"))
+    want = expected(theirs, timezone.localdate())
+    assert set(KPI_NUMBERS) <= set(links)
+    for card, (number, measures) in KPI_NUMBERS.items():
+        got = listed(client, links[card])
+        assert got == want[measures], card
+        if number is not None:
+            assert summary[number] == len(got), card
