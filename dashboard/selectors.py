@@ -172,7 +172,10 @@ def dashboard_view(user: User, params) -> DashboardView:
     raw = (params.get("jurisdiction") or "").strip()
     if raw:
         jurisdiction = chosen_jurisdiction(user, raw)
-        user = viewing_as(user, jurisdiction)
+        if jurisdiction.pk == user.jurisdiction_id:  # their own: no drill-in to say
+            jurisdiction = None
+        else:
+            user = viewing_as(user, jurisdiction)
     raw = (params.get("round") or "").strip()
     if raw:
         if not raw.isdigit():

@@ -203,7 +203,9 @@ def test_nobody_drills_sideways_or_up(world, client_for):
             )
             assert answer.status_code == 404, (path, target)
     # Its own jurisdiction is its own dashboard; a county without counties compares nothing.
-    assert client.get("/dashboard/", {"jurisdiction": a.pk}).status_code == 200
+    own = client.get("/dashboard/", {"jurisdiction": a.pk})
+    assert own.status_code == 200
+    assert "正在查看" not in own.content.decode()
     rows = client_for(office_a).get("/api/v1/dashboard/jurisdictions/").json()
     assert rows["results"] == []
 
