@@ -1,5 +1,6 @@
-"""API of the dashboard (DESIGN.md section 7): summary, units and trend, each filtered by
-`round`, `unit` and `as_of`. Every number comes from rectification.selectors."""
+"""API of the dashboard (DESIGN.md section 7): summary, units, jurisdictions, trend and urges,
+each filtered by `jurisdiction`, `round`, `unit` and `as_of`. Every number comes from
+rectification.selectors."""
 
 from __future__ import annotations
 
@@ -15,6 +16,11 @@ from accounts.auth import signed_in_user
 from . import selectors
 
 FILTERS = [
+    OpenApiParameter(
+        "jurisdiction",
+        OpenApiTypes.INT,
+        description="As this jurisdiction's office reads (one of the user's scope, else 404)",
+    ),
     OpenApiParameter("round", OpenApiTypes.INT, description="Only this round"),
     OpenApiParameter("unit", OpenApiTypes.INT, description="Only measures this unit leads"),
     OpenApiParameter("as_of", OpenApiTypes.DATE, description="Default today (Asia/Shanghai)"),
@@ -100,6 +106,28 @@ class UnitsSerializer(serializers.Serializer):
     worst = UnitNumbersSerializer(many=True)
 
 
+class JurisdictionNumbersSerializer(NumbersSerializer):
+    jurisdiction = serializers.IntegerField()
+    name = serializers.CharField()
+    short_name = serializers.CharField(allow_blank=True)
+    level = serializers.CharField()
+    problems = serializers.IntegerField()
+    problems_completed = serializers.IntegerField()
+    problems_in_progress = serializers.IntegerField()
+    problem_completion_rate = rate_field()
+
+
+class JurisdictionsSerializer(serializers.Serializer):
+    as_of = serializers.DateField()
+    jurisdiction = serializers.IntegerField(
+        allow_null=True, help_text="The jurisdiction looked at, null for the user's own"
+    )
+    results = JurisdictionNumbersSerializer(
+        many=True,
+        help_text="Each jurisdiction directly below, with its whole scope's numbers (下级对比)",
+    )
+
+
 class TrendPointSerializer(serializers.Serializer):
     month = serializers.CharField(help_text="YYYY-MM")
     due = serializers.IntegerField()
@@ -166,6 +194,15 @@ class TrendView(APIView):
     def get(self, request: Request) -> Response:
         view = selectors.dashboard_view(signed_in_user(request), request.query_params)
         return Response(TrendSerializer(selectors.trend(view)).data)
+
+
+class JurisdictionsView(APIView):
+    """下级对比: each jurisdiction directly below, with the numbers its own office reads."""
+
+    @extend_schema(parameters=FILTERS, responses=JurisdictionsSerializer)
+    def get(self, request: Request) -> Response:
+        view = selectors.dashboard_view(signed_in_user(request), request.query_params)
+        return Response(JurisdictionsSerializer(selectors.jurisdiction_comparison(view)).data)
 
 
 class UrgesView(APIView):

@@ -3,15 +3,22 @@ and its numbers, each computed by rectification.selectors (DESIGN.md section 6),
 
 from __future__ import annotations
 
+import copy
 import datetime
 from dataclasses import dataclass
 
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
-from accounts.models import Unit, User
-from accounts.selectors import jurisdiction_scope, units_visible_to
-from config.errors import InvalidInput, NotAllowed
+from accounts.models import Jurisdiction, Unit, User
+from accounts.selectors import (
+    jurisdiction_scope,
+    jurisdiction_tree,
+    jurisdictions_below,
+    jurisdictions_visible_to,
+    units_visible_to,
+)
+from config.errors import DomainError, InvalidInput, NotAllowed
 from findings.models import Problem
 from findings.selectors import problems_visible_to
 from inspections.models import InspectionRound
@@ -19,9 +26,11 @@ from inspections.selectors import round_report_numbers, rounds_visible_to
 from rectification.models import Measure, MeasureRollup, ProblemRollup, today
 from rectification.selectors import (
     cell_numbers,
+    cell_numbers_by_jurisdiction,
     cell_numbers_by_unit,
     cell_problem_numbers,
     cell_problem_numbers_by_category,
+    cell_problem_numbers_by_jurisdiction,
     cell_trend,
     due_soon_measures,
     handling_numbers,
@@ -38,14 +47,25 @@ from supervision.urges import urge_counts, urges_visible_to
 RANKING_SIZE = 10  # 红黑榜: the best and the worst ten units
 
 
+class NoSuchJurisdiction(DomainError):
+    """A jurisdiction outside the user's scope is answered as one that does not exist (404)."""
+
+    status_code = 404
+    code = "not_found"
+
+
 @dataclass(frozen=True)
 class DashboardView:
-    """What a leader is looking at: everything they see, narrowed by round, unit and date."""
+    """What a leader is looking at: everything they see, narrowed by round, unit and date.
+
+    With `jurisdiction` (a drill-in), `user` is the signed-in user as that jurisdiction's
+    office reads (`viewing_as`), and every number of the view is that office's own."""
 
     user: User
     round: InspectionRound | None = None
     unit: Unit | None = None
     as_of: datetime.date | None = None
+    jurisdiction: Jurisdiction | None = None
 
     @property
     def day(self) -> datetime.date:
@@ -94,6 +114,8 @@ class DashboardView:
     def query(self) -> dict[str, str]:
         """The filters as query parameters, for links and the API calls of the page."""
         params = {}
+        if self.jurisdiction is not None:
+            params["jurisdiction"] = str(self.jurisdiction.pk)
         if self.round is not None:
             params["round"] = str(self.round.pk)
         if self.unit is not None:
@@ -104,8 +126,10 @@ class DashboardView:
 
     def measure_query(self) -> dict[str, str]:
         """The same filters as the measure list (rectification.filters) reads them: the list
-        each number opens starts from these."""
+        each number opens starts from these (its `jurisdiction` filter is dashboard.filters)."""
         params = {}
+        if self.jurisdiction is not None:
+            params["jurisdiction"] = str(self.jurisdiction.pk)
         if self.round is not None:
             params["round"] = str(self.round.pk)
         if self.unit is not None:
@@ -114,12 +138,44 @@ class DashboardView:
         return params
 
 
+def viewing_as(user: User, jurisdiction: Jurisdiction) -> User:
+    """`user` reading as the office of `jurisdiction`, one of their scope: the same person,
+    never more than their role, with the scope narrowed to that jurisdiction and below. For
+    reading only: it is never saved."""
+    viewer = copy.copy(user)  # a model's copy has its own state and cache of relations
+    viewer.__dict__.pop("_jurisdiction_scope", None)
+    viewer.jurisdiction = jurisdiction
+    if viewer.is_admin:  # the bootstrap superuser reads as the office, not as everyone
+        viewer.is_superuser = False
+        viewer.role = User.Role.OFFICE
+    return viewer
+
+
+def chosen_jurisdiction(user: User, raw: str) -> Jurisdiction:
+    """The jurisdiction of `user`'s scope named by `raw`; any other answers 404, so that
+    nobody learns which jurisdictions lie beside or above their own."""
+    found = None
+    if raw.isdigit():
+        found = jurisdictions_visible_to(user).filter(pk=int(raw)).first()
+    if found is None:
+        raise NoSuchJurisdiction(_("There is no such jurisdiction."), field="jurisdiction")
+    return found
+
+
 def dashboard_view(user: User, params) -> DashboardView:
-    """Read `round`, `unit` and `as_of` from query parameters; a bad one raises InvalidInput
-    naming it. Only those who see everything (leaders, office, admin) have a dashboard."""
+    """Read `jurisdiction`, `round`, `unit` and `as_of` from query parameters; a bad one
+    raises InvalidInput naming it, a jurisdiction outside the user's scope NoSuchJurisdiction.
+    Only those who see everything (leaders, office, admin) have a dashboard."""
     if not user.sees_jurisdiction:
         raise NotAllowed(_("The dashboard is for leaders and the inspection office."))
-    chosen_round = chosen_unit = as_of = None
+    chosen_round = chosen_unit = as_of = jurisdiction = None
+    raw = (params.get("jurisdiction") or "").strip()
+    if raw:
+        jurisdiction = chosen_jurisdiction(user, raw)
+        if jurisdiction.pk == user.jurisdiction_id:  # their own: no drill-in to say
+            jurisdiction = None
+        else:
+            user = viewing_as(user, jurisdiction)
     raw = (params.get("round") or "").strip()
     if raw:
         if not raw.isdigit():
@@ -140,7 +196,9 @@ def dashboard_view(user: User, params) -> DashboardView:
             as_of = datetime.date.fromisoformat(raw)
         except ValueError:
             raise InvalidInput(_("Enter a date as YYYY-MM-DD."), field="as_of") from None
-    return DashboardView(user=user, round=chosen_round, unit=chosen_unit, as_of=as_of)
+    return DashboardView(
+        user=user, round=chosen_round, unit=chosen_unit, as_of=as_of, jurisdiction=jurisdiction
+    )
 
 
 def summary(view: DashboardView) -> dict:
@@ -184,6 +242,37 @@ def unit_ranking(view: DashboardView) -> dict:
         key=lambda r: (-r["overdue"], r["completion_rate"] or 0, r["unit_name"]),
     )[:RANKING_SIZE]
     return {"as_of": view.day, "results": rows, "best": best, "worst": worst}
+
+
+def jurisdiction_comparison(view: DashboardView) -> dict:
+    """下级对比: each jurisdiction directly below the view's, with the numbers its own office
+    reads for its whole scope (it and those below it), under the view's round, unit and date.
+    Four queries (the names, the measures' rollups, the problems' by round and those of joint
+    rounds), none where there is nothing below."""
+    parent = view.user.jurisdiction_id
+    below = [key for key, above in jurisdiction_tree().items() if above == parent]
+    rows: list[dict] = []
+    if below:
+        rounds, unit, scope = view.cell_keys()
+        scopes = {key: jurisdictions_below(key) for key in below}
+        numbers = cell_numbers_by_jurisdiction(scopes, rounds, unit, view.day, scope)
+        problems = cell_problem_numbers_by_jurisdiction(scopes, rounds, unit, scope)
+        for child in Jurisdiction.objects.filter(pk__in=below):
+            rows.append(
+                {
+                    "jurisdiction": child.pk,
+                    "name": child.name,
+                    "short_name": child.short_name,
+                    "level": child.level,
+                    **numbers[child.pk],
+                    **problems[child.pk],
+                }
+            )
+    return {
+        "as_of": view.day,
+        "jurisdiction": view.jurisdiction.pk if view.jurisdiction else None,
+        "results": rows,
+    }
 
 
 def current_red_black_list(view: DashboardView) -> RedBlackList | None:

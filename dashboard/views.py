@@ -8,7 +8,7 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from accounts.auth import signed_in_user
@@ -19,13 +19,17 @@ from . import selectors
 
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
+    user = signed_in_user(request)
     try:
-        view = selectors.dashboard_view(signed_in_user(request), request.GET)
+        view = selectors.dashboard_view(user, request.GET)
     except NotAllowed as error:
         raise PermissionDenied(error.message) from None
+    except selectors.NoSuchJurisdiction as error:
+        raise Http404(error.message) from None
     except InvalidInput as error:
         messages.error(request, error.message)
-        view = selectors.dashboard_view(signed_in_user(request), {})
+        # The jurisdiction was read before the filter that failed: keep looking at it.
+        view = selectors.dashboard_view(user, {"jurisdiction": request.GET.get("jurisdiction")})
     measure_query = view.measure_query()
     across_units = {k: v for k, v in measure_query.items() if k != "lead_unit"}
     context = {
@@ -37,7 +41,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "urges": selectors.urge_summary(view),
         "red_black": selectors.current_red_black_list(view),
         "query": urlencode(view.query()),
+        "comparison": selectors.jurisdiction_comparison(view)["results"],
         **selectors.attention_lists(view),
-        **selectors.filter_choices(signed_in_user(request)),
+        **selectors.filter_choices(view.user),
     }
     return render(request, "dashboard/dashboard.html", context)

@@ -322,6 +322,50 @@ def cell_numbers_by_unit(
     return result
 
 
+def _round_jurisdiction() -> Subquery:
+    """The jurisdiction of a rollup row's round (rollup rows keep bare keys, not relations)."""
+    rounds = InspectionRound.objects.filter(pk=OuterRef("round_id")).order_by()
+    return Subquery(rounds.values("jurisdiction_id"))
+
+
+def _unit_jurisdiction() -> Subquery:
+    units = Unit.objects.filter(pk=OuterRef("lead_unit_id")).order_by()
+    return Subquery(units.values("jurisdiction_id"))
+
+
+def cell_numbers_by_jurisdiction(
+    scopes: dict[int, frozenset[int]],
+    rounds: list[int] | None = None,
+    unit: int | None = None,
+    as_of: datetime.date | None = None,
+    scope: frozenset[int] | None = None,
+) -> dict[int, dict]:
+    """`cell_numbers(measure_cells(rounds, unit, scopes[key]))` for every key, from one query.
+
+    The cells within `scope` are summed by the jurisdictions of their round and of their lead
+    unit, and each sum is counted for every scope holding either (`_cells_in`): a county
+    unit's measure in the city's joint round counts for the county as its office sees it, and
+    once for the city."""
+    day = as_of or today()
+    expressions = _cell_expressions(day)
+    rows = list(
+        measure_cells(rounds, unit, scope)
+        .order_by()
+        .annotate(round_jurisdiction=_round_jurisdiction(), unit_jurisdiction=_unit_jurisdiction())
+        .values("round_jurisdiction", "unit_jurisdiction")
+        .annotate(**expressions)
+    )
+    result = {}
+    for key, within in scopes.items():
+        counts = dict.fromkeys(expressions, 0)
+        for row in rows:
+            if row["round_jurisdiction"] in within or row["unit_jurisdiction"] in within:
+                for name in expressions:
+                    counts[name] += row[name]
+        result[key] = _with_rates(counts) | {"as_of": day}
+    return result
+
+
 def cell_trend(
     rounds: list[int] | None = None,
     unit: int | None = None,
@@ -388,6 +432,66 @@ def cell_problem_numbers(cells: QuerySet[ProblemRollup]) -> dict:
     counts["problems_in_progress"] = counts["problems"] - counts["problems_completed"]
     counts["problem_completion_rate"] = _rate(counts["problems_completed"], counts["problems"])
     return counts
+
+
+def cell_problem_numbers_by_jurisdiction(
+    scopes: dict[int, frozenset[int]],
+    rounds: list[int] | None = None,
+    unit: int | None = None,
+    scope: frozenset[int] | None = None,
+) -> dict[int, dict]:
+    """`cell_problem_numbers(problem_cells(rounds, unit, scopes[key]))` for every key, in two
+    queries: the problems summed by their round's jurisdiction, and, each once, those of a
+    round of another jurisdiction holding a measure a unit of the key's scope leads (joint
+    rounds: only their cells' measures are read)."""
+    cells = problem_cells(rounds, unit, scope).order_by()
+    by_round = list(
+        cells.annotate(round_jurisdiction=_round_jurisdiction())
+        .values("round_jurisdiction")
+        .annotate(
+            problems=Count("problem_id"), problems_completed=Count("problem_id", filter=_COMPLETED)
+        )
+    )
+    # The measures of the cells whose round and lead unit lie in different jurisdictions, found
+    # from the rollups, so that the measures of the common case are never read.
+    joint_cells = (
+        measure_cells(rounds, None, scope)
+        .order_by()
+        .annotate(round_jurisdiction=_round_jurisdiction(), unit_jurisdiction=_unit_jurisdiction())
+        .exclude(lead_unit_id__isnull=True)
+        .exclude(round_jurisdiction=F("unit_jurisdiction"))
+    )
+    completed = ProblemRollup.objects.filter(_COMPLETED, problem_id=OuterRef("problem_id"))
+    joint = list(
+        Measure.objects.filter(
+            problem__round_id__in=joint_cells.values("round_id"),
+            lead_unit_id__in=joint_cells.values("lead_unit_id"),
+            problem_id__in=cells.values("problem_id"),
+        )
+        .exclude(lead_unit__jurisdiction_id=F("problem__round__jurisdiction_id"))
+        .annotate(completed=Exists(completed))
+        .order_by()
+        .values_list(
+            "problem_id",
+            "problem__round__jurisdiction_id",
+            "lead_unit__jurisdiction_id",
+            "completed",
+        )
+        .distinct()
+    )
+    result = {}
+    for key, within in scopes.items():
+        own = [row for row in by_round if row["round_jurisdiction"] in within]
+        others = {p: done for p, at, led, done in joint if led in within and at not in within}
+        problems = sum(row["problems"] for row in own) + len(others)
+        done = sum(row["problems_completed"] for row in own) + sum(others.values())
+        result[key] = {
+            "problems": problems,
+            "problems_completed": done,
+            "problems_in_progress": problems - done,
+            "problem_completion_rate": _rate(done, problems),
+        }
+    return result
 
 
 def cell_problem_numbers_by_category(cells: QuerySet[ProblemRollup]) -> list[dict]:

@@ -260,6 +260,7 @@ RULES: dict[tuple[str, str], str] = {
     ("api:dashboard-summary", "get"): "200 200 200 403 403 403",
     ("api:dashboard-units", "get"): "200 200 200 403 403 403",
     ("api:dashboard-trend", "get"): "200 200 200 403 403 403",
+    ("api:dashboard-jurisdictions", "get"): "200 200 200 403 403 403",
     ("api:dashboard-urges", "get"): "200 200 200 403 403 403",
     ("schema", "get"): "200 200 200 200 200 403",
     ("swagger-ui", "get"): "200 200 200 200 200 302",
