@@ -315,6 +315,8 @@ SPECTACULAR_SETTINGS = {
         "ExtensionStatusEnum": "rectification.models.Extension.Status",
         "JurisdictionLevelEnum": "accounts.models.Jurisdiction.Level",
         "UrgeLevelEnum": "supervision.models.UrgeNotice.Level",
+        # The same two states for an evaluation of units and one of jurisdictions.
+        "EvaluationStatusEnum": "supervision.models.Evaluation.Status",
     },
 }
 

@@ -8,7 +8,7 @@ from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.exceptions import MethodNotAllowed
@@ -40,11 +40,13 @@ from rectification.thread_serializers import (
     posted_data,
 )
 
-from . import evaluation, groups, lookback, urge_comments, urges
+from . import evaluation, groups, jurisdiction_evaluation, lookback, urge_comments, urges
 from .models import (
     Evaluation,
     EvaluationScheme,
     EvaluationScore,
+    JurisdictionEvaluation,
+    JurisdictionScore,
     LookBack,
     LookBackItem,
     RedBlackList,
@@ -896,3 +898,62 @@ class SupervisionVisitViewSet(ScopedViewSet):
         )
         answer = self.get_queryset().get(pk=visit.pk)
         return Response(SupervisionVisitSerializer(answer).data, status=status.HTTP_201_CREATED)
+
+
+class JurisdictionScoreSerializer(serializers.ModelSerializer):
+    jurisdiction_name = serializers.CharField(source="jurisdiction.name", read_only=True)
+    band_label = serializers.CharField(source="get_band_display", read_only=True)
+
+    class Meta:
+        model = JurisdictionScore
+        fields = [
+            "jurisdiction",
+            "jurisdiction_name",
+            "items",
+            "numbers",
+            "manual",
+            "total",
+            "band",
+            "band_label",
+            "on_time_rate",
+        ]
+
+
+class JurisdictionEvaluationSerializer(serializers.ModelSerializer):
+    jurisdiction_name = serializers.CharField(source="jurisdiction.name", read_only=True)
+    scores = serializers.SerializerMethodField()
+
+    class Meta:
+        model = JurisdictionEvaluation
+        fields = [
+            "id",
+            "jurisdiction",
+            "jurisdiction_name",
+            "title",
+            "items",
+            "as_of",
+            "status",
+            "published_at",
+            "scores",
+        ]
+
+    @extend_schema_field(JurisdictionScoreSerializer(many=True))
+    def get_scores(self, evaluation: JurisdictionEvaluation) -> list[dict]:
+        # The rows the asker may read, ranked: every one for the evaluating side, a county's
+        # own for the county.
+        user = signed_in_user(self.context["request"])
+        rows = jurisdiction_evaluation.scores_visible_to(user, evaluation)
+        return JurisdictionScoreSerializer(rows, many=True).data  # type: ignore[return-value]
+
+
+class JurisdictionEvaluationViewSet(ScopedReadOnlyViewSet):
+    """Evaluations of the jurisdictions below (市对县考核评价): those the user's jurisdictions
+    gave, and the published ones scoring a jurisdiction of theirs (its own row only). Made,
+    scored and published on the pages."""
+
+    selector = staticmethod(jurisdiction_evaluation.jurisdiction_evaluations_visible_to)
+    queryset = JurisdictionEvaluation.objects.none()
+    serializer_class = JurisdictionEvaluationSerializer
+    permission_classes = [IsAuthenticated]
+    filterset_fields = ["status", "jurisdiction"]
+    ordering_fields = ["as_of", "id"]

@@ -571,3 +571,100 @@ class UrgeCommentEdit(CommentEditFields):
         verbose_name = _("edit of a comment on an urge notice")
         verbose_name_plural = _("edits of comments on urge notices")
         ordering = ["edited_at", "id"]
+
+
+class JurisdictionEvaluation(models.Model):
+    """考核评价 of the jurisdictions below one (以市带县: the city evaluates each county's
+    inspection and rectification work) on a scheme like the hundred-point one: automatic items
+    from each one's numbers over its whole scope, manual items the evaluating office gives,
+    deductions for urge notices. A published evaluation is frozen: its items and scores are
+    stored, never recomputed (supervision.jurisdiction_evaluation)."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        PUBLISHED = "published", _("Published")
+
+    jurisdiction = models.ForeignKey(
+        "accounts.Jurisdiction",
+        verbose_name=_("evaluating jurisdiction"),
+        on_delete=models.PROTECT,
+        related_name="evaluations_given",
+    )
+    title = models.CharField(_("title"), max_length=200)
+    items = models.JSONField(_("items"), default=list)
+    as_of = models.DateField(_("as of"))
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    authors = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, verbose_name=_("authors"), related_name="+", blank=True
+    )
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("published by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    published_at = models.DateTimeField(_("published at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("evaluation of jurisdictions")
+        verbose_name_plural = _("evaluations of jurisdictions")
+        ordering = ["-as_of", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status="published") | Q(published_at__isnull=False),
+                name="jurisdiction_evaluation_published_has_date",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class JurisdictionScore(models.Model):
+    """One evaluated jurisdiction's score: its items, the numbers they were read from, the
+    manual scores given, the total and the band."""
+
+    evaluation = models.ForeignKey(
+        JurisdictionEvaluation,
+        verbose_name=_("evaluation"),
+        on_delete=models.CASCADE,
+        related_name="scores",
+    )
+    jurisdiction = models.ForeignKey(
+        "accounts.Jurisdiction",
+        verbose_name=_("evaluated jurisdiction"),
+        on_delete=models.PROTECT,
+        related_name="evaluation_scores",
+    )
+    items = models.JSONField(_("item scores"), default=dict)
+    numbers = models.JSONField(_("numbers"), default=dict)
+    manual = models.JSONField(_("manual scores"), default=dict)
+    total = models.DecimalField(_("total"), max_digits=5, decimal_places=2, null=True, blank=True)
+    band = models.CharField(
+        _("band"), max_length=10, choices=EvaluationScore.Band.choices, blank=True
+    )
+    on_time_rate = models.FloatField(_("on-time rate"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("jurisdiction score")
+        verbose_name_plural = _("jurisdiction scores")
+        ordering = ["evaluation_id", "jurisdiction_id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["evaluation", "jurisdiction"], name="jurisdiction_score_once"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.jurisdiction}: {self.total}"

@@ -4,7 +4,7 @@ supervision groups' pages."""
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from . import api, group_views, views
+from . import api, group_views, jurisdiction_views, views
 
 router = SimpleRouter()
 router.register("urges", api.UrgeNoticeViewSet, basename="urge")
@@ -12,6 +12,11 @@ router.register("look-backs", api.LookBackViewSet, basename="look-back")
 router.register("look-back-items", api.LookBackItemViewSet, basename="look-back-item")
 router.register("evaluation-schemes", api.EvaluationSchemeViewSet, basename="evaluation-scheme")
 router.register("evaluations", api.EvaluationViewSet, basename="evaluation")
+router.register(
+    "jurisdiction-evaluations",
+    api.JurisdictionEvaluationViewSet,
+    basename="jurisdiction-evaluation",
+)
 router.register("red-black-lists", api.RedBlackListViewSet, basename="red-black-list")
 router.register("supervision-groups", api.SupervisionGroupViewSet, basename="supervision-group")
 router.register("supervision-visits", api.SupervisionVisitViewSet, basename="supervision-visit")
@@ -43,6 +48,16 @@ urlpatterns = [
         name="round-evaluation",
     ),
     path("evaluations/<int:pk>/", views.evaluation_detail, name="evaluation-detail"),
+    path(
+        "jurisdiction-evaluations/",
+        jurisdiction_views.jurisdiction_evaluation_list,
+        name="jurisdiction-evaluation-list",
+    ),
+    path(
+        "jurisdiction-evaluations/<int:pk>/",
+        jurisdiction_views.jurisdiction_evaluation_detail,
+        name="jurisdiction-evaluation-detail",
+    ),
     path(
         "evaluations/<int:pk>/<slug:step>/",
         views.evaluation_step,

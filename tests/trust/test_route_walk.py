@@ -25,7 +25,7 @@ from django.db import transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from accounts.models import User
+from accounts.models import Jurisdiction, User
 from documents.publications import publication_approve, publication_draft
 from inspections.models import RoundReport
 from rectification.comments import measure_comment_post
@@ -33,6 +33,7 @@ from rectification.models import Extension, Measure, today
 from reminders.models import Notification
 from supervision import evaluation, lookback, urges
 from supervision import groups as supervision
+from supervision.jurisdiction_evaluation import jurisdiction_evaluation_create
 from supervision.models import UrgeNotice
 from supervision.urge_comments import urge_comment_post
 from tests.factories import (
@@ -226,6 +227,8 @@ RULES: dict[tuple[str, str], str] = {
     ("api:evaluation-list", "post"): "400 400 400 400 400 403",
     # Evaluations: office, leaders (and supervision groups); published lists are for all.
     ("api:evaluation-detail", "get"): "200 200 200 404 404 403",
+    ("api:jurisdiction-evaluation-list", "get"): "200 200 200 200 200 403",
+    ("api:jurisdiction-evaluation-detail", "get"): "200 200 200 404 404 403",
     ("api:evaluation-publish", "post"): "200 200 403 404 404 403",
     ("api:evaluation-recompute", "post"): "200 200 403 404 404 403",
     ("api:evaluation-score", "post"): "400 400 400 404 404 403",
@@ -334,6 +337,12 @@ RULES: dict[tuple[str, str], str] = {
     ("jurisdiction-periodic", "get"): "200 200 200 403 403 302",
     ("round-evaluation", "post"): "302 302 302 403 403 302",
     ("evaluation-detail", "get"): "200 200 200 404 404 302",
+    # The evaluation of the jurisdictions below: office and leaders read; the office of a
+    # jurisdiction with one below it drafts (an empty form takes today and a title by year).
+    ("jurisdiction-evaluation-list", "get"): "200 200 200 403 403 302",
+    ("jurisdiction-evaluation-list", "post"): "302 302 403 403 403 302",
+    ("jurisdiction-evaluation-detail", "get"): "200 200 200 404 404 302",
+    ("jurisdiction-evaluation-detail", "post"): "302 302 403 404 404 302",
     ("evaluation-step", "post"): "302 302 302 404 404 302",
     ("red-black-list", "get"): "200 200 200 200 200 302",
     ("red-black-detail", "get"): "200 200 200 200 200 302",
@@ -435,6 +444,8 @@ FUNCTION_VIEW_METHODS = {
     "round-periodic": ("get",),
     "jurisdiction-periodic": ("get",),
     "evaluation-detail": ("get",),
+    "jurisdiction-evaluation-list": ("get", "post"),
+    "jurisdiction-evaluation-detail": ("get", "post"),
     "evaluation-step": ("post",),
     "red-black-list": ("get",),
     "red-black-detail": ("get",),
@@ -531,6 +542,10 @@ def world(
     # A draft evaluation (the scheme is saved with it), and a published one with its list.
     # Both scored by the second clerk, so that office (and the superuser) may publish them.
     draft = evaluation.evaluation_create(actor=office2, inspection_round=inspection_round)
+    # A county below the office's jurisdiction, and the office's evaluation of it.
+    Jurisdiction.objects.create(
+        name="下级县委巡察办", level=Jurisdiction.Level.COUNTY, parent=Jurisdiction.objects.top()
+    )
     published = evaluation.evaluation_create(actor=office2, inspection_round=inspection_round)
     evaluation.evaluation_publish(evaluation_id=published.pk, actor=office)
     red_black = evaluation.red_black_publish(
@@ -599,6 +614,11 @@ def world(
         "look-back-start": inspection_round,
         "evaluation-scheme": draft.scheme,
         "evaluation": draft,
+        "jurisdiction-evaluation": jurisdiction_evaluation_create(
+            actor=office2,
+            jurisdiction=Jurisdiction.objects.top(),
+            title="下级考核",
+        ),
         "red-black": red_black,
         "publication": draft_publication,
         "public": shown,
