@@ -44,11 +44,12 @@ SNAPSHOT_NUMBERS = (
 
 def publications_visible_to(user: User) -> QuerySet[Publication]:
     """Office staff see every draft and record of their jurisdictions' rounds (a county
-    publishes its own); every other signed-in user the published ones."""
-    qs = Publication.objects.select_related("round", "drafted_by", "approved_by")
-    if user.is_office:
-        return of_jurisdictions(qs, user, "round__")
-    return qs.filter(shown_filter())
+    publishes its own); every other signed-in user the published ones of those rounds (the
+    public pages show everyone every published one)."""
+    qs = of_jurisdictions(
+        Publication.objects.select_related("round", "drafted_by", "approved_by"), user, "round__"
+    )
+    return qs if user.is_office else qs.filter(shown_filter())
 
 
 def public_publications() -> QuerySet[Publication]:
