@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import io
+from collections import Counter
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -125,3 +126,34 @@ def test_the_generated_measures_cover_every_status_and_deadline_kind(generated):
 def test_it_refuses_a_database_that_already_holds_units(generated):
     with pytest.raises(CommandError, match="empty"):
         generate(measures=10, seed=3)
+
+
+def test_it_spreads_a_province_over_cities_and_counties(db):
+    from accounts.models import Jurisdiction
+    from accounts.selectors import jurisdictions_below
+    from rectification.selectors import measures_visible_to
+
+    call_command(
+        "generate_demo_data", measures=4000, seed=5, as_of=AS_OF, jurisdictions=30,
+        stdout=io.StringIO(), stderr=io.StringIO(),
+    )  # fmt: skip
+
+    levels = Counter(Jurisdiction.objects.values_list("level", flat=True))
+    assert levels == {"province": 1, "city": 16, "county": 13}
+    counties = list(Jurisdiction.objects.filter(level="county"))
+    offices = {u.username: u for u in User.objects.filter(username__startswith="office_j")}
+    assert set(offices) == {f"office_j{c.pk}" for c in counties}
+    # Every measure is led within its round's jurisdiction or below it (a joint round's
+    # county unit), and a county's office reads exactly those of its scope.
+    for round_j, lead_j in (
+        Measure.objects.exclude(lead_unit=None)
+        .values_list("problem__round__jurisdiction", "lead_unit__jurisdiction")
+        .distinct()
+    ):
+        assert lead_j in jurisdictions_below(round_j)
+    for county in counties[:3]:
+        seen = measures_visible_to(offices[f"office_j{county.pk}"])
+        own = Measure.objects.filter(
+            Q(problem__round__jurisdiction=county) | Q(lead_unit__jurisdiction=county)
+        )
+        assert set(seen.values_list("pk", flat=True)) == set(own.values_list("pk", flat=True))

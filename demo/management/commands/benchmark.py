@@ -792,7 +792,16 @@ class Bench:
         )
 
     def me_after_sweep(self) -> None:
-        office = self.cast.office
+        # The office user the sweep told most: each office hears of its own jurisdiction's
+        # work only, so the province's may have heard of none in a small set.
+        told = (
+            Notification.objects.filter(recipient__role=User.Role.OFFICE)
+            .values("recipient")
+            .annotate(n=Count("id"))
+            .order_by("-n", "recipient")
+            .first()
+        )
+        office = User.objects.get(pk=told["recipient"]) if told else self.cast.office
         notes = Notification.objects.filter(recipient=office).count()
         self.url("me_after_sweep", office, "/api/v1/me/", notifications=notes)
 
@@ -847,11 +856,28 @@ def _peak_rss_mb() -> float | None:
     return _status_mb("VmHWM")
 
 
-def find_cast(*, round_id: int | None = None, liaison_name: str | None = None) -> Cast:
+def find_cast(
+    *,
+    round_id: int | None = None,
+    liaison_name: str | None = None,
+    office_name: str | None = None,
+    leader_name: str | None = None,
+) -> Cast:
     """Who and what the scenarios use: by default the liaison of the unit that leads the
-    most measures and the round that holds the most (the worst ordinary cases)."""
-    office = User.objects.filter(role=User.Role.OFFICE, is_active=True).order_by("id").first()
-    leader = User.objects.filter(role=User.Role.LEADER, is_active=True).order_by("id").first()
+    most measures and the round that holds the most (the worst ordinary cases). With
+    `office_name` (a county's office, say), the largest round is the largest it sees."""
+    offices = User.objects.filter(role=User.Role.OFFICE, is_active=True)
+    leaders = User.objects.filter(role=User.Role.LEADER, is_active=True)
+    if office_name:
+        offices = offices.filter(username=office_name)
+    if leader_name:
+        leaders = leaders.filter(username=leader_name)
+    office = offices.order_by("id").first()
+    leader = leaders.order_by("id").first()
+    if office_name and office is None:
+        raise CommandError(f"No active office account {office_name!r}.")
+    if leader_name and leader is None:
+        raise CommandError(f"No active leader {leader_name!r}.")
     busiest = (
         Measure.objects.exclude(lead_unit=None)
         .values("lead_unit")
@@ -874,7 +900,7 @@ def find_cast(*, round_id: int | None = None, liaison_name: str | None = None) -
             .order_by("id")
             .first()
         )
-    rounds = Measure.objects.all()
+    rounds = measures_visible_to(office) if office_name and office else Measure.objects.all()
     if round_id is not None:
         rounds = rounds.filter(problem__round=round_id)
     largest = (
@@ -956,6 +982,12 @@ class Command(BaseCommand):
             help="Act as this liaison instead of one of the unit that leads most measures.",
         )
         parser.add_argument(
+            "--as-office",
+            help="Act as this office account (a county's office, office_j<id>) instead of the "
+            "first; the round timed is then the largest it sees.",
+        )
+        parser.add_argument("--as-leader", help="Act as this leader instead of the first.")
+        parser.add_argument(
             "--http-workers", type=int, default=2, help="gunicorn sync workers (--http)."
         )
         parser.add_argument(
@@ -979,7 +1011,12 @@ class Command(BaseCommand):
         names = [n for n in SCENARIOS if not options["only"] or n in options["only"]]
         if options["skip_sweep"]:
             names = [n for n in names if n not in SWEEP_SCENARIOS]
-        cast = find_cast(round_id=options["round"], liaison_name=options["liaison"])
+        cast = find_cast(
+            round_id=options["round"],
+            liaison_name=options["liaison"],
+            office_name=options["as_office"],
+            leader_name=options["as_leader"],
+        )
         self.stdout.write(
             f"{cast.measures:,} measures; largest round {cast.largest_round} "
             f"({cast.largest_round_measures:,} measures); office {cast.office.username}, "

@@ -69,6 +69,9 @@ CITY_UNITS = [
     "生态环境局", "住房和城乡建设局", "交通运输局", "水利局", "农业农村局", "商务局",
     "卫生健康委员会", "市场监督管理局", "城市管理局",
 ]  # fmt: skip
+# The counties (县、区) of a city, when --jurisdictions asks for more than the cities.
+COUNTY_NAMES = "东西南北中上下新长平"
+COUNTY_UNITS = ["农业农村局", "教育局", "住房和城乡建设局", "交通运输局"]
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋"
 GIVEN = "明丽强敏静伟芳军洋勇艳杰娟涛超霞平刚桂英华建国志红海波宁磊琳斌浩鹏宇婷雪峰"
 ORDINALS = "一二三四五六七八九十"
@@ -328,8 +331,20 @@ class UnitInfo:
 class Generator:
     """Builds the whole data set from one seeded random generator, in a fixed order."""
 
-    def __init__(self, *, measures: int, seed: int, as_of: datetime.date, progress) -> None:
+    def __init__(
+        self,
+        *,
+        measures: int,
+        seed: int,
+        as_of: datetime.date,
+        progress,
+        jurisdictions: int | None = None,
+    ) -> None:
         self.total = measures
+        # A province of cities (and counties beyond the cities): how many jurisdictions in all.
+        self.jurisdiction_count = 1 + len(CITIES) if jurisdictions is None else jurisdictions
+        self.jurisdiction_parent: dict[int, int | None] = {}
+        self.bodies: dict[int, tuple[str, str, str]] = {}
         self.rng = random.Random(seed)
         self.as_of = as_of
         # No conclusion is dated after the real today (a clue's rule), whatever the as-of.
@@ -376,9 +391,20 @@ class Generator:
     # --- units and people ---------------------------------------------------------------
 
     def _jurisdiction(self, name: str, short: str, level: str, parent: int | None) -> int:
-        return self.writer.add(
+        pk = self.writer.add(
             Jurisdiction, name=name, short_name=short, level=level, parent_id=parent
         )
+        self.jurisdiction_parent[pk] = parent
+        return pk
+
+    def _below(self, jurisdiction: int) -> set[int]:
+        found = {jurisdiction}
+        grown = True
+        while grown:
+            more = {k for k, parent in self.jurisdiction_parent.items() if parent in found}
+            grown = not more <= found
+            found |= more
+        return found
 
     def _unit(
         self, name: str, short: str, kind: str, parent: int | None, jurisdiction: int
@@ -445,9 +471,11 @@ class Generator:
         for name in PROVINCIAL_UNITS:
             kind = Unit.Kind.STATE_ENTERPRISE if name.endswith("公司") else Unit.Kind.DEPARTMENT
             self._unit(f"{PROVINCE}{name}", name, kind, root.id, province)
+        self.bodies[province] = (f"{PROVINCE}委", InspectionRound.Kind.XUNSHI, "巡视")
         self.city_jurisdictions: dict[str, int] = {}
         city_committees: dict[str, int] = {}
-        for city in CITIES:
+        cities = CITIES[: max(0, self.jurisdiction_count - 1)]
+        for city in cities:
             office = f"{city}市委巡察工作领导小组办公室"
             jurisdiction = self._jurisdiction(office, f"{city}市", Level.CITY, province)
             self.city_jurisdictions[city] = jurisdiction
@@ -455,10 +483,32 @@ class Generator:
                 f"中共{city}市委员会", f"{city}市委", party, root.id, jurisdiction
             )
             city_committees[city] = committee.id
+            self.bodies[jurisdiction] = (f"{city}市委", InspectionRound.Kind.XUNCHA, "巡察")
             for name in CITY_UNITS:
                 self._unit(
                     f"{city}市{name}", name, Unit.Kind.DEPARTMENT, committee.id, jurisdiction
                 )
+        # The counties, spread over the cities in turn: each its office, committee, a few
+        # departments and an office account (office_j<jurisdiction id>).
+        counties: list[tuple[int, int]] = []
+        spread = max(1, len(cities))
+        for n in range(max(0, self.jurisdiction_count - 1 - len(cities))):
+            home = cities[n % spread] if cities else None
+            turn = n // spread
+            name = f"{home or PROVINCE}{COUNTY_NAMES[turn % 10]}{turn // 10 or ''}县"
+            parent = self.city_jurisdictions[home] if home else province
+            jurisdiction = self._jurisdiction(
+                f"{name}委巡察工作领导小组办公室", name, Level.COUNTY, parent
+            )
+            self.bodies[jurisdiction] = (f"{name}委", InspectionRound.Kind.XUNCHA, "巡察")
+            above = city_committees[home] if home else root.id
+            committee = self._unit(f"中共{name}委员会", f"{name}委", party, above, jurisdiction)
+            for unit_name in COUNTY_UNITS:
+                self._unit(
+                    f"{name}{unit_name}", unit_name, Unit.Kind.DEPARTMENT, committee.id,
+                    jurisdiction,
+                )  # fmt: skip
+            counties.append((jurisdiction, committee.id))
         self._user("admin", User.Role.SYSTEM_ADMIN, office_unit.id, "系统管理员")
         for n in range(1, 9):
             name = f"{person_name(self.rng)}（巡视办）"
@@ -467,10 +517,15 @@ class Generator:
             name = f"{person_name(self.rng)}（省委）"
             self.leaders.append(self._user(f"leader{n}", User.Role.LEADER, root.id, name))
         # Each city's office: one account of its staff (office_<n>, in the order of CITIES).
-        for n, city in enumerate(CITIES, start=1):
+        for n, city in enumerate(cities, start=1):
             self._user(
                 f"cityoffice{n}", User.Role.OFFICE, city_committees[city], f"{city}市委巡察办"
             )
+        for jurisdiction, committee_id in counties:
+            self._user(
+                f"office_j{jurisdiction}", User.Role.OFFICE, committee_id,
+                f"{self.bodies[jurisdiction][0]}巡察办",
+            )  # fmt: skip
         # Two liaisons for most units, three for the busiest few, none for the office.
         for index, unit in enumerate(u for u in self.units if u is not office_unit):
             for k in range(3 if index < 10 else 2):
@@ -504,12 +559,9 @@ class Generator:
         candidates = [u for u in self.units if u is not self.office_unit and u.id != 1]
         target = rng.choice(candidates)
         feedback = self.as_of - datetime.timedelta(days=rng.randint(20, 900))
-        city = next((c for c in CITIES if target.name.startswith(f"{c}市")), None)
-        if city is not None:
-            # A city's departments are inspected by the city committee (巡察).
-            body, kind, label = f"{city}市委", InspectionRound.Kind.XUNCHA, "巡察"
-        else:
-            body, kind, label = f"{PROVINCE}委", InspectionRound.Kind.XUNSHI, "巡视"
+        # A unit is inspected by the committee of its jurisdiction: the province's (巡视), a
+        # city's or a county's (巡察).
+        body, kind, label = self.bodies[target.jurisdiction]
         year_counts[(feedback.year, body)] = year_counts.get((feedback.year, body), 0) + 1
         turn = year_counts[(feedback.year, body)]
         onsite_start = feedback - datetime.timedelta(days=rng.randint(70, 120))
@@ -535,7 +587,7 @@ class Generator:
             kind=kind,
             mode=mode,
             inspecting_body=f"{body}第{ordinal(rng.randint(1, 12))}{label}组",
-            jurisdiction_id=self.city_jurisdictions[city] if city else self.province,
+            jurisdiction_id=target.jurisdiction,
             target_unit_id=target.id,
             onsite_start=onsite_start,
             onsite_end=onsite_end,
@@ -555,10 +607,13 @@ class Generator:
             created_at=created,
             updated_at=created,
         )
-        # Lead units: the target and its own departments, or a handful of other units.
+        # Lead units: the target and its own departments, or a handful of other units of the
+        # round's jurisdiction and those below it (a city's joint round takes county units).
         pool = [target.id, *target.children] if target.children else [target.id]
-        while len(pool) < 5:
-            extra = rng.choice(candidates).id
+        below = self._below(target.jurisdiction)
+        within = [u for u in candidates if u.jurisdiction in below]
+        while len(pool) < min(5, len(within)):
+            extra = rng.choice(within).id
             if extra not in pool:
                 pool.append(extra)
         units_by_id = {u.id: u for u in self.units}
@@ -915,10 +970,21 @@ class Command(BaseCommand):
             type=datetime.date.fromisoformat,
             help="The day the data is current on, YYYY-MM-DD (default today).",
         )
+        parser.add_argument(
+            "--jurisdictions",
+            type=int,
+            help="Jurisdictions in all: the province, then its cities (up to "
+            f"{len(CITIES)}), then counties spread over the cities, each with an office "
+            "account office_j<id> (default: the province and its cities).",
+        )
 
-    def handle(self, *args, measures: int, seed: int, as_of=None, **options) -> None:
+    def handle(
+        self, *args, measures: int, seed: int, as_of=None, jurisdictions=None, **options
+    ) -> None:
         if measures < 1:
             raise CommandError("--measures must be at least 1")
+        if jurisdictions is not None and jurisdictions < 1:
+            raise CommandError("--jurisdictions must be at least 1")
         if Unit.objects.exists() or InspectionRound.objects.exists():
             raise CommandError(
                 "The database already holds units or rounds; generate into an empty one "
@@ -930,6 +996,7 @@ class Command(BaseCommand):
             seed=seed,
             as_of=as_of or today(),
             progress=self._progress_bar(started),
+            jurisdictions=jurisdictions,
         )
         counts = generator.run()
         if connection.vendor == "postgresql":
