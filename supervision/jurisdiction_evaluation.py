@@ -105,12 +105,12 @@ def rank_key(score: JurisdictionScore) -> tuple:
 
 
 def red_and_black(scores: list[JurisdictionScore]) -> tuple[list, list]:
-    """The red list (the best, at most RED_BLACK_SIZE) and the black list (the worst of the
-    others) of ranked scores with a total."""
+    """The red list (the best) and the black list (the worst) of ranked scores with a total:
+    at most RED_BLACK_SIZE each, and at most half of those ranked, so that two counties make
+    one of each and none is on both."""
     ranked = [s for s in scores if s.total is not None]
-    red = ranked[:RED_BLACK_SIZE]
-    black = list(reversed(ranked[len(red) :]))[:RED_BLACK_SIZE]
-    return red, black
+    size = min(RED_BLACK_SIZE, len(ranked) // 2)
+    return ranked[:size], list(reversed(ranked))[:size]
 
 
 # --- Scoring --------------------------------------------------------------------------------
