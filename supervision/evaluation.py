@@ -257,12 +257,12 @@ def _deduction_counts(inspection_round: InspectionRound, day: datetime.date) -> 
     return counts
 
 
-def _look_back_rate(items: QuerySet[LookBackItem], day: datetime.date) -> float | None:
+def look_back_rate(items: QuerySet[LookBackItem], day: datetime.date) -> float | None:
     checked = items.annotate(day=TruncDate("checked_at")).filter(day__lte=day)
     return look_back_numbers(checked)["holding_rate"]
 
 
-def _json_numbers(numbers: dict[str, Any]) -> dict[str, Any]:
+def json_numbers(numbers: dict[str, Any]) -> dict[str, Any]:
     keep = (
         "total",
         "closed",
@@ -297,13 +297,13 @@ def compute_scores(evaluation: Evaluation) -> list[EvaluationScore]:
         unit_id = by_unit["unit"]
         numbers = dict(by_unit)
         numbers.update(cell_problem_numbers(problem_cells(cells, unit_id)))
-        numbers["look_back_holding_rate"] = _look_back_rate(
+        numbers["look_back_holding_rate"] = look_back_rate(
             look_back_items.filter(measure__lead_unit_id=unit_id), day
         )
         rows.append((units[unit_id], numbers))
     whole = cell_numbers(measure_cells(cells), day)
     whole.update(cell_problem_numbers(problem_cells(cells)))
-    whole["look_back_holding_rate"] = _look_back_rate(look_back_items, day)
+    whole["look_back_holding_rate"] = look_back_rate(look_back_items, day)
     rows.append((None, whole))
     all_deductions: Counter = Counter()
     for counter in deductions.values():
@@ -318,7 +318,7 @@ def compute_scores(evaluation: Evaluation) -> list[EvaluationScore]:
                 evaluation=evaluation,
                 unit=unit,
                 items=items,
-                numbers=_json_numbers(numbers),
+                numbers=json_numbers(numbers),
                 manual=given,
                 total=total,
                 band=band_of(total),
@@ -484,7 +484,23 @@ def evaluation_score_manual(
         raise InvalidInput(_("The unit is not evaluated in this round."), field="unit")
     if not can_score_manually(actor, row):
         raise NotAllowed(_("Only office staff or the unit's supervision group can score it."))
-    item = next((i for i in evaluation.items if i["key"] == key), None)
+    score_by_hand(evaluation.items, row, key=key, score=score, note=note, actor=actor)
+    evaluation.authors.add(actor)
+    return row
+
+
+def score_by_hand(
+    items: list[dict[str, Any]],
+    row: Any,
+    *,
+    key: str,
+    score: float | Decimal | None,
+    note: str,
+    actor: User,
+) -> None:
+    """Give (or clear, with None) the manual item `key` of a score row (a unit's, or a
+    jurisdiction's) and score the row again on its stored numbers and deductions; saved."""
+    item = next((i for i in items if i["key"] == key), None)
     if item is None or item["kind"] != "manual":
         raise InvalidInput(_("Choose an item that is scored by hand."), field="key")
     manual = dict(row.manual)
@@ -506,13 +522,11 @@ def evaluation_score_manual(
     deductions = {
         key: entry["count"] for key, entry in row.items.items() if entry["kind"] == "deduction"
     }
-    levels = {i["key"]: i["level"] for i in evaluation.items if i["kind"] == "deduction"}
+    levels = {i["key"]: i["level"] for i in items if i["kind"] == "deduction"}
     counts = {levels[k]: n for k, n in deductions.items() if k in levels}
-    row.items, row.total = score_items(evaluation.items, row.numbers, manual, counts)
+    row.items, row.total = score_items(items, row.numbers, manual, counts)
     row.band = band_of(row.total)
     row.save()
-    evaluation.authors.add(actor)
-    return row
 
 
 @transaction.atomic

@@ -40,7 +40,14 @@ from rectification.selectors import (
     cell_problem_numbers_by_jurisdiction,
 )
 
-from .evaluation import _dec, _json_numbers, _look_back_rate, band_of, score_items, validate_items
+from .evaluation import (
+    band_of,
+    json_numbers,
+    look_back_rate,
+    score_by_hand,
+    score_items,
+    validate_items,
+)
 from .models import JurisdictionEvaluation, JurisdictionScore, LookBackItem, UrgeNotice
 
 # 巡察整改工作考核评价: the hundred-point scheme, its manual items those a city scores a county on.
@@ -151,7 +158,7 @@ def compute_scores(evaluation: JurisdictionEvaluation) -> list[JurisdictionScore
     scores = []
     for key, within in scopes.items():
         row = {**numbers[key], **problems[key]}
-        row["look_back_holding_rate"] = _look_back_rate(
+        row["look_back_holding_rate"] = look_back_rate(
             LookBackItem.objects.filter(measures_in_jurisdictions(within, "measure__")), day
         )
         given = manual.get(key, {})
@@ -161,7 +168,7 @@ def compute_scores(evaluation: JurisdictionEvaluation) -> list[JurisdictionScore
                 evaluation=evaluation,
                 jurisdiction_id=key,
                 items=items,
-                numbers=_json_numbers(row),
+                numbers=json_numbers(row),
                 manual=given,
                 total=total,
                 band=band_of(total),
@@ -254,30 +261,7 @@ def jurisdiction_score_manual(
     row = evaluation.scores.select_for_update().filter(jurisdiction_id=jurisdiction_id).first()
     if row is None:
         raise InvalidInput(_("This jurisdiction is not evaluated here."), field="jurisdiction")
-    item = next((i for i in evaluation.items if i["key"] == key), None)
-    if item is None or item["kind"] != "manual":
-        raise InvalidInput(_("Choose an item that is scored by hand."), field="key")
-    manual = dict(row.manual)
-    if score is None:
-        manual.pop(key, None)
-    else:
-        value = Decimal(str(score))
-        if not value.is_finite() or value < 0 or value > Decimal(str(item["weight"])):
-            raise InvalidInput(
-                _("The score is from 0 to %(max)s.") % {"max": f"{item['weight']:g}"},
-                field="score",
-            )
-        manual[key] = {
-            "score": float(_dec(value)),
-            "note": (note or "").strip()[:500],
-            "by": str(actor),
-        }
-    levels = {i["key"]: i["level"] for i in evaluation.items if i["kind"] == "deduction"}
-    counts = {levels[k]: entry["count"] for k, entry in row.items.items() if k in levels}
-    row.manual = manual
-    row.items, row.total = score_items(evaluation.items, row.numbers, manual, counts)
-    row.band = band_of(row.total)
-    row.save()
+    score_by_hand(evaluation.items, row, key=key, score=score, note=note, actor=actor)
     evaluation.authors.add(actor)
     return row
 
