@@ -158,7 +158,7 @@ def chosen_jurisdiction(user: User, raw: str) -> Jurisdiction:
     if raw.isdigit():
         found = jurisdictions_visible_to(user).filter(pk=int(raw)).first()
     if found is None:
-        raise NoSuchJurisdiction(_("There is no such jurisdiction."), field="jurisdiction")
+        raise NoSuchJurisdiction(_("There is no such jurisdiction."))
     return found
 
 
