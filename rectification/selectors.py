@@ -348,13 +348,24 @@ def cell_numbers_by_jurisdiction(
     once for the city."""
     day = as_of or today()
     expressions = _cell_expressions(day)
-    rows = list(
+    # Summed by (round, lead unit) from the rollups, then keyed by their jurisdictions: two
+    # small reads of the rounds' and units' keys rather than a lookup per rollup row.
+    cells = list(
         measure_cells(rounds, unit, scope)
         .order_by()
-        .annotate(round_jurisdiction=_round_jurisdiction(), unit_jurisdiction=_unit_jurisdiction())
-        .values("round_jurisdiction", "unit_jurisdiction")
+        .values("round_id", "lead_unit_id")
         .annotate(**expressions)
     )
+    of_round = dict(InspectionRound.objects.values_list("id", "jurisdiction_id"))
+    of_unit = dict(Unit.objects.values_list("id", "jurisdiction_id"))
+    rows = [
+        {
+            **row,
+            "round_jurisdiction": of_round.get(row["round_id"]),
+            "unit_jurisdiction": of_unit.get(row["lead_unit_id"]),
+        }
+        for row in cells
+    ]
     result = {}
     for key, within in scopes.items():
         counts = dict.fromkeys(expressions, 0)
@@ -452,25 +463,19 @@ def cell_problem_numbers_by_jurisdiction(
             problems=Count("problem_id"), problems_completed=Count("problem_id", filter=_COMPLETED)
         )
     )
-    # The measures of the cells whose round and lead unit lie in different jurisdictions, found
-    # from the rollups, so that the measures of the common case are never read.
-    joint_cells = (
-        measure_cells(rounds, None, scope)
-        .order_by()
-        .annotate(round_jurisdiction=_round_jurisdiction(), unit_jurisdiction=_unit_jurisdiction())
-        .exclude(lead_unit_id__isnull=True)
-        .exclude(round_jurisdiction=F("unit_jurisdiction"))
-    )
+    # The problems holding a measure led by a unit of another jurisdiction than the round's
+    # (joint rounds), each with the jurisdiction of that unit: one grouped pass over the
+    # measures and their round's and unit's keys.
     completed = ProblemRollup.objects.filter(_COMPLETED, problem_id=OuterRef("problem_id"))
-    joint = list(
-        Measure.objects.filter(
-            problem__round_id__in=joint_cells.values("round_id"),
-            lead_unit_id__in=joint_cells.values("lead_unit_id"),
-            problem_id__in=cells.values("problem_id"),
-        )
+    crossing = (
+        Measure.objects.exclude(lead_unit=None)
         .exclude(lead_unit__jurisdiction_id=F("problem__round__jurisdiction_id"))
-        .annotate(completed=Exists(completed))
         .order_by()
+    )
+    if rounds is not None or unit is not None or scope is not None:
+        crossing = crossing.filter(problem_id__in=cells.values("problem_id"))
+    joint = list(
+        crossing.annotate(completed=Exists(completed))
         .values_list(
             "problem_id",
             "problem__round__jurisdiction_id",

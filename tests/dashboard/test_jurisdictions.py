@@ -222,14 +222,14 @@ def test_the_comparison_costs_the_same_for_2_or_6_counties(
 ):
     w = build(counties)
     client = client_for(w["offices"]["city"])
-    # the counties' names, one grouped query of the measures' rollups by the jurisdictions of
-    # their rounds and lead units, the problems' rollups by their rounds' jurisdictions, the
-    # problems of joint rounds (the tree is read from the cache, warmed here).
+    # the counties' names, one grouped query of the measures' rollups by round and lead unit
+    # with the rounds' and units' jurisdictions, the problems' rollups by their rounds'
+    # jurisdictions, the problems of joint rounds (the tree is read from the cache, warmed).
     client.get("/api/v1/dashboard/jurisdictions/")
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(6):
         assert client.get("/api/v1/dashboard/jurisdictions/").status_code == 200
-    # Drilled in: the jurisdiction asked for, then the same four.
-    with django_assert_num_queries(5):
+    # Drilled in: the jurisdiction asked for, then the same six.
+    with django_assert_num_queries(7):
         answer = client.get("/api/v1/dashboard/jurisdictions/", {"jurisdiction": w["city"].pk})
         assert answer.status_code == 200
 
@@ -242,8 +242,8 @@ def test_the_page_with_its_comparison_costs_the_same_for_2_or_6_counties(
     client = Client()
     client.force_login(w["offices"]["city"])
     client.get("/dashboard/")
-    # The 21 of the dashboard page (tests/dashboard/test_dashboard.py) and the comparison's 4.
-    with django_assert_num_queries(25):
+    # The 21 of the dashboard page (tests/dashboard/test_dashboard.py) and the comparison's 6.
+    with django_assert_num_queries(27):
         assert client.get("/dashboard/").status_code == 200
     # Drilled in: the jurisdiction asked for, and a county compares nothing below it.
     with django_assert_num_queries(22):
