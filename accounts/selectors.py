@@ -89,6 +89,19 @@ def measures_in_jurisdictions(scope: frozenset[int], via: str = "") -> Q:
     )
 
 
+def _measures_in_by_keys(measure_model: type[Model], scope: frozenset[int]) -> Q:
+    """`measures_in_jurisdictions(scope)` said over the measures' own keys: their problem
+    among the problems of the scope's rounds, or their lead unit among the scope's units.
+    The same rows; but two indexed key lists, where the joins to round and unit would make
+    the database read every measure of a list or a search to test the condition."""
+    problem_model: Any = measure_model._meta.get_field("problem").related_model
+    problems = problem_model._default_manager.filter(round__jurisdiction_id__in=scope)
+    units = Unit.objects.filter(jurisdiction_id__in=scope)
+    return Q(problem_id__in=problems.order_by().values("pk")) | Q(
+        lead_unit_id__in=units.order_by().values("pk")
+    )
+
+
 def of_jurisdictions(qs: QuerySet, user: User, *paths: str) -> QuerySet:
     """`qs` narrowed to the rows whose jurisdiction, reached by any of `paths` ("round__",
     "unit__", "created_by__"), is in the user's scope (`jurisdiction_scope`)."""
@@ -119,7 +132,7 @@ def in_jurisdiction_scope(qs: QuerySet, user: User, via: str | None, round_via: 
         return of_jurisdictions(qs, user, round_via)
     measure_model, back = _measure_path(qs.model, via)
     if not back:
-        return qs.filter(measures_in_jurisdictions(scope))
+        return qs.filter(_measures_in_by_keys(measure_model, scope))
     keys = (
         measure_model._default_manager.filter(lead_unit__jurisdiction_id__in=scope)
         .order_by()
