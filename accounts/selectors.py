@@ -43,6 +43,11 @@ def jurisdictions_below(jurisdiction_id: int | None) -> frozenset[int]:
     return frozenset(found)
 
 
+def jurisdictions_directly_below(jurisdiction_id: int | None) -> list[int]:
+    """The jurisdictions whose parent is this one, in the order they were made."""
+    return sorted(key for key, parent in jurisdiction_tree().items() if parent == jurisdiction_id)
+
+
 def jurisdictions_above(*jurisdiction_ids: int | None) -> frozenset[int]:
     """The jurisdictions and every one above them: whose staff may read their work."""
     tree = jurisdiction_tree()

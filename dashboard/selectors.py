@@ -13,8 +13,8 @@ from django.utils.translation import gettext as _
 from accounts.models import Jurisdiction, Unit, User
 from accounts.selectors import (
     jurisdiction_scope,
-    jurisdiction_tree,
     jurisdictions_below,
+    jurisdictions_directly_below,
     jurisdictions_visible_to,
     units_visible_to,
 )
@@ -249,8 +249,7 @@ def jurisdiction_comparison(view: DashboardView) -> dict:
     reads for its whole scope (it and those below it), under the view's round, unit and date.
     Four queries (the names, the measures' rollups, the problems' by round and those of joint
     rounds), none where there is nothing below."""
-    parent = view.user.jurisdiction_id
-    below = [key for key, above in jurisdiction_tree().items() if above == parent]
+    below = jurisdictions_directly_below(view.user.jurisdiction_id)
     rows: list[dict] = []
     if below:
         rounds, unit, scope = view.cell_keys()

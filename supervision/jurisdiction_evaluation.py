@@ -28,8 +28,8 @@ from accounts.duties import require_second_person
 from accounts.models import Jurisdiction, User
 from accounts.selectors import (
     jurisdiction_scope,
-    jurisdiction_tree,
     jurisdictions_below,
+    jurisdictions_directly_below,
     measures_in_jurisdictions,
     owns_jurisdiction,
 )
@@ -40,6 +40,7 @@ from rectification.selectors import (
     cell_problem_numbers_by_jurisdiction,
 )
 
+from .evaluation import DEFAULT_ITEMS as UNIT_ITEMS
 from .evaluation import (
     band_of,
     json_numbers,
@@ -50,28 +51,15 @@ from .evaluation import (
 )
 from .models import JurisdictionEvaluation, JurisdictionScore, LookBackItem, UrgeNotice
 
-# 巡察整改工作考核评价: the hundred-point scheme, its manual items those a city scores a county on.
+# 巡察整改工作考核评价: the hundred-point scheme's automatic items and deductions, with the
+# manual items a city scores a county on in place of the unit scheme's.
 DEFAULT_ITEMS: list[dict[str, Any]] = [
-    {"key": "completion", "name": "整改措施完成率", "kind": "auto", "weight": 30,
-     "formula": "completion_rate"},
-    {"key": "on_time", "name": "按期完成率", "kind": "auto", "weight": 20,
-     "formula": "on_time_rate"},
-    {"key": "problems", "name": "问题整改完成率", "kind": "auto", "weight": 20,
-     "formula": "problem_completion_rate"},
-    {"key": "look_back", "name": "“回头看”巩固率", "kind": "auto", "weight": 10,
-     "formula": "look_back_holding_rate"},
+    *(item for item in UNIT_ITEMS if item["kind"] == "auto"),
     {"key": "leadership", "name": "组织领导和工作机制", "kind": "manual", "weight": 10},
     {"key": "linkage", "name": "上下联动和日常监督", "kind": "manual", "weight": 10},
-    {"key": "interviewed", "name": "被约谈扣分", "kind": "deduction", "level": "interview",
-     "weight": 2, "cap": 10},
-    {"key": "notified", "name": "被通报扣分", "kind": "deduction", "level": "notice",
-     "weight": 5, "cap": 10},
-]  # fmt: skip
+    *(item for item in UNIT_ITEMS if item["kind"] == "deduction"),
+]
 RED_BLACK_SIZE = 3  # 红榜 and 黑榜 of jurisdictions: at most three each
-
-
-def children_of(jurisdiction_id: int) -> list[int]:
-    return sorted(key for key, parent in jurisdiction_tree().items() if parent == jurisdiction_id)
 
 
 # --- Reads ----------------------------------------------------------------------------------
@@ -148,7 +136,10 @@ def compute_scores(evaluation: JurisdictionEvaluation) -> list[JurisdictionScore
     """Score each jurisdiction directly below the evaluating one (unsaved rows), keeping the
     manual scores already given."""
     day = evaluation.as_of
-    scopes = {key: jurisdictions_below(key) for key in children_of(evaluation.jurisdiction_id)}
+    scopes = {
+        key: jurisdictions_below(key)
+        for key in jurisdictions_directly_below(evaluation.jurisdiction_id)
+    }
     if not scopes:
         return []
     manual = {s.jurisdiction_id: s.manual for s in evaluation.scores.all()}
@@ -214,7 +205,7 @@ def jurisdiction_evaluation_create(
     """A draft evaluation of the jurisdictions below `jurisdiction` as of a date, scored at
     once (with the default scheme unless items are given)."""
     _check_office(actor, jurisdiction.pk)
-    if not children_of(jurisdiction.pk):
+    if not jurisdictions_directly_below(jurisdiction.pk):
         raise InvalidInput(_("No jurisdiction lies below this one."), field="jurisdiction")
     day = as_of or today()
     if day > today():

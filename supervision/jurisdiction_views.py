@@ -15,7 +15,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from accounts.auth import signed_in_user
-from accounts.selectors import owns_jurisdiction
+from accounts.selectors import jurisdictions_directly_below, owns_jurisdiction
 from config.errors import DomainError, InvalidInput
 from rectification.models import today
 
@@ -32,7 +32,7 @@ def jurisdiction_evaluation_list(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied(
             _("The evaluations of jurisdictions are for the office and leaders.")
         )
-    can_create = user.is_office and bool(evaluations.children_of(user.jurisdiction_id))
+    can_create = user.is_office and bool(jurisdictions_directly_below(user.jurisdiction_id))
     if request.method == "POST":
         if not can_create:
             raise PermissionDenied(
