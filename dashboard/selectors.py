@@ -23,8 +23,9 @@ from findings.models import Problem
 from findings.selectors import problems_visible_to
 from inspections.models import InspectionRound
 from inspections.selectors import round_report_numbers, rounds_visible_to
-from rectification.models import Measure, MeasureRollup, ProblemRollup, today
+from rectification.models import Measure, ProblemRollup, today
 from rectification.selectors import (
+    Cells,
     cell_numbers,
     cell_numbers_by_jurisdiction,
     cell_numbers_by_unit,
@@ -35,7 +36,6 @@ from rectification.selectors import (
     due_soon_measures,
     handling_numbers,
     lead_units,
-    measure_cells,
     measures_visible_to,
     overdue_measures,
     problem_cells,
@@ -88,8 +88,8 @@ class DashboardView:
             jurisdiction_scope(self.user),
         )
 
-    def measure_cells(self) -> QuerySet[MeasureRollup]:
-        return measure_cells(*self.cell_keys())
+    def cells(self) -> Cells:
+        return Cells(*self.cell_keys())
 
     def problem_cells(self) -> QuerySet[ProblemRollup]:
         return problem_cells(*self.cell_keys())
@@ -204,7 +204,7 @@ def dashboard_view(user: User, params) -> DashboardView:
 def summary(view: DashboardView) -> dict:
     """KPI numbers of the view: the measure numbers and problem numbers of section 6, the
     rounds counted, measures by status, problems by category, clue and petition counts."""
-    numbers = cell_numbers(view.measure_cells(), view.day)
+    numbers = cell_numbers(view.cells(), view.day)
     problems = view.problem_cells()
     data: dict = {
         "as_of": view.day,
@@ -232,7 +232,7 @@ def unit_ranking(view: DashboardView) -> dict:
     """Every lead unit's numbers, and the red and black lists (红黑榜): the best ten by
     completion rate (then fewest overdue), the worst ten by overdue (then lowest completion).
     Measures not yet given a lead unit are left out of the ranking."""
-    rows = [row for row in cell_numbers_by_unit(view.measure_cells(), view.day) if row["unit"]]
+    rows = [row for row in cell_numbers_by_unit(view.cells(), view.day) if row["unit"]]
     best = sorted(
         rows,
         key=lambda r: (-(r["completion_rate"] or 0), r["overdue"], r["unit_name"]),

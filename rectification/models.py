@@ -269,11 +269,13 @@ def overdue_filter(day: datetime.date) -> Q:
     return Q(deadline__lt=day, is_long_term=False) & ~Q(status=Measure.Status.CLOSED)
 
 
+DUE_SOON_DAYS = 7
+
+
 def due_soon_filter(day: datetime.date) -> Q:
     """Due within the week from `day` (DESIGN.md section 6), and not signed off."""
-    return Q(deadline__gte=day, deadline__lte=day + datetime.timedelta(days=7)) & ~Q(
-        status=Measure.Status.CLOSED
-    )
+    soon = day + datetime.timedelta(days=DUE_SOON_DAYS)
+    return Q(deadline__gte=day, deadline__lte=soon) & ~Q(status=Measure.Status.CLOSED)
 
 
 def colour_filter(colour: str, day: datetime.date) -> Q:
@@ -636,3 +638,50 @@ class ProblemRollup(models.Model):
 
     def __str__(self) -> str:
         return f"{self.problem_id}: {self.open_measures}/{self.measures} open"
+
+
+class RollupDay(models.Model):
+    """The day the counts of MeasureDayRollup are taken on: one row, moved forward each day
+    (rollups.advance_day) in the same transaction that recounts them."""
+
+    day = models.DateField(_("day"))
+
+    class Meta:
+        verbose_name = _("rollup day")
+        verbose_name_plural = _("rollup days")
+
+    def __str__(self) -> str:
+        return str(self.day)
+
+
+class MeasureDayRollup(models.Model):
+    """Every number of section 6 of the measures of a (round, lead unit), as of RollupDay's
+    day: the date-dependent ones (overdue, due soon, due by the day, on time) counted on that
+    day. A province holds a few thousand of these against hundreds of thousands of
+    MeasureRollup cells (one per deadline); a number asked for another day is read from those.
+    Kept by database triggers like the other rollups."""
+
+    round_id = models.IntegerField(_("round"))
+    lead_unit_id = models.IntegerField(_("lead unit"), null=True)
+    total = models.IntegerField(_("measures"), default=0)
+    closed = models.IntegerField(_("signed off"), default=0)
+    endorsing = models.IntegerField(_("waiting for endorsement"), default=0)
+    reviewing = models.IntegerField(_("waiting for review"), default=0)
+    submitted = models.IntegerField(_("submitted"), default=0)
+    in_progress = models.IntegerField(_("in progress"), default=0)
+    not_started = models.IntegerField(_("not started"), default=0)
+    long_term = models.IntegerField(_("long-term"), default=0)
+    overdue = models.IntegerField(_("overdue"), default=0)
+    due_soon = models.IntegerField(_("due soon"), default=0)
+    due_by_today = models.IntegerField(_("due by the day"), default=0)
+    closed_on_time = models.IntegerField(_("signed off on time"), default=0)
+    extended = models.IntegerField(_("extended"), default=0)
+    unassigned = models.IntegerField(_("unassigned"), default=0)
+
+    class Meta:
+        verbose_name = _("measure day rollup")
+        verbose_name_plural = _("measure day rollups")
+        indexes = [models.Index(fields=["lead_unit_id"], name="measuredayrollup_unit")]
+
+    def __str__(self) -> str:
+        return f"{self.round_id}/{self.lead_unit_id}: {self.total}"

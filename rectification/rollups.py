@@ -18,8 +18,10 @@ from typing import Any
 from django.conf import settings
 from django.db import connection as default_connection
 from django.db import transaction
-from django.db.models import BooleanField, Case, Count, Exists, F, OuterRef, Q, Value, When
+from django.db.models import BooleanField, Case, Count, Exists, F, OuterRef, Q, Sum, Value, When
 from django.db.models.functions import TruncDate
+
+from .models import DUE_SOON_DAYS
 
 MEASURE = "rectification_measure"
 EXTENSION = "rectification_extension"
@@ -27,6 +29,8 @@ PROBLEM = "findings_problem"
 M_ROLLUP = "rectification_measurerollup"
 C_ROLLUP = "rectification_closurerollup"
 P_ROLLUP = "rectification_problemrollup"
+D_ROLLUP = "rectification_measuredayrollup"
+DAY = "rectification_rollupday"
 
 M_KEY = (
     "round_id, COALESCE(lead_unit_id, 0), status, is_long_term,"
@@ -77,6 +81,18 @@ class _Dialect:
 
     def upsert(self, table: str, key: str) -> str:
         return f"ON CONFLICT ({key}) DO UPDATE SET n = {table}.n + excluded.n"
+
+    def plus_days(self, day: str, days: int) -> str:
+        if self.vendor == "postgresql":
+            return f"({day} + {days})"
+        return f"date({day}, '+{days} days')"
+
+    def rollup_day(self) -> str:
+        """The day rollup's day as a row source `rd`: on PostgreSQL read FOR SHARE, so that a
+        write waits for a recount of the day (advance_day) to commit and then reads the new
+        day. SQLite has one writer at a time."""
+        lock = " FOR SHARE" if self.vendor == "postgresql" else ""
+        return f"(SELECT day FROM {DAY} WHERE id = 1{lock}) rd"
 
     def on_time(self, row: str) -> str:
         submitted = self.local_date(f"{row}.submitted_at")
@@ -141,8 +157,6 @@ def _extension_move(
 
 
 def _statements(d: _Dialect, name: str) -> list[str]:
-    approved_old = "OLD.status = 'approved'"
-    approved_new = "NEW.status = 'approved'"
     if name == "rollup_measure_insert":
         return _measure_add(d, "NEW", 1)
     if name == "rollup_measure_delete":
@@ -163,13 +177,21 @@ def _statements(d: _Dialect, name: str) -> list[str]:
         ]
     if name == "rollup_problem_delete":
         return [f"DELETE FROM {P_ROLLUP} WHERE problem_id = OLD.id"]
-    if name == "rollup_extension_insert":
+    return _extension_changes(d, name, _extension_move)
+
+
+def _extension_changes(d: _Dialect, name: str, move: Any) -> list[str]:
+    """The statements of an extension trigger (`name` ends with its event): `move` shifts the
+    measure's `extended` flag from one condition to another, in one rollup or the other."""
+    approved_old = "OLD.status = 'approved'"
+    approved_new = "NEW.status = 'approved'"
+    if name.endswith("_extension_insert"):
         others = _extended("NEW.measure_id", "NEW.id")
-        return _extension_move(d, "NEW.measure_id", others, f"{others} OR {approved_new}")
-    if name == "rollup_extension_delete":
+        return move(d, "NEW.measure_id", others, f"{others} OR {approved_new}")
+    if name.endswith("_extension_delete"):
         others = _extended("OLD.measure_id", "OLD.id")
-        return _extension_move(d, "OLD.measure_id", f"{others} OR {approved_old}", others)
-    if name == "rollup_extension_update":
+        return move(d, "OLD.measure_id", f"{others} OR {approved_old}", others)
+    if name.endswith("_extension_update"):
         statements = []
         # The old measure, then the new one if the request was moved to another measure.
         for measure, only_if in (
@@ -179,7 +201,7 @@ def _statements(d: _Dialect, name: str) -> list[str]:
             others = _extended(measure, "NEW.id")
             was = f"{others} OR (OLD.measure_id = {measure} AND {approved_old})"
             now = f"{others} OR (NEW.measure_id = {measure} AND {approved_new})"
-            statements += _extension_move(d, measure, was, now, only_if)
+            statements += move(d, measure, was, now, only_if)
         return statements
     raise KeyError(name)
 
@@ -190,18 +212,13 @@ def _condition(d: _Dialect, columns: tuple[str, ...] | None) -> str:
     return " OR ".join(d.distinct(f"OLD.{c}", f"NEW.{c}") for c in columns)
 
 
-def trigger_sql(vendor: str) -> list[str]:
-    """The statements that create the rollups' unique keys and triggers on `vendor`."""
-    d = _Dialect(vendor)
-    sql = [
-        f"CREATE UNIQUE INDEX measurerollup_key ON {M_ROLLUP} ({M_KEY})",
-        f"CREATE UNIQUE INDEX closurerollup_key ON {C_ROLLUP} ({C_KEY})",
-    ]
-    for name, (table, event, columns) in TRIGGERS.items():
-        body = _statements(d, name)
+def _create_triggers(d: _Dialect, triggers: dict, statements: Any) -> list[str]:
+    sql = []
+    for name, (table, event, columns) in triggers.items():
+        body = statements(d, name)
         condition = _condition(d, columns)
         when = f" WHEN ({condition})" if condition else ""
-        if vendor == "postgresql":
+        if d.vendor == "postgresql":
             ret = "OLD" if event == "DELETE" else "NEW"
             sql.append(
                 f"CREATE OR REPLACE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$"
@@ -219,16 +236,171 @@ def trigger_sql(vendor: str) -> list[str]:
     return sql
 
 
-def drop_sql(vendor: str) -> list[str]:
+def _drop_triggers(vendor: str, triggers: dict) -> list[str]:
     sql = []
-    for name, (table, _event, _columns) in TRIGGERS.items():
+    for name, (table, _event, _columns) in triggers.items():
         if vendor == "postgresql":
             sql.append(f"DROP TRIGGER IF EXISTS {name} ON {table}")
             sql.append(f"DROP FUNCTION IF EXISTS {name}()")
         else:
             sql.append(f"DROP TRIGGER IF EXISTS {name}")
-    sql += ["DROP INDEX IF EXISTS measurerollup_key", "DROP INDEX IF EXISTS closurerollup_key"]
     return sql
+
+
+def trigger_sql(vendor: str) -> list[str]:
+    """The statements that create the rollups' unique keys and triggers on `vendor`."""
+    return [
+        f"CREATE UNIQUE INDEX measurerollup_key ON {M_ROLLUP} ({M_KEY})",
+        f"CREATE UNIQUE INDEX closurerollup_key ON {C_ROLLUP} ({C_KEY})",
+        *_create_triggers(_Dialect(vendor), TRIGGERS, _statements),
+    ]
+
+
+def drop_sql(vendor: str) -> list[str]:
+    return [
+        *_drop_triggers(vendor, TRIGGERS),
+        "DROP INDEX IF EXISTS measurerollup_key",
+        "DROP INDEX IF EXISTS closurerollup_key",
+    ]
+
+
+# --- The day rollup: every number of a (round, lead unit) as of one day ------------------------
+
+DAY_COUNTS = (
+    "total",
+    "closed",
+    "endorsing",
+    "reviewing",
+    "submitted",
+    "in_progress",
+    "not_started",
+    "long_term",
+    "overdue",
+    "due_soon",
+    "due_by_today",
+    "closed_on_time",
+    "extended",
+    "unassigned",
+)
+D_KEY = "round_id, COALESCE(lead_unit_id, 0)"
+D_COLUMNS = "round_id, lead_unit_id, " + ", ".join(DAY_COUNTS)
+
+
+def _day_conditions(d: _Dialect, row: str, extended: str) -> dict[str, str]:
+    """Which counts of the day the measure `row` falls in, as SQL over `rd.day`: the filters
+    of rectification.selectors._number_filters and UNASSIGNED said over one row. The check
+    (`expected_days`) counts with those filters themselves, so the two cannot drift apart."""
+    day, soon = "rd.day", d.plus_days("rd.day", DUE_SOON_DAYS)
+    is_open = f"{row}.status <> 'closed'"
+    due = f"{row}.deadline <= {day} AND NOT {row}.is_long_term"
+    conditions = {"total": "1 = 1", "closed": f"{row}.status = 'closed'"}
+    for status in ("endorsing", "reviewing", "submitted", "in_progress", "not_started"):
+        conditions[status] = f"{row}.status = '{status}'"
+    conditions.update(
+        {
+            "long_term": f"{row}.is_long_term AND {is_open}",
+            "overdue": f"{row}.deadline < {day} AND NOT {row}.is_long_term AND {is_open}",
+            "due_soon": f"{row}.deadline >= {day} AND {row}.deadline <= {soon} AND {is_open}",
+            "due_by_today": due,
+            "closed_on_time": f"{due} AND {row}.status = 'closed' AND {d.on_time(row)}",
+            "extended": extended,
+            "unassigned": f"({row}.lead_unit_id IS NULL OR ({row}.deadline IS NULL"
+            f" AND NOT {row}.is_long_term)) AND {is_open}",
+        }
+    )
+    return conditions
+
+
+def _day_upsert(d: _Dialect, select: str) -> str:
+    updates = ", ".join(f"{c} = {D_ROLLUP}.{c} + excluded.{c}" for c in DAY_COUNTS)
+    return (
+        f"INSERT INTO {D_ROLLUP} ({D_COLUMNS}) {select}"
+        f" ON CONFLICT ({D_KEY}) DO UPDATE SET {updates}"
+    )
+
+
+def _day_add(d: _Dialect, row: str, sign: int) -> list[str]:
+    """Count the measure `row` (NEW or OLD) into its (round, lead unit) of the day, or out."""
+    values = ", ".join(
+        f"CASE WHEN {c} THEN {sign} ELSE 0 END"
+        for c in _day_conditions(d, row, _extended(f"{row}.id")).values()
+    )
+    return [
+        _day_upsert(
+            d,
+            f"SELECT p.round_id, {row}.lead_unit_id, {values} FROM {PROBLEM} p,"
+            f" {d.rollup_day()} WHERE p.id = {row}.problem_id",
+        )
+    ]
+
+
+def _day_problem_move(d: _Dialect, round_expr: str, sign: int) -> list[str]:
+    values = ", ".join(
+        f"{sign} * SUM(CASE WHEN {c} THEN 1 ELSE 0 END)"
+        for c in _day_conditions(d, "m", _extended("m.id")).values()
+    )
+    return [
+        _day_upsert(
+            d,
+            f"SELECT {round_expr}, m.lead_unit_id, {values} FROM {MEASURE} m,"
+            f" {d.rollup_day()} WHERE OLD.round_id <> NEW.round_id AND m.problem_id = NEW.id"
+            " GROUP BY m.lead_unit_id",
+        )
+    ]
+
+
+def _day_extension_move(
+    d: _Dialect, measure: str, was: str, now: str, only_if: str = "TRUE"
+) -> list[str]:
+    values = ", ".join(
+        f"(CASE WHEN {now} THEN 1 ELSE 0 END) - (CASE WHEN {was} THEN 1 ELSE 0 END)"
+        if c == "extended"
+        else "0"
+        for c in DAY_COUNTS
+    )
+    return [
+        _day_upsert(
+            d,
+            f"SELECT p.round_id, m.lead_unit_id, {values} FROM {MEASURE} m"
+            f" JOIN {PROBLEM} p ON p.id = m.problem_id, {d.rollup_day()}"
+            f" WHERE m.id = {measure} AND ({only_if}) AND ({was}) <> ({now})",
+        )
+    ]
+
+
+DAY_TRIGGERS = {
+    "dayrollup_measure_insert": (MEASURE, "INSERT", None),
+    "dayrollup_measure_delete": (MEASURE, "DELETE", None),
+    "dayrollup_measure_update": (MEASURE, "UPDATE", WATCHED),
+    "dayrollup_problem_update": (PROBLEM, "UPDATE", ("round_id",)),
+    "dayrollup_extension_insert": (EXTENSION, "INSERT", None),
+    "dayrollup_extension_update": (EXTENSION, "UPDATE", ("measure_id", "status")),
+    "dayrollup_extension_delete": (EXTENSION, "DELETE", None),
+}
+
+
+def _day_statements(d: _Dialect, name: str) -> list[str]:
+    if name == "dayrollup_measure_insert":
+        return _day_add(d, "NEW", 1)
+    if name == "dayrollup_measure_delete":
+        return _day_add(d, "OLD", -1)
+    if name == "dayrollup_measure_update":
+        return _day_add(d, "OLD", -1) + _day_add(d, "NEW", 1)
+    if name == "dayrollup_problem_update":
+        return _day_problem_move(d, "OLD.round_id", -1) + _day_problem_move(d, "NEW.round_id", 1)
+    return _extension_changes(d, name, _day_extension_move)
+
+
+def day_trigger_sql(vendor: str) -> list[str]:
+    """The day rollup's unique key and triggers on `vendor`."""
+    return [
+        f"CREATE UNIQUE INDEX measuredayrollup_key ON {D_ROLLUP} ({D_KEY})",
+        *_create_triggers(_Dialect(vendor), DAY_TRIGGERS, _day_statements),
+    ]
+
+
+def day_drop_sql(vendor: str) -> list[str]:
+    return [*_drop_triggers(vendor, DAY_TRIGGERS), "DROP INDEX IF EXISTS measuredayrollup_key"]
 
 
 # --- What the rollups should hold, from the live rows --------------------------------------
@@ -322,18 +494,145 @@ def differences(models: dict[str, Any] | None = None) -> list[str]:
     """Each cell where the stored rollups and the live rows disagree, named; empty when exact."""
     models = models or current_models()
     want, have = expected(models), stored(models)
+    if "MeasureDayRollup" in models:
+        want["days"], have["days"] = expected_days(models), stored_days(models)
     found = []
-    for table in ("measures", "closures", "problems"):
+    for table in want:
         for key in sorted(set(want[table]) | set(have[table]), key=repr):
             if want[table][key] != have[table][key]:
                 found.append(f"{table} {key!r}: stored {have[table][key]}, live {want[table][key]}")
     return found
 
 
+def _day_expressions(day: datetime.date, count: Any, **flags: Q) -> dict[str, Any]:
+    """The counts of the day rollup as aggregates: `count` (Count of measures or Sum of
+    cells) under the filters of the one definition, rectification.selectors."""
+    from .selectors import UNASSIGNED, _number_filters
+
+    filters = _number_filters(day, **flags)
+    filters["unassigned"] = UNASSIGNED
+    return {
+        name: count() if name == "total" else count(filter=filters[name]) for name in DAY_COUNTS
+    }
+
+
+def _day_of(models: dict[str, Any]) -> datetime.date | None:
+    return models["RollupDay"].objects.filter(pk=1).values_list("day", flat=True).first()
+
+
+def expected_days(models: dict[str, Any], day: datetime.date | None = None) -> Counter:
+    """The day rollup as the live measures give it on `day` (default: the stored day), each
+    (round, lead unit, count's name) -> value, zeros left out. Counted by the ORM with the
+    filters of the numbers themselves, independently of the triggers' SQL."""
+    day = day or _day_of(models)
+    if day is None:
+        return Counter()
+    approved = models["Extension"].objects.filter(measure=OuterRef("pk"), status="approved")
+    rows = (
+        models["Measure"]
+        .objects.order_by()
+        .annotate(submitted_day=TruncDate("submitted_at"), round_id=F("problem__round_id"))
+        .values("round_id", "lead_unit_id")
+        .annotate(
+            **_day_expressions(day, lambda **kw: Count("id", **kw), extended=Q(Exists(approved)))
+        )
+    )
+    return _day_counter(rows)
+
+
+def _day_counter(rows: Any) -> Counter:
+    found: Counter = Counter()
+    for row in rows:
+        for name in DAY_COUNTS:
+            if row[name]:
+                found[(row["round_id"], row["lead_unit_id"], name)] = row[name]
+    return found
+
+
+def stored_days(models: dict[str, Any]) -> Counter:
+    rows = models["MeasureDayRollup"].objects.values("round_id", "lead_unit_id", *DAY_COUNTS)
+    return _day_counter(rows)
+
+
+def _fill_day(models: dict[str, Any], day: datetime.date, counts: Counter) -> None:
+    day_rollup = models["MeasureDayRollup"]
+    day_rollup.objects.all().delete()
+    rows: dict[tuple, dict] = {}
+    for (round_id, unit_id, name), value in counts.items():
+        rows.setdefault((round_id, unit_id), {})[name] = value
+    day_rollup.objects.bulk_create(
+        (day_rollup(round_id=r, lead_unit_id=u, **values) for (r, u), values in rows.items()),
+        batch_size=2000,
+    )
+    models["RollupDay"].objects.update_or_create(pk=1, defaults={"day": day})
+
+
+def _lock_day(models: dict[str, Any]) -> datetime.date | None:
+    """Hold back every write that would count into the day rollup until this transaction
+    ends: the writers' triggers wait on the table, then read the new day (FOR SHARE)."""
+    table = models["MeasureDayRollup"]._meta.db_table
+    if default_connection.vendor == "postgresql":
+        with default_connection.cursor() as cursor:
+            cursor.execute(f"LOCK TABLE {table} IN EXCLUSIVE MODE")
+    return (
+        models["RollupDay"]
+        .objects.select_for_update()
+        .filter(pk=1)
+        .values_list("day", flat=True)
+        .first()
+    )
+
+
+def advance_day(day: datetime.date | None = None) -> bool:
+    """Recount the day rollup as of `day` (default: today) unless it already is; True when it
+    was recounted. From the cells of MeasureRollup (a few hundred thousand rows at a million
+    measures, not the measures), in one transaction with the writers held back. Run each
+    night by reminders.tasks and before each sweep; until it runs on a new day, the numbers
+    of that day are read from the cells, slower but just as exact."""
+    from .models import MeasureRollup
+
+    models = current_models()
+    day = day or _today()
+    with transaction.atomic():
+        if _lock_day(models) == day:
+            return False
+        rows = (
+            MeasureRollup.objects.exclude(n=0)
+            .order_by()
+            .values("round_id", "lead_unit_id")
+            .annotate(
+                **_day_expressions(
+                    day,
+                    lambda **kw: Sum("n", **kw),
+                    on_time=Q(on_time=True),
+                    extended=Q(extended=True),
+                )
+            )
+        )
+        _fill_day(models, day, _day_counter(rows))
+    return True
+
+
+def _today() -> datetime.date:
+    from .models import today
+
+    return today()
+
+
+@transaction.atomic
+def rebuild_day(models: dict[str, Any]) -> None:
+    """Replace the day rollup with what the live measures give on its day (today if none)."""
+    _lock_day(models)
+    day = _day_of(models) or _today()
+    _fill_day(models, day, expected_days(models, day))
+
+
 @transaction.atomic
 def rebuild(models: dict[str, Any] | None = None) -> None:
     """Replace every rollup with what the live rows give."""
     models = models or current_models()
+    if "MeasureDayRollup" in models:
+        rebuild_day(models)
     want = expected(models)
     measure_rollup = models["MeasureRollup"]
     closure_rollup = models["ClosureRollup"]
@@ -367,9 +666,19 @@ def rebuild(models: dict[str, Any] | None = None) -> None:
 def current_models() -> dict[str, Any]:
     from findings.models import Problem
 
-    from .models import ClosureRollup, Extension, Measure, MeasureRollup, ProblemRollup
+    from .models import (
+        ClosureRollup,
+        Extension,
+        Measure,
+        MeasureDayRollup,
+        MeasureRollup,
+        ProblemRollup,
+        RollupDay,
+    )
 
     return {
+        "MeasureDayRollup": MeasureDayRollup,
+        "RollupDay": RollupDay,
         "Measure": Measure,
         "Problem": Problem,
         "Extension": Extension,
@@ -388,4 +697,16 @@ def install(connection: Any = default_connection) -> None:
 def uninstall(connection: Any = default_connection) -> None:
     with connection.cursor() as cursor:
         for statement in drop_sql(connection.vendor):
+            cursor.execute(statement)
+
+
+def install_day(connection: Any = default_connection) -> None:
+    with connection.cursor() as cursor:
+        for statement in day_trigger_sql(connection.vendor):
+            cursor.execute(statement)
+
+
+def uninstall_day(connection: Any = default_connection) -> None:
+    with connection.cursor() as cursor:
+        for statement in day_drop_sql(connection.vendor):
             cursor.execute(statement)

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import datetime
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypedDict, cast
 
 from django.core.exceptions import FieldDoesNotExist
@@ -50,9 +51,11 @@ from .models import (
     Evidence,
     Extension,
     Measure,
+    MeasureDayRollup,
     MeasureRollup,
     ProblemRollup,
     ProgressReport,
+    RollupDay,
     StatusChange,
     colour_filter,
     due_soon_filter,
@@ -287,6 +290,39 @@ def measure_cells(
     return rows
 
 
+@dataclass(frozen=True)
+class Cells:
+    """A union of (round, lead unit) cells: the measures of `rounds` (None: every round) led
+    by `unit` (None: any), within the jurisdictions `scope` (None: all).
+
+    Their numbers on the day the day rollup is counted on (today, once rollups.advance_day
+    has run) are read from MeasureDayRollup, one row per cell; on any other day, or before
+    it has run, from the deadline cells of MeasureRollup."""
+
+    rounds: list[int] | None = None
+    unit: int | None = None
+    scope: frozenset[int] | None = None
+
+    def measure_rows(self) -> QuerySet[MeasureRollup]:
+        return measure_cells(self.rounds, self.unit, self.scope)
+
+    def day_rows(self, day: datetime.date) -> QuerySet[MeasureDayRollup]:
+        """The cells' day rollup rows when it is counted on `day`; none otherwise."""
+        rows = MeasureDayRollup.objects.filter(
+            Exists(RollupDay.objects.filter(pk=1, day=day)), total__gt=0
+        )
+        if self.rounds is not None:
+            rows = rows.filter(round_id__in=self.rounds)
+        if self.unit is not None:
+            rows = rows.filter(lead_unit_id=self.unit)
+        if self.scope is not None:
+            rows = rows.filter(_cells_in(self.scope))
+        return rows.order_by()
+
+
+NUMBER_COLUMNS = ("total", *COUNTED_NUMBERS)
+
+
 def _cell_expressions(day: datetime.date) -> dict[str, Coalesce]:
     filters = _number_filters(day, on_time=Q(on_time=True), extended=Q(extended=True))
     counts = {"total": Coalesce(Sum("n"), 0)}
@@ -294,21 +330,34 @@ def _cell_expressions(day: datetime.date) -> dict[str, Coalesce]:
     return counts
 
 
-def cell_numbers(cells: QuerySet[MeasureRollup], as_of: datetime.date | None = None) -> dict:
-    """`measure_numbers` of the measures the rollup rows `cells` count, in one query."""
+def _day_sums(names: tuple[str, ...] = NUMBER_COLUMNS) -> dict[str, Coalesce]:
+    return {name: Coalesce(Sum(name), 0) for name in names}
+
+
+def cell_numbers(cells: Cells, as_of: datetime.date | None = None) -> dict:
+    """`measure_numbers` of the measures of `cells`, in one query (two on a day the day rollup
+    is not counted on, or where there are no cells)."""
     day = as_of or today()
-    counts = _with_rates(cells.order_by().aggregate(**_cell_expressions(day)))
+    counts = cells.day_rows(day).aggregate(cells=Count("pk"), **_day_sums())
+    if not counts.pop("cells"):
+        counts = cells.measure_rows().order_by().aggregate(**_cell_expressions(day))
+    counts = _with_rates(counts)
     counts["as_of"] = day
     return counts
 
 
-def cell_numbers_by_unit(
-    cells: QuerySet[MeasureRollup], as_of: datetime.date | None = None
-) -> list[dict]:
-    """`measure_numbers_by_unit` of the measures the rollup rows `cells` count: one grouped
-    query, and one for the units' names."""
+def cell_numbers_by_unit(cells: Cells, as_of: datetime.date | None = None) -> list[dict]:
+    """`measure_numbers_by_unit` of the measures of `cells`: one grouped query (two as in
+    `cell_numbers`), and one for the units' names."""
     day = as_of or today()
-    rows = list(cells.order_by().values("lead_unit_id").annotate(**_cell_expressions(day)))
+    rows = list(cells.day_rows(day).values("lead_unit_id").annotate(**_day_sums()))
+    if not rows:
+        rows = list(
+            cells.measure_rows()
+            .order_by()
+            .values("lead_unit_id")
+            .annotate(**_cell_expressions(day))
+        )
     led = Unit.objects.filter(pk__in=[r["lead_unit_id"] for r in rows if r["lead_unit_id"]])
     names = {pk: (name, short) for pk, name, short in led.values_list("pk", "name", "short_name")}
     result = []
@@ -340,7 +389,7 @@ def cell_numbers_by_jurisdiction(
     as_of: datetime.date | None = None,
     scope: frozenset[int] | None = None,
 ) -> dict[int, dict]:
-    """`cell_numbers(measure_cells(rounds, unit, scopes[key]))` for every key, from one query.
+    """`cell_numbers(Cells(rounds, unit, scopes[key]))` for every key, from one query.
 
     The cells within `scope` are summed by the jurisdictions of their round and of their lead
     unit, and each sum is counted for every scope holding either (`_cells_in`): a county
@@ -350,12 +399,15 @@ def cell_numbers_by_jurisdiction(
     expressions = _cell_expressions(day)
     # Summed by (round, lead unit) from the rollups, then keyed by their jurisdictions: two
     # small reads of the rounds' and units' keys rather than a lookup per rollup row.
-    cells = list(
-        measure_cells(rounds, unit, scope)
-        .order_by()
-        .values("round_id", "lead_unit_id")
-        .annotate(**expressions)
-    )
+    chosen = Cells(rounds, unit, scope)
+    cells = list(chosen.day_rows(day).values("round_id", "lead_unit_id", *NUMBER_COLUMNS))
+    if not cells:
+        cells = list(
+            chosen.measure_rows()
+            .order_by()
+            .values("round_id", "lead_unit_id")
+            .annotate(**expressions)
+        )
     of_round = dict(InspectionRound.objects.values_list("id", "jurisdiction_id"))
     of_unit = dict(Unit.objects.values_list("id", "jurisdiction_id"))
     rows = [
@@ -523,8 +575,11 @@ def cell_problem_numbers_by_category(cells: QuerySet[ProblemRollup]) -> list[dic
 
 def lead_units(scope: frozenset[int] | None = None) -> QuerySet[Unit]:
     """The units that lead at least one measure (within the jurisdictions `scope`), by name:
-    the dashboard's unit picker."""
-    led = measure_cells(scope=scope).filter(lead_unit_id__isnull=False)
+    the dashboard's unit picker. Read from the day rollup: a cell's total is kept by its
+    triggers whatever day it is counted on, and there is one row per cell, not per deadline."""
+    led = MeasureDayRollup.objects.filter(total__gt=0, lead_unit_id__isnull=False)
+    if scope is not None:
+        led = led.filter(_cells_in(scope))
     return (
         Unit.objects.filter(pk__in=led.values("lead_unit_id"))
         .only("pk", "name", "short_name")
@@ -752,7 +807,7 @@ def round_stats(
     stats: dict = {"round": inspection_round.pk}
     whole = user.sees_jurisdiction and owns_round(user, inspection_round)
     if whole:  # every measure of the round: its cells' rollups
-        stats.update(cell_numbers(measure_cells([inspection_round.pk]), as_of))
+        stats.update(cell_numbers(Cells([inspection_round.pk]), as_of))
         stats.update(cell_problem_numbers(problem_cells([inspection_round.pk])))
     else:  # a liaison's, a group's, or a joint round's measures of the level below
         stats.update(measure_numbers(measures, as_of))
@@ -1047,13 +1102,15 @@ def workbench_counts(user: User, as_of: datetime.date | None = None) -> dict[str
     unassigned. Read from the rollups for those who see every measure."""
     day = as_of or today()
     if user.sees_jurisdiction:
+        names = (*WORKBENCH_COUNTS, "unassigned")
+        cells = Cells(scope=jurisdiction_scope(user))
+        counts = cells.day_rows(day).aggregate(cells=Count("pk"), **_day_sums(names))
+        if counts.pop("cells"):
+            return counts
         filters = _number_filters(day, on_time=Q(on_time=True), extended=Q(extended=True))
         filters["unassigned"] = UNASSIGNED
-        return measure_cells(scope=jurisdiction_scope(user)).aggregate(
-            **{
-                name: Coalesce(Sum("n", filter=filters[name]), 0)
-                for name in (*WORKBENCH_COUNTS, "unassigned")
-            }
+        return cells.measure_rows().aggregate(
+            **{name: Coalesce(Sum("n", filter=filters[name]), 0) for name in names}
         )
     filters = _number_filters(day)
     filters["unassigned"] = UNASSIGNED

@@ -11,6 +11,7 @@ from celery.utils.time import get_exponential_backoff_interval
 from django.conf import settings
 
 from audit import security_log
+from rectification import rollups
 
 from . import services as reminders
 
@@ -21,7 +22,21 @@ logger = logging.getLogger(__name__)
 def send_reminders(as_of: str | None = None) -> dict:
     """The hourly reminder sweep (beat); `as_of` is an ISO date, today when omitted."""
     day = datetime.date.fromisoformat(as_of) if as_of else None
+    if day is None:
+        count_the_day()
     return reminders.sweep(as_of=day, dispatch=queue_delivery).as_dict()
+
+
+def count_the_day() -> None:
+    """Recount the dashboard's day rollup once the day has turned (rollups.advance_day): the
+    first sweep of a day does it, the others find it done with one query. A failure is
+    logged and never stops the sweep: until it succeeds the numbers are read from the
+    deadline cells, exact but slower."""
+    try:
+        if rollups.advance_day():
+            logger.info("day rollup recounted for a new day")
+    except Exception:
+        logger.exception("day rollup not recounted; the numbers are read from the cells")
 
 
 def queue_delivery(delivery_id: int) -> None:

@@ -43,10 +43,10 @@ from config.errors import InvalidInput, NotAllowed, WrongState
 from inspections.models import InspectionRound
 from rectification.models import today
 from rectification.selectors import (
+    Cells,
     cell_numbers,
     cell_numbers_by_unit,
     cell_problem_numbers,
-    measure_cells,
     problem_cells,
 )
 
@@ -291,7 +291,7 @@ def compute_scores(evaluation: Evaluation) -> list[EvaluationScore]:
     units = {u.pk: u for u in Unit.objects.filter(led_measures__problem__round=inspection_round)}
     # A round's measures are a union of (round, lead unit) cells: read from the rollups.
     cells = [inspection_round.pk]
-    for by_unit in cell_numbers_by_unit(measure_cells(cells), day):
+    for by_unit in cell_numbers_by_unit(Cells(cells), day):
         if by_unit["unit"] is None:
             continue
         unit_id = by_unit["unit"]
@@ -301,7 +301,7 @@ def compute_scores(evaluation: Evaluation) -> list[EvaluationScore]:
             look_back_items.filter(measure__lead_unit_id=unit_id), day
         )
         rows.append((units[unit_id], numbers))
-    whole = cell_numbers(measure_cells(cells), day)
+    whole = cell_numbers(Cells(cells), day)
     whole.update(cell_problem_numbers(problem_cells(cells)))
     whole["look_back_holding_rate"] = look_back_rate(look_back_items, day)
     rows.append((None, whole))

@@ -21,14 +21,22 @@ from django.utils import timezone
 
 from findings.models import Problem
 from rectification import rollups, services
-from rectification.models import Extension, Measure, MeasureRollup, ProblemRollup, today
+from rectification.models import (
+    Extension,
+    Measure,
+    MeasureDayRollup,
+    MeasureRollup,
+    ProblemRollup,
+    RollupDay,
+    today,
+)
 from rectification.selectors import (
+    Cells,
     cell_numbers,
     cell_numbers_by_unit,
     cell_problem_numbers,
     cell_problem_numbers_by_category,
     cell_trend,
-    measure_cells,
     measure_numbers,
     measure_numbers_by_unit,
     measure_trend,
@@ -63,11 +71,11 @@ def assert_exact(rounds, units, rng: random.Random | None = None) -> None:
                     live = live.filter(problem__round=round_)
                 if unit is not None:
                     live = live.filter(lead_unit=unit)
-                cells = measure_cells(round_ids, unit.pk if unit else None)
+                cells = Cells(round_ids, unit.pk if unit else None)
                 assert cell_numbers(cells, as_of) == measure_numbers(live, as_of)
             live = Measure.objects.all() if round_ is None else live_round(round_)
             # Keyed by unit: where the measures with no lead unit sort differs by database.
-            assert by_unit(cell_numbers_by_unit(measure_cells(round_ids), as_of)) == by_unit(
+            assert by_unit(cell_numbers_by_unit(Cells(round_ids), as_of)) == by_unit(
                 measure_numbers_by_unit(live, as_of)
             )
             assert cell_trend(round_ids, None, as_of) == measure_trend(live, as_of)
@@ -219,7 +227,13 @@ def test_every_kind_of_write_keeps_the_rollups_exact(office, liaison_a, unit_a):
             )
             raise RuntimeError
 
+    def advance_the_day():  # the nightly recount of the day rollup, to one of the checked days
+        target = day + datetime.timedelta(days=rng.choice([0, -20, 9]))
+        was = RollupDay.objects.get().day
+        assert rollups.advance_day(target) is (was != target)
+
     writes = [
+        advance_the_day,
         save_transition,
         bulk_transition,
         service_edit,
@@ -264,3 +278,43 @@ def test_verify_rollups_names_a_corrupted_cell(unit_a, inspection_round):
     call_command("verify_rollups", "--rebuild", stdout=io.StringIO())
     assert rollups.differences() == []
     call_command("verify_rollups", stdout=io.StringIO())
+
+
+def test_the_day_rollup_is_read_on_its_day_and_recounted_once(unit_a, inspection_round):
+    problem = ProblemFactory(round=inspection_round)
+    day = today()
+    for shift in (-3, 0, 2, 12):
+        MeasureFactory(problem=problem, lead_unit=unit_a, deadline=day + datetime.timedelta(shift))
+    cells, later = Cells([inspection_round.pk]), day + datetime.timedelta(days=5)
+    assert rollups.advance_day(day) is False  # already counted on today by the migration
+    assert cells.day_rows(day).count() == 1
+    assert cells.day_rows(later).count() == 0  # another day: read from the deadline cells
+    assert cell_numbers(cells, later)["overdue"] == 3
+
+    assert rollups.advance_day(later) is True
+    assert cells.day_rows(later).get().overdue == 3
+    assert cell_numbers(cells, later) == measure_numbers(live_round(inspection_round), later)
+    assert rollups.advance_day(later) is False
+    assert rollups.differences() == []
+
+
+def test_the_first_sweep_of_a_day_recounts_the_day_rollup(unit_a, inspection_round, monkeypatch):
+    from reminders import tasks
+
+    problem = ProblemFactory(round=inspection_round)
+    MeasureFactory(problem=problem, lead_unit=unit_a, deadline=today())  # due today: not late
+    yesterday = today() - datetime.timedelta(days=1)
+    assert rollups.advance_day(yesterday) is True
+    cell = MeasureDayRollup.objects.get(round_id=inspection_round.pk)
+    assert (cell.overdue, cell.due_soon) == (0, 1)
+
+    call_command("send_reminders", stdout=io.StringIO())
+    assert RollupDay.objects.get().day == today()
+    assert rollups.differences() == []
+    assert rollups.advance_day() is False  # the next sweep finds it done
+
+    def failing(day=None):
+        raise RuntimeError("database gone")
+
+    monkeypatch.setattr(rollups, "advance_day", failing)
+    tasks.count_the_day()  # logged, never raised into the sweep

@@ -38,6 +38,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, as_of=None, dry_run=False, queue=False, **options) -> None:
         dispatch = tasks.queue_delivery if queue else reminders.deliver_now
+        if as_of is None and not dry_run:
+            tasks.count_the_day()
         result = reminders.sweep(as_of=as_of, dry_run=dry_run, dispatch=dispatch)
         verb = "would send" if dry_run else "sent"
         self.stdout.write(f"Reminders as of {result.as_of}: {verb} {result.total}")
