@@ -22,6 +22,7 @@ from django.db.models import BooleanField, Case, Count, Exists, F, OuterRef, Q, 
 from django.db.models.functions import TruncDate
 
 from .models import DUE_SOON_DAYS
+from .selectors import NUMBER_COLUMNS, UNASSIGNED, _number_filters
 
 MEASURE = "rectification_measure"
 EXTENSION = "rectification_extension"
@@ -266,22 +267,8 @@ def drop_sql(vendor: str) -> list[str]:
 
 # --- The day rollup: every number of a (round, lead unit) as of one day ------------------------
 
-DAY_COUNTS = (
-    "total",
-    "closed",
-    "endorsing",
-    "reviewing",
-    "submitted",
-    "in_progress",
-    "not_started",
-    "long_term",
-    "overdue",
-    "due_soon",
-    "due_by_today",
-    "closed_on_time",
-    "extended",
-    "unassigned",
-)
+# The columns of MeasureDayRollup: the counted numbers of section 6, and the workbench's.
+DAY_COUNTS = (*NUMBER_COLUMNS, "unassigned")
 D_KEY = "round_id, COALESCE(lead_unit_id, 0)"
 D_COLUMNS = "round_id, lead_unit_id, " + ", ".join(DAY_COUNTS)
 
@@ -321,10 +308,8 @@ def _day_upsert(d: _Dialect, select: str) -> str:
 
 def _day_add(d: _Dialect, row: str, sign: int) -> list[str]:
     """Count the measure `row` (NEW or OLD) into its (round, lead unit) of the day, or out."""
-    values = ", ".join(
-        f"CASE WHEN {c} THEN {sign} ELSE 0 END"
-        for c in _day_conditions(d, row, _extended(f"{row}.id")).values()
-    )
+    conditions = _day_conditions(d, row, _extended(f"{row}.id"))
+    values = ", ".join(f"CASE WHEN {conditions[c]} THEN {sign} ELSE 0 END" for c in DAY_COUNTS)
     return [
         _day_upsert(
             d,
@@ -335,9 +320,9 @@ def _day_add(d: _Dialect, row: str, sign: int) -> list[str]:
 
 
 def _day_problem_move(d: _Dialect, round_expr: str, sign: int) -> list[str]:
+    conditions = _day_conditions(d, "m", _extended("m.id"))
     values = ", ".join(
-        f"{sign} * SUM(CASE WHEN {c} THEN 1 ELSE 0 END)"
-        for c in _day_conditions(d, "m", _extended("m.id")).values()
+        f"{sign} * SUM(CASE WHEN {conditions[c]} THEN 1 ELSE 0 END)" for c in DAY_COUNTS
     )
     return [
         _day_upsert(
@@ -507,8 +492,6 @@ def differences(models: dict[str, Any] | None = None) -> list[str]:
 def _day_expressions(day: datetime.date, count: Any, **flags: Q) -> dict[str, Any]:
     """The counts of the day rollup as aggregates: `count` (Count of measures or Sum of
     cells) under the filters of the one definition, rectification.selectors."""
-    from .selectors import UNASSIGNED, _number_filters
-
     filters = _number_filters(day, **flags)
     filters["unassigned"] = UNASSIGNED
     return {
