@@ -18,11 +18,11 @@ from typing import Any
 from django.conf import settings
 from django.db import connection as default_connection
 from django.db import transaction
-from django.db.models import BooleanField, Case, Count, Exists, F, OuterRef, Q, Sum, Value, When
+from django.db.models import BooleanField, Case, Count, Exists, F, OuterRef, Q, Value, When
 from django.db.models.functions import TruncDate
 
-from .models import DUE_SOON_DAYS
-from .selectors import NUMBER_COLUMNS, UNASSIGNED, _number_filters
+from .models import DUE_SOON_DAYS, today
+from .selectors import NUMBER_COLUMNS, cell_count_expressions, measure_count_expressions
 
 MEASURE = "rectification_measure"
 EXTENSION = "rectification_extension"
@@ -489,16 +489,6 @@ def differences(models: dict[str, Any] | None = None) -> list[str]:
     return found
 
 
-def _day_expressions(day: datetime.date, count: Any, **flags: Q) -> dict[str, Any]:
-    """The counts of the day rollup as aggregates: `count` (Count of measures or Sum of
-    cells) under the filters of the one definition, rectification.selectors."""
-    filters = _number_filters(day, **flags)
-    filters["unassigned"] = UNASSIGNED
-    return {
-        name: count() if name == "total" else count(filter=filters[name]) for name in DAY_COUNTS
-    }
-
-
 def _day_of(models: dict[str, Any]) -> datetime.date | None:
     return models["RollupDay"].objects.filter(pk=1).values_list("day", flat=True).first()
 
@@ -516,9 +506,7 @@ def expected_days(models: dict[str, Any], day: datetime.date | None = None) -> C
         .objects.order_by()
         .annotate(submitted_day=TruncDate("submitted_at"), round_id=F("problem__round_id"))
         .values("round_id", "lead_unit_id")
-        .annotate(
-            **_day_expressions(day, lambda **kw: Count("id", **kw), extended=Q(Exists(approved)))
-        )
+        .annotate(**measure_count_expressions(day, DAY_COUNTS, extended=Q(Exists(approved))))
     )
     return _day_counter(rows)
 
@@ -570,43 +558,29 @@ def advance_day(day: datetime.date | None = None) -> bool:
     """Recount the day rollup as of `day` (default: today) unless it already is; True when it
     was recounted. From the cells of MeasureRollup (a few hundred thousand rows at a million
     measures, not the measures), in one transaction with the writers held back. Run each
-    night by reminders.tasks and before each sweep; until it runs on a new day, the numbers
-    of that day are read from the cells, slower but just as exact."""
-    from .models import MeasureRollup
-
+    day by its first reminder sweep (reminders.tasks.count_the_day); until it runs on a new
+    day, the numbers of that day are read from the cells, slower but just as exact."""
     models = current_models()
-    day = day or _today()
+    day = day or today()
     with transaction.atomic():
         if _lock_day(models) == day:
             return False
         rows = (
-            MeasureRollup.objects.exclude(n=0)
+            models["MeasureRollup"]
+            .objects.exclude(n=0)
             .order_by()
             .values("round_id", "lead_unit_id")
-            .annotate(
-                **_day_expressions(
-                    day,
-                    lambda **kw: Sum("n", **kw),
-                    on_time=Q(on_time=True),
-                    extended=Q(extended=True),
-                )
-            )
+            .annotate(**cell_count_expressions(day, DAY_COUNTS))
         )
         _fill_day(models, day, _day_counter(rows))
     return True
-
-
-def _today() -> datetime.date:
-    from .models import today
-
-    return today()
 
 
 @transaction.atomic
 def rebuild_day(models: dict[str, Any]) -> None:
     """Replace the day rollup with what the live measures give on its day (today if none)."""
     _lock_day(models)
-    day = _day_of(models) or _today()
+    day = _day_of(models) or today()
     _fill_day(models, day, expected_days(models, day))
 
 

@@ -188,11 +188,39 @@ COUNTED_NUMBERS = (
 )
 
 
-def _number_expressions(day: datetime.date) -> dict[str, Count]:
-    """The counts of section 6 as aggregate expressions, for a whole set and for each group."""
-    counts = {"total": Count("id")}
-    counts.update({name: Count("id", filter=q) for name, q in _number_filters(day).items()})
-    return counts
+NUMBER_COLUMNS = ("total", *COUNTED_NUMBERS)
+
+
+def _count_expressions(
+    day: datetime.date, names: tuple[str, ...], count: Any, **flags: Q | None
+) -> dict[str, Any]:
+    """`names` (of NUMBER_COLUMNS and "unassigned") as aggregates `count(filter=…)` under the
+    filters of `_number_filters`, `flags` saying how its `on_time` and `extended` are asked."""
+    filters = _number_filters(day, **flags)
+    filters["unassigned"] = UNASSIGNED
+    return {name: count() if name == "total" else count(filter=filters[name]) for name in names}
+
+
+def measure_count_expressions(
+    day: datetime.date, names: tuple[str, ...] = NUMBER_COLUMNS, extended: Q | None = None
+) -> dict[str, Count]:
+    """The counts of section 6 over measures annotated by `_numbers_base`, for a whole set and
+    for each group (`extended`: the condition over another Extension model, a migration's)."""
+    return _count_expressions(day, names, lambda **kw: Count("id", **kw), extended=extended)
+
+
+def cell_count_expressions(
+    day: datetime.date, names: tuple[str, ...] = NUMBER_COLUMNS
+) -> dict[str, Coalesce]:
+    """The same counts summed over MeasureRollup cells, which store `on_time` and `extended`
+    as flags."""
+    return _count_expressions(
+        day,
+        names,
+        lambda **kw: Coalesce(Sum("n", **kw), 0),
+        on_time=Q(on_time=True),
+        extended=Q(extended=True),
+    )
 
 
 def measures_counted_as(
@@ -221,7 +249,7 @@ def measure_numbers(measures: QuerySet[Measure], as_of: datetime.date | None = N
     Rates are None, not zero, when their denominator is zero.
     """
     day = as_of or today()
-    counts = _with_rates(_numbers_base(measures).aggregate(**_number_expressions(day)))
+    counts = _with_rates(_numbers_base(measures).aggregate(**measure_count_expressions(day)))
     counts["as_of"] = day
     return counts
 
@@ -241,7 +269,7 @@ def measure_numbers_by_unit(
         .annotate(
             unit_name=F("lead_unit__name"),
             unit_short_name=F("lead_unit__short_name"),
-            **_number_expressions(day),
+            **measure_count_expressions(day),
         )
         .order_by("lead_unit__name")
     )
@@ -319,29 +347,32 @@ class Cells:
             rows = rows.filter(_cells_in(self.scope))
         return rows.order_by()
 
-
-NUMBER_COLUMNS = ("total", *COUNTED_NUMBERS)
-
-
-def _cell_expressions(day: datetime.date) -> dict[str, Coalesce]:
-    filters = _number_filters(day, on_time=Q(on_time=True), extended=Q(extended=True))
-    counts = {"total": Coalesce(Sum("n"), 0)}
-    counts.update({name: Coalesce(Sum("n", filter=q), 0) for name, q in filters.items()})
-    return counts
-
-
-def _day_sums(names: tuple[str, ...] = NUMBER_COLUMNS) -> dict[str, Coalesce]:
-    return {name: Coalesce(Sum(name), 0) for name in names}
+    def counts(
+        self, day: datetime.date, by: tuple[str, ...] = (), names: tuple[str, ...] = NUMBER_COLUMNS
+    ) -> list[dict]:
+        """`names` summed over the cells on `day`, one row per value of the key fields `by`
+        (one row in all without them): from the day rollup when it is counted on `day`,
+        else (or where it holds no cell) from the deadline cells, in one more query."""
+        sums = {name: Coalesce(Sum(name), 0) for name in names}
+        if by:
+            rows = list(self.day_rows(day).values(*by).annotate(**sums))
+        else:
+            whole = self.day_rows(day).aggregate(cells=Count("pk"), **sums)
+            rows = [whole] if whole.pop("cells") else []
+        if rows:
+            return rows
+        fine = self.measure_rows().order_by()
+        expressions = cell_count_expressions(day, names)
+        if by:
+            return list(fine.values(*by).annotate(**expressions))
+        return [fine.aggregate(**expressions)]
 
 
 def cell_numbers(cells: Cells, as_of: datetime.date | None = None) -> dict:
     """`measure_numbers` of the measures of `cells`, in one query (two on a day the day rollup
     is not counted on, or where there are no cells)."""
     day = as_of or today()
-    counts = cells.day_rows(day).aggregate(cells=Count("pk"), **_day_sums())
-    if not counts.pop("cells"):
-        counts = cells.measure_rows().order_by().aggregate(**_cell_expressions(day))
-    counts = _with_rates(counts)
+    counts = _with_rates(cells.counts(day)[0])
     counts["as_of"] = day
     return counts
 
@@ -350,14 +381,7 @@ def cell_numbers_by_unit(cells: Cells, as_of: datetime.date | None = None) -> li
     """`measure_numbers_by_unit` of the measures of `cells`: one grouped query (two as in
     `cell_numbers`), and one for the units' names."""
     day = as_of or today()
-    rows = list(cells.day_rows(day).values("lead_unit_id").annotate(**_day_sums()))
-    if not rows:
-        rows = list(
-            cells.measure_rows()
-            .order_by()
-            .values("lead_unit_id")
-            .annotate(**_cell_expressions(day))
-        )
+    rows = cells.counts(day, by=("lead_unit_id",))
     led = Unit.objects.filter(pk__in=[r["lead_unit_id"] for r in rows if r["lead_unit_id"]])
     names = {pk: (name, short) for pk, name, short in led.values_list("pk", "name", "short_name")}
     result = []
@@ -396,18 +420,9 @@ def cell_numbers_by_jurisdiction(
     unit's measure in the city's joint round counts for the county as its office sees it, and
     once for the city."""
     day = as_of or today()
-    expressions = _cell_expressions(day)
     # Summed by (round, lead unit) from the rollups, then keyed by their jurisdictions: two
     # small reads of the rounds' and units' keys rather than a lookup per rollup row.
-    chosen = Cells(rounds, unit, scope)
-    cells = list(chosen.day_rows(day).values("round_id", "lead_unit_id", *NUMBER_COLUMNS))
-    if not cells:
-        cells = list(
-            chosen.measure_rows()
-            .order_by()
-            .values("round_id", "lead_unit_id")
-            .annotate(**expressions)
-        )
+    cells = Cells(rounds, unit, scope).counts(day, by=("round_id", "lead_unit_id"))
     of_round = dict(InspectionRound.objects.values_list("id", "jurisdiction_id"))
     of_unit = dict(Unit.objects.values_list("id", "jurisdiction_id"))
     rows = [
@@ -420,10 +435,10 @@ def cell_numbers_by_jurisdiction(
     ]
     result = {}
     for key, within in scopes.items():
-        counts = dict.fromkeys(expressions, 0)
+        counts = dict.fromkeys(NUMBER_COLUMNS, 0)
         for row in rows:
             if row["round_jurisdiction"] in within or row["unit_jurisdiction"] in within:
-                for name in expressions:
+                for name in NUMBER_COLUMNS:
                     counts[name] += row[name]
         result[key] = _with_rates(counts) | {"as_of": day}
     return result
@@ -1101,21 +1116,11 @@ def workbench_counts(user: User, as_of: datetime.date | None = None) -> dict[str
     """The workbench's counters of measures: waiting at each step, overdue, due soon and
     unassigned. Read from the rollups for those who see every measure."""
     day = as_of or today()
+    names = (*WORKBENCH_COUNTS, "unassigned")
     if user.sees_jurisdiction:
-        names = (*WORKBENCH_COUNTS, "unassigned")
-        cells = Cells(scope=jurisdiction_scope(user))
-        counts = cells.day_rows(day).aggregate(cells=Count("pk"), **_day_sums(names))
-        if counts.pop("cells"):
-            return counts
-        filters = _number_filters(day, on_time=Q(on_time=True), extended=Q(extended=True))
-        filters["unassigned"] = UNASSIGNED
-        return cells.measure_rows().aggregate(
-            **{name: Coalesce(Sum("n", filter=filters[name]), 0) for name in names}
-        )
-    filters = _number_filters(day)
-    filters["unassigned"] = UNASSIGNED
+        return Cells(scope=jurisdiction_scope(user)).counts(day, names=names)[0]
     return _numbers_base(measures_visible_to(user)).aggregate(
-        **{name: Count("id", filter=filters[name]) for name in (*WORKBENCH_COUNTS, "unassigned")}
+        **measure_count_expressions(day, names)
     )
 
 
