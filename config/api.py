@@ -49,7 +49,9 @@ class DeferredJoinPaginator(Paginator):
         if not isinstance(rows, QuerySet) or not cap or rows.query.is_sliced:
             self._exact = True
             return super().count
-        counted = rows.order_by()[: cap + 1].count()
+        # Only the keys: an annotation the rows show (a latest progress report, say) would
+        # otherwise be computed for every row counted.
+        counted = rows.order_by().values("pk")[: cap + 1].count()
         self._exact = counted <= cap
         return min(counted, cap)
 

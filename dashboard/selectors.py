@@ -31,7 +31,6 @@ from rectification.selectors import (
     cell_numbers_by_unit,
     cell_problem_numbers,
     cell_problem_numbers_by_category,
-    cell_problem_numbers_by_jurisdiction,
     cell_trend,
     due_soon_measures,
     handling_numbers,
@@ -72,12 +71,15 @@ class DashboardView:
         return self.as_of or today()
 
     def measures(self) -> QuerySet[Measure]:
-        qs = measures_visible_to(self.user)
+        return self.narrowed(measures_visible_to(self.user))
+
+    def narrowed(self, measures: QuerySet[Measure]) -> QuerySet[Measure]:
+        """`measures` (of those the user sees) of the view's round and unit."""
         if self.round is not None:
-            qs = qs.filter(problem__round=self.round)
+            measures = measures.filter(problem__round=self.round)
         if self.unit is not None:
-            qs = qs.filter(lead_unit=self.unit)
-        return qs
+            measures = measures.filter(lead_unit=self.unit)
+        return measures
 
     # The dashboard is for those who see every measure (dashboard_view), so its set is a union
     # of (round, lead unit) cells and its numbers are read from the rollups.
@@ -247,15 +249,14 @@ def unit_ranking(view: DashboardView) -> dict:
 def jurisdiction_comparison(view: DashboardView) -> dict:
     """下级对比: each jurisdiction directly below the view's, with the numbers its own office
     reads for its whole scope (it and those below it), under the view's round, unit and date.
-    Four queries (the names, the measures' rollups, the problems' by round and those of joint
-    rounds), none where there is nothing below."""
+    Seven queries (the names, and the six of `cell_numbers_by_jurisdiction`), none where
+    there is nothing below."""
     below = jurisdictions_directly_below(view.user.jurisdiction_id)
     rows: list[dict] = []
     if below:
         rounds, unit, scope = view.cell_keys()
         scopes = {key: jurisdictions_below(key) for key in below}
         numbers = cell_numbers_by_jurisdiction(scopes, rounds, unit, view.day, scope)
-        problems = cell_problem_numbers_by_jurisdiction(scopes, rounds, unit, scope)
         for child in Jurisdiction.objects.filter(pk__in=below):
             rows.append(
                 {
@@ -264,7 +265,6 @@ def jurisdiction_comparison(view: DashboardView) -> dict:
                     "short_name": child.short_name,
                     "level": child.level,
                     **numbers[child.pk],
-                    **problems[child.pk],
                 }
             )
     return {
@@ -299,10 +299,9 @@ def trend(view: DashboardView) -> dict:
 
 def attention_lists(view: DashboardView, limit: int = 10) -> dict:
     """The overdue and due-soon measures of the view, oldest deadline first."""
-    scope = view.measures().values("pk")
     return {
-        "overdue": overdue_measures(view.user, view.day).filter(pk__in=scope)[:limit],
-        "due_soon": due_soon_measures(view.user, view.day).filter(pk__in=scope)[:limit],
+        "overdue": view.narrowed(overdue_measures(view.user, view.day))[:limit],
+        "due_soon": view.narrowed(due_soon_measures(view.user, view.day))[:limit],
     }
 
 

@@ -685,3 +685,31 @@ class MeasureDayRollup(models.Model):
 
     def __str__(self) -> str:
         return f"{self.round_id}/{self.lead_unit_id}: {self.total}"
+
+
+class ProblemUnitRollup(models.Model):
+    """How many measures of a problem each lead unit leads, with the problem's round: which
+    problems a unit (or a jurisdiction's units) takes part in, and the joint rounds' problems
+    a county leads in a city's round, read by index instead of from the measures. Measures
+    with no lead unit are not counted. Kept by database triggers like the other rollups."""
+
+    problem_id = models.IntegerField(_("problem"))
+    round_id = models.IntegerField(_("round"))
+    lead_unit_id = models.IntegerField(_("lead unit"))
+    n = models.IntegerField(_("measures"), default=0)
+
+    class Meta:
+        verbose_name = _("problem unit rollup")
+        verbose_name_plural = _("problem unit rollups")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["problem_id", "lead_unit_id"], name="problemunitrollup_key"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["lead_unit_id"], name="problemunitrollup_unit"),
+            models.Index(fields=["round_id", "lead_unit_id"], name="problemunitrollup_cell"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.problem_id}/{self.lead_unit_id}: {self.n}"

@@ -388,6 +388,64 @@ def day_drop_sql(vendor: str) -> list[str]:
     return [*_drop_triggers(vendor, DAY_TRIGGERS), "DROP INDEX IF EXISTS measuredayrollup_key"]
 
 
+# --- The problems' lead units: which units lead measures of which problem ------------------
+
+U_ROLLUP = "rectification_problemunitrollup"
+U_KEY = "problem_id, lead_unit_id"
+
+
+def _unit_add(row: str) -> list[str]:
+    """Count the measure `row` (NEW) into its (problem, lead unit)."""
+    return [
+        f"INSERT INTO {U_ROLLUP} (problem_id, round_id, lead_unit_id, n) SELECT p.id,"
+        f" p.round_id, {row}.lead_unit_id, 1 FROM {PROBLEM} p WHERE p.id = {row}.problem_id"
+        f" AND {row}.lead_unit_id IS NOT NULL"
+        f" ON CONFLICT ({U_KEY}) DO UPDATE SET n = {U_ROLLUP}.n + excluded.n"
+    ]
+
+
+def _unit_remove(row: str) -> list[str]:
+    """Count the measure `row` (OLD) out of its (problem, lead unit); a pair left with no
+    measure is deleted, so that every row stands for a unit that leads the problem."""
+    pair = f"problem_id = {row}.problem_id AND lead_unit_id = {row}.lead_unit_id"
+    return [
+        f"UPDATE {U_ROLLUP} SET n = n - 1 WHERE {pair}",
+        f"DELETE FROM {U_ROLLUP} WHERE {pair} AND n <= 0",
+    ]
+
+
+UNIT_TRIGGERS = {
+    "unitrollup_measure_insert": (MEASURE, "INSERT", None),
+    "unitrollup_measure_delete": (MEASURE, "DELETE", None),
+    "unitrollup_measure_update": (MEASURE, "UPDATE", ("problem_id", "lead_unit_id")),
+    "unitrollup_problem_update": (PROBLEM, "UPDATE", ("round_id",)),
+    "unitrollup_problem_delete": (PROBLEM, "DELETE", None),
+}
+
+
+def _unit_statements(d: _Dialect, name: str) -> list[str]:
+    if name == "unitrollup_measure_insert":
+        return _unit_add("NEW")
+    if name == "unitrollup_measure_delete":
+        return _unit_remove("OLD")
+    if name == "unitrollup_measure_update":
+        return _unit_remove("OLD") + _unit_add("NEW")
+    if name == "unitrollup_problem_update":
+        return [f"UPDATE {U_ROLLUP} SET round_id = NEW.round_id WHERE problem_id = NEW.id"]
+    if name == "unitrollup_problem_delete":
+        return [f"DELETE FROM {U_ROLLUP} WHERE problem_id = OLD.id"]
+    raise KeyError(name)
+
+
+def unit_trigger_sql(vendor: str) -> list[str]:
+    """The problems' lead units' triggers on `vendor` (the unique key is the model's)."""
+    return _create_triggers(_Dialect(vendor), UNIT_TRIGGERS, _unit_statements)
+
+
+def unit_drop_sql(vendor: str) -> list[str]:
+    return _drop_triggers(vendor, UNIT_TRIGGERS)
+
+
 # --- What the rollups should hold, from the live rows --------------------------------------
 
 MEASURE_KEY = (
@@ -481,12 +539,51 @@ def differences(models: dict[str, Any] | None = None) -> list[str]:
     want, have = expected(models), stored(models)
     if "MeasureDayRollup" in models:
         want["days"], have["days"] = expected_days(models), stored_days(models)
+    if "ProblemUnitRollup" in models:
+        want["problem_units"] = expected_problem_units(models)
+        have["problem_units"] = stored_problem_units(models)
     found = []
     for table in want:
         for key in sorted(set(want[table]) | set(have[table]), key=repr):
             if want[table][key] != have[table][key]:
                 found.append(f"{table} {key!r}: stored {have[table][key]}, live {want[table][key]}")
     return found
+
+
+def expected_problem_units(models: dict[str, Any]) -> Counter:
+    """(problem, round, lead unit) -> how many measures, as the live measures give them."""
+    rows = (
+        models["Measure"]
+        .objects.exclude(lead_unit=None)
+        .order_by()
+        .values_list("problem_id", "problem__round_id", "lead_unit_id")
+        .annotate(count=Count("id"))
+    )
+    return Counter({(p, r, u): n for p, r, u, n in rows})
+
+
+def stored_problem_units(models: dict[str, Any]) -> Counter:
+    rows = models["ProblemUnitRollup"].objects.values_list(
+        "problem_id", "round_id", "lead_unit_id", "n"
+    )
+    found: Counter = Counter()
+    for p, r, u, n in rows:
+        found[(p, r, u)] += n
+    return found
+
+
+@transaction.atomic
+def rebuild_problem_units(models: dict[str, Any]) -> None:
+    """Replace the problems' lead units with what the live measures give."""
+    table = models["ProblemUnitRollup"]
+    table.objects.all().delete()
+    table.objects.bulk_create(
+        (
+            table(problem_id=p, round_id=r, lead_unit_id=u, n=n)
+            for (p, r, u), n in expected_problem_units(models).items()
+        ),
+        batch_size=2000,
+    )
 
 
 def _day_of(models: dict[str, Any]) -> datetime.date | None:
@@ -590,6 +687,8 @@ def rebuild(models: dict[str, Any] | None = None) -> None:
     models = models or current_models()
     if "MeasureDayRollup" in models:
         rebuild_day(models)
+    if "ProblemUnitRollup" in models:
+        rebuild_problem_units(models)
     want = expected(models)
     measure_rollup = models["MeasureRollup"]
     closure_rollup = models["ClosureRollup"]
@@ -630,6 +729,7 @@ def current_models() -> dict[str, Any]:
         MeasureDayRollup,
         MeasureRollup,
         ProblemRollup,
+        ProblemUnitRollup,
         RollupDay,
     )
 
@@ -642,6 +742,7 @@ def current_models() -> dict[str, Any]:
         "MeasureRollup": MeasureRollup,
         "ClosureRollup": ClosureRollup,
         "ProblemRollup": ProblemRollup,
+        "ProblemUnitRollup": ProblemUnitRollup,
     }
 
 
@@ -666,4 +767,16 @@ def install_day(connection: Any = default_connection) -> None:
 def uninstall_day(connection: Any = default_connection) -> None:
     with connection.cursor() as cursor:
         for statement in day_drop_sql(connection.vendor):
+            cursor.execute(statement)
+
+
+def install_problem_units(connection: Any = default_connection) -> None:
+    with connection.cursor() as cursor:
+        for statement in unit_trigger_sql(connection.vendor):
+            cursor.execute(statement)
+
+
+def uninstall_problem_units(connection: Any = default_connection) -> None:
+    with connection.cursor() as cursor:
+        for statement in unit_drop_sql(connection.vendor):
             cursor.execute(statement)

@@ -35,10 +35,7 @@ from accounts.selectors import (
 )
 from config.errors import InvalidInput, NotAllowed, WrongState
 from rectification.models import today
-from rectification.selectors import (
-    cell_numbers_by_jurisdiction,
-    cell_problem_numbers_by_jurisdiction,
-)
+from rectification.selectors import cell_numbers_by_jurisdiction
 
 from .evaluation import DEFAULT_ITEMS as UNIT_ITEMS
 from .evaluation import (
@@ -144,11 +141,10 @@ def compute_scores(evaluation: JurisdictionEvaluation) -> list[JurisdictionScore
         return []
     manual = {s.jurisdiction_id: s.manual for s in evaluation.scores.all()}
     numbers = cell_numbers_by_jurisdiction(scopes, as_of=day)
-    problems = cell_problem_numbers_by_jurisdiction(scopes)
     deductions = _deductions(scopes, day)
     scores = []
     for key, within in scopes.items():
-        row = {**numbers[key], **problems[key]}
+        row = dict(numbers[key])
         row["look_back_holding_rate"] = look_back_rate(
             LookBackItem.objects.filter(measures_in_jurisdictions(within, "measure__")), day
         )

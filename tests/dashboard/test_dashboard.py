@@ -259,10 +259,10 @@ def test_the_page_costs_the_same_for_5_or_50_units(
     client = Client()
     client.force_login(leader)
     # session, user, the user's unit, the bell, the summary's 7, the overdue and due-soon
-    # lists with their cooperating units (4), the round and unit choices (2), the urge
-    # notices by level and by unit (2), the current red-and-black list (1), each lead unit's
-    # numbers for the unit table (1).
-    with django_assert_max_num_queries(21):
+    # lists (2, with no cooperating units: the table does not show them), the round and unit
+    # choices (2), the urge notices by level and by unit (2), the current red-and-black list
+    # (1), each lead unit's numbers for the unit table (1).
+    with django_assert_max_num_queries(19):
         assert client.get("/dashboard/").status_code == 200
 
 

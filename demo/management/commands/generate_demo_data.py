@@ -1009,7 +1009,8 @@ class Command(BaseCommand):
                 if not connection.in_atomic_block:
                     cursor.execute(
                         "VACUUM FULL rectification_problemrollup, rectification_measurerollup,"
-                        " rectification_closurerollup, rectification_measuredayrollup"
+                        " rectification_closurerollup, rectification_measuredayrollup,"
+                        " rectification_problemunitrollup"
                     )
                 # Fresh tables have no planner statistics until autovacuum gets to them.
                 cursor.execute("ANALYZE")
