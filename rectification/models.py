@@ -597,7 +597,11 @@ class MeasureRollup(models.Model):
     class Meta:
         verbose_name = _("measure rollup")
         verbose_name_plural = _("measure rollups")
-        indexes = [models.Index(fields=["round_id", "lead_unit_id"], name="measurerollup_cell")]
+        indexes = [
+            models.Index(fields=["round_id", "lead_unit_id"], name="measurerollup_cell"),
+            # The burn-up's month so far (rectification.selectors.cell_trend).
+            models.Index(fields=["deadline"], name="measurerollup_deadline"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.round_id}/{self.lead_unit_id}/{self.status}/{self.deadline}: {self.n}"
@@ -615,7 +619,10 @@ class ClosureRollup(models.Model):
     class Meta:
         verbose_name = _("closure rollup")
         verbose_name_plural = _("closure rollups")
-        indexes = [models.Index(fields=["round_id", "lead_unit_id"], name="closurerollup_cell")]
+        indexes = [
+            models.Index(fields=["round_id", "lead_unit_id"], name="closurerollup_cell"),
+            models.Index(fields=["closed_day"], name="closurerollup_day"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.round_id}/{self.lead_unit_id}/{self.closed_day}: {self.n}"
@@ -713,3 +720,23 @@ class ProblemUnitRollup(models.Model):
 
     def __str__(self) -> str:
         return f"{self.problem_id}/{self.lead_unit_id}: {self.n}"
+
+
+class MonthRollup(models.Model):
+    """How many measures of a (round, lead unit) fall due in each month (not long-term, with a
+    deadline) and how many were signed off in it (Asia/Shanghai): the burn-up's months. Kept
+    by database triggers on MeasureRollup and ClosureRollup, whose cells it sums by month."""
+
+    round_id = models.IntegerField(_("round"))
+    lead_unit_id = models.IntegerField(_("lead unit"), null=True)
+    month = models.DateField(_("month"))
+    due = models.IntegerField(_("falling due"), default=0)
+    closed = models.IntegerField(_("signed off"), default=0)
+
+    class Meta:
+        verbose_name = _("month rollup")
+        verbose_name_plural = _("month rollups")
+        indexes = [models.Index(fields=["round_id", "lead_unit_id"], name="monthrollup_cell")]
+
+    def __str__(self) -> str:
+        return f"{self.round_id}/{self.lead_unit_id}/{self.month:%Y-%m}: {self.due}/{self.closed}"

@@ -18,8 +18,19 @@ from typing import Any
 from django.conf import settings
 from django.db import connection as default_connection
 from django.db import transaction
-from django.db.models import BooleanField, Case, Count, Exists, F, OuterRef, Q, Value, When
-from django.db.models.functions import TruncDate
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    DateField,
+    Exists,
+    F,
+    OuterRef,
+    Q,
+    Value,
+    When,
+)
+from django.db.models.functions import TruncDate, TruncMonth
 
 from .models import DUE_SOON_DAYS, today
 from .selectors import NUMBER_COLUMNS, cell_count_expressions, measure_count_expressions
@@ -31,6 +42,7 @@ M_ROLLUP = "rectification_measurerollup"
 C_ROLLUP = "rectification_closurerollup"
 P_ROLLUP = "rectification_problemrollup"
 D_ROLLUP = "rectification_measuredayrollup"
+MO_ROLLUP = "rectification_monthrollup"
 DAY = "rectification_rollupday"
 
 M_KEY = (
@@ -94,6 +106,11 @@ class _Dialect:
         day. SQLite has one writer at a time."""
         lock = " FOR SHARE" if self.vendor == "postgresql" else ""
         return f"(SELECT day FROM {DAY} WHERE id = 1{lock}) rd"
+
+    def month_of(self, day: str) -> str:
+        if self.vendor == "postgresql":
+            return f"date_trunc('month', {day})::date"
+        return f"date({day}, 'start of month')"
 
     def on_time(self, row: str) -> str:
         submitted = self.local_date(f"{row}.submitted_at")
@@ -446,6 +463,66 @@ def unit_drop_sql(vendor: str) -> list[str]:
     return _drop_triggers(vendor, UNIT_TRIGGERS)
 
 
+# --- The months: the burn-up's due and signed-off measures of a cell, summed by month ---------
+
+MO_KEY = "round_id, COALESCE(lead_unit_id, 0), month"
+
+
+def _month_add(d: _Dialect, row: str, sign: int, column: str, day: str, condition: str) -> str:
+    """Count the rollup row `row` (NEW or OLD) of MeasureRollup or ClosureRollup into its
+    month's `column`, or out of it (sign -1)."""
+    due, closed = (f"{sign} * {row}.n", "0") if column == "due" else ("0", f"{sign} * {row}.n")
+    return (
+        f"INSERT INTO {MO_ROLLUP} (round_id, lead_unit_id, month, due, closed)"
+        f" SELECT {row}.round_id, {row}.lead_unit_id, {d.month_of(f'{row}.{day}')}, {due},"
+        f" {closed} WHERE {row}.n <> 0 AND {condition.format(row=row)}"
+        f" ON CONFLICT ({MO_KEY}) DO UPDATE SET due = {MO_ROLLUP}.due + excluded.due,"
+        f" closed = {MO_ROLLUP}.closed + excluded.closed"
+    )
+
+
+# name: (table, event, watched columns), and what the row counts into: (column, day, condition)
+MONTH_TRIGGERS = {
+    "monthrollup_due_insert": (M_ROLLUP, "INSERT", None),
+    "monthrollup_due_update": (
+        M_ROLLUP,
+        "UPDATE",
+        ("n", "round_id", "lead_unit_id", "deadline", "is_long_term"),
+    ),
+    "monthrollup_due_delete": (M_ROLLUP, "DELETE", None),
+    "monthrollup_closed_insert": (C_ROLLUP, "INSERT", None),
+    "monthrollup_closed_update": (
+        C_ROLLUP,
+        "UPDATE",
+        ("n", "round_id", "lead_unit_id", "closed_day"),
+    ),
+    "monthrollup_closed_delete": (C_ROLLUP, "DELETE", None),
+}
+_MONTH_COUNTS = {
+    "due": ("due", "deadline", "NOT {row}.is_long_term AND {row}.deadline IS NOT NULL"),
+    "closed": ("closed", "closed_day", "{row}.closed_day IS NOT NULL"),
+}
+
+
+def _month_statements(d: _Dialect, name: str) -> list[str]:
+    _, kind, event = name.split("_")
+    column, day, condition = _MONTH_COUNTS[kind]
+    rows = {"insert": [("NEW", 1)], "delete": [("OLD", -1)], "update": [("OLD", -1), ("NEW", 1)]}
+    return [_month_add(d, row, sign, column, day, condition) for row, sign in rows[event]]
+
+
+def month_trigger_sql(vendor: str) -> list[str]:
+    """The months' unique key and triggers on `vendor`."""
+    return [
+        f"CREATE UNIQUE INDEX monthrollup_key ON {MO_ROLLUP} ({MO_KEY})",
+        *_create_triggers(_Dialect(vendor), MONTH_TRIGGERS, _month_statements),
+    ]
+
+
+def month_drop_sql(vendor: str) -> list[str]:
+    return [*_drop_triggers(vendor, MONTH_TRIGGERS), "DROP INDEX IF EXISTS monthrollup_key"]
+
+
 # --- What the rollups should hold, from the live rows --------------------------------------
 
 MEASURE_KEY = (
@@ -542,6 +619,8 @@ def differences(models: dict[str, Any] | None = None) -> list[str]:
     if "ProblemUnitRollup" in models:
         want["problem_units"] = expected_problem_units(models)
         have["problem_units"] = stored_problem_units(models)
+    if "MonthRollup" in models:
+        want["months"], have["months"] = expected_months(models), stored_months(models)
     found = []
     for table in want:
         for key in sorted(set(want[table]) | set(have[table]), key=repr):
@@ -582,6 +661,61 @@ def rebuild_problem_units(models: dict[str, Any]) -> None:
             table(problem_id=p, round_id=r, lead_unit_id=u, n=n)
             for (p, r, u), n in expected_problem_units(models).items()
         ),
+        batch_size=2000,
+    )
+
+
+def expected_months(models: dict[str, Any]) -> Counter:
+    """(round, lead unit, month, "due" or "closed") -> how many measures, as the live
+    measures give them: falling due in the month (not long-term), signed off in it."""
+    measures = models["Measure"].objects.order_by().annotate(round_id=F("problem__round_id"))
+    found: Counter = Counter()
+    due = (
+        measures.filter(is_long_term=False, deadline__isnull=False)
+        .annotate(month=TruncMonth("deadline"))
+        .values_list("round_id", "lead_unit_id", "month")
+        .annotate(count=Count("id"))
+    )
+    closed = (
+        measures.filter(status="closed", closed_at__isnull=False)
+        .annotate(month=TruncMonth(TruncDate("closed_at"), output_field=DateField()))
+        .values_list("round_id", "lead_unit_id", "month")
+        .annotate(count=Count("id"))
+    )
+    for kind, rows in (("due", due), ("closed", closed)):
+        for round_id, unit_id, month, count in rows:
+            found[(round_id, unit_id, _first_of_month(month), kind)] += count
+    return found
+
+
+def _first_of_month(value: datetime.date | datetime.datetime) -> datetime.date:
+    if isinstance(value, datetime.datetime):
+        value = value.date()
+    return value.replace(day=1)
+
+
+def stored_months(models: dict[str, Any]) -> Counter:
+    found: Counter = Counter()
+    rows = models["MonthRollup"].objects.values_list(
+        "round_id", "lead_unit_id", "month", "due", "closed"
+    )
+    for round_id, unit_id, month, due, closed in rows:
+        for kind, n in (("due", due), ("closed", closed)):
+            if n:
+                found[(round_id, unit_id, month, kind)] += n
+    return found
+
+
+@transaction.atomic
+def rebuild_months(models: dict[str, Any]) -> None:
+    """Replace the months with what the live measures give."""
+    table = models["MonthRollup"]
+    table.objects.all().delete()
+    rows: dict[tuple, dict[str, int]] = {}
+    for (round_id, unit_id, month, kind), n in expected_months(models).items():
+        rows.setdefault((round_id, unit_id, month), {"due": 0, "closed": 0})[kind] = n
+    table.objects.bulk_create(
+        (table(round_id=r, lead_unit_id=u, month=m, **n) for (r, u, m), n in rows.items()),
         batch_size=2000,
     )
 
@@ -717,6 +851,8 @@ def rebuild(models: dict[str, Any] | None = None) -> None:
         ),
         batch_size=2000,
     )
+    if "MonthRollup" in models:  # after the cells, whose triggers count into the months
+        rebuild_months(models)
 
 
 def current_models() -> dict[str, Any]:
@@ -728,6 +864,7 @@ def current_models() -> dict[str, Any]:
         Measure,
         MeasureDayRollup,
         MeasureRollup,
+        MonthRollup,
         ProblemRollup,
         ProblemUnitRollup,
         RollupDay,
@@ -743,6 +880,7 @@ def current_models() -> dict[str, Any]:
         "ClosureRollup": ClosureRollup,
         "ProblemRollup": ProblemRollup,
         "ProblemUnitRollup": ProblemUnitRollup,
+        "MonthRollup": MonthRollup,
     }
 
 
@@ -779,4 +917,16 @@ def install_problem_units(connection: Any = default_connection) -> None:
 def uninstall_problem_units(connection: Any = default_connection) -> None:
     with connection.cursor() as cursor:
         for statement in unit_drop_sql(connection.vendor):
+            cursor.execute(statement)
+
+
+def install_months(connection: Any = default_connection) -> None:
+    with connection.cursor() as cursor:
+        for statement in month_trigger_sql(connection.vendor):
+            cursor.execute(statement)
+
+
+def uninstall_months(connection: Any = default_connection) -> None:
+    with connection.cursor() as cursor:
+        for statement in month_drop_sql(connection.vendor):
             cursor.execute(statement)

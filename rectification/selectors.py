@@ -53,6 +53,7 @@ from .models import (
     Measure,
     MeasureDayRollup,
     MeasureRollup,
+    MonthRollup,
     ProblemRollup,
     ProblemUnitRollup,
     ProgressReport,
@@ -318,6 +319,22 @@ def _cells_in(scope: frozenset[int]) -> Q:
     return Q(round_id__in=_rounds_of(scope)) | Q(lead_unit_id__in=_units_of(scope))
 
 
+def _in_cells(
+    rows: QuerySet[Any],
+    rounds: list[int] | None,
+    unit: int | None,
+    scope: frozenset[int] | None,
+) -> QuerySet[Any]:
+    """Rollup rows keyed by (round, lead unit) of the given cells (as `measure_cells`)."""
+    if rounds is not None:
+        rows = rows.filter(round_id__in=rounds)
+    if unit is not None:
+        rows = rows.filter(lead_unit_id=unit)
+    if scope is not None:
+        rows = rows.filter(_cells_in(scope))
+    return rows.order_by()
+
+
 def measure_cells(
     rounds: list[int] | None = None,
     unit: int | None = None,
@@ -326,14 +343,7 @@ def measure_cells(
     """The rollup rows of the measures of `rounds` (None: every round) led by `unit` (None:
     any lead unit), within the jurisdictions `scope` (None: all; accounts'
     `measures_in_jurisdictions` said as cells: their rounds' and their units')."""
-    rows = MeasureRollup.objects.exclude(n=0)
-    if rounds is not None:
-        rows = rows.filter(round_id__in=rounds)
-    if unit is not None:
-        rows = rows.filter(lead_unit_id=unit)
-    if scope is not None:
-        rows = rows.filter(_cells_in(scope))
-    return rows
+    return _in_cells(MeasureRollup.objects.exclude(n=0), rounds, unit, scope)
 
 
 @dataclass(frozen=True)
@@ -360,13 +370,7 @@ class Cells:
         """The cells' day rollup rows whatever day it is counted on: one per (round, lead
         unit) holding a measure (its total is kept by the triggers on every day)."""
         rows = MeasureDayRollup.objects.filter(total__gt=0)
-        if self.rounds is not None:
-            rows = rows.filter(round_id__in=self.rounds)
-        if self.unit is not None:
-            rows = rows.filter(lead_unit_id=self.unit)
-        if self.scope is not None:
-            rows = rows.filter(_cells_in(self.scope))
-        return rows.order_by()
+        return _in_cells(rows, self.rounds, self.unit, self.scope)
 
     def counts(
         self, day: datetime.date, by: tuple[str, ...] = (), names: tuple[str, ...] = NUMBER_COLUMNS
@@ -463,31 +467,30 @@ def cell_trend(
     as_of: datetime.date | None = None,
     scope: frozenset[int] | None = None,
 ) -> list[dict]:
-    """`measure_trend` of the measures of the given cells, from the rollups."""
+    """`measure_trend` of the measures of the given cells, from the rollups, in three queries:
+    the months before `as_of`'s from MonthRollup (a row per cell and month), and that month
+    up to `as_of` from the deadline and sign-off cells of its days."""
     day = as_of or today()
-    due_rows = (
+    start = day.replace(day=1)
+    due: dict[datetime.date, int] = {}
+    closed: dict[datetime.date, int] = {}
+    months = (
+        _in_cells(MonthRollup.objects.filter(month__lt=start), rounds, unit, scope)
+        .values("month")
+        .annotate(due_n=Sum("due"), closed_n=Sum("closed"))
+        .values_list("month", "due_n", "closed_n")
+    )
+    for month, due_n, closed_n in months:
+        due[month], closed[month] = due_n, closed_n
+    due[start] = (
         measure_cells(rounds, unit, scope)
-        .filter(is_long_term=False, deadline__isnull=False, deadline__lte=day)
-        .annotate(month=TruncMonth("deadline"))
-        .values("month")
-        .annotate(count=Sum("n"))
-        .values_list("month", "count")
+        .filter(is_long_term=False, deadline__gte=start, deadline__lte=day)
+        .aggregate(n=Coalesce(Sum("n"), 0))["n"]
     )
-    closures = ClosureRollup.objects.exclude(n=0).filter(closed_day__lte=day)
-    if rounds is not None:
-        closures = closures.filter(round_id__in=rounds)
-    if unit is not None:
-        closures = closures.filter(lead_unit_id=unit)
-    if scope is not None:
-        closures = closures.filter(_cells_in(scope))
-    closed_rows = (
-        closures.annotate(month=TruncMonth("closed_day"))
-        .values("month")
-        .annotate(count=Sum("n"))
-        .values_list("month", "count")
-    )
+    closures = ClosureRollup.objects.filter(closed_day__gte=start, closed_day__lte=day)
+    closed[start] = _in_cells(closures, rounds, unit, scope).aggregate(n=Coalesce(Sum("n"), 0))["n"]
     return _burn_up(
-        {_month(m): n for m, n in due_rows if n}, {_month(m): n for m, n in closed_rows if n}, day
+        {m: n for m, n in due.items() if n}, {m: n for m, n in closed.items() if n}, day
     )
 
 

@@ -288,12 +288,11 @@ def compute_scores(evaluation: Evaluation) -> list[EvaluationScore]:
     deductions = _deduction_counts(inspection_round, day)
     look_back_items = LookBackItem.objects.filter(look_back__round=inspection_round)
     rows: list[tuple[Unit | None, dict[str, Any]]] = []
-    units = {u.pk: u for u in Unit.objects.filter(led_measures__problem__round=inspection_round)}
     # A round's measures are a union of (round, lead unit) cells: read from the rollups.
     cells = [inspection_round.pk]
-    for by_unit in cell_numbers_by_unit(Cells(cells), day):
-        if by_unit["unit"] is None:
-            continue
+    led = [row for row in cell_numbers_by_unit(Cells(cells), day) if row["unit"] is not None]
+    units = Unit.objects.in_bulk([row["unit"] for row in led])
+    for by_unit in led:
         unit_id = by_unit["unit"]
         numbers = dict(by_unit)
         numbers.update(cell_problem_numbers(problem_cells(cells, unit_id)))

@@ -1010,7 +1010,7 @@ class Command(BaseCommand):
                     cursor.execute(
                         "VACUUM FULL rectification_problemrollup, rectification_measurerollup,"
                         " rectification_closurerollup, rectification_measuredayrollup,"
-                        " rectification_problemunitrollup"
+                        " rectification_problemunitrollup, rectification_monthrollup"
                     )
                 # Fresh tables have no planner statistics until autovacuum gets to them.
                 cursor.execute("ANALYZE")
