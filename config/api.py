@@ -39,6 +39,14 @@ class DeferredJoinPaginator(Paginator):
     their order are those of `object_list[bottom:top]`.
     """
 
+    def __init__(self, *args: Any, count: int | None = None, **kwargs: Any) -> None:
+        """`count`: the number of rows when the caller has already counted them (a page of
+        tabs that shows each tab's count), so that they are not counted again."""
+        super().__init__(*args, **kwargs)
+        if count is not None:
+            self.__dict__["count"] = count
+            self._exact = True
+
     @cached_property
     def count(self) -> int:
         """The number of rows, counted up to LIST_COUNT_CAP (then the cap, and

@@ -497,6 +497,14 @@ class Extension(models.Model):
                 name="one_pending_extension_per_measure",
             ),
         ]
+        indexes = [
+            # The workbench's queue, the longest waiting first, read from the index's head.
+            models.Index(
+                fields=["requested_at", "id"],
+                condition=Q(status="pending"),
+                name="extension_pending_queue",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.measure_id}: {self.old_deadline} → {self.new_deadline}"

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import datetime
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypedDict, cast
 
@@ -441,23 +442,20 @@ def cell_numbers_by_jurisdiction(
     cells = Cells(rounds, unit, scope).counts(day, by=("round_id", "lead_unit_id"))
     of_round = dict(InspectionRound.objects.values_list("id", "jurisdiction_id"))
     of_unit = dict(Unit.objects.values_list("id", "jurisdiction_id"))
-    rows = [
-        {
-            **row,
-            "round_jurisdiction": of_round.get(row["round_id"]),
-            "unit_jurisdiction": of_unit.get(row["lead_unit_id"]),
-        }
-        for row in cells
-    ]
+    # Summed first by (round's jurisdiction, unit's jurisdiction): a few dozen pairs where
+    # there are thousands of cells, each then counted for the scopes holding either.
+    pairs: dict[tuple[int | None, int | None], Counter] = defaultdict(Counter)
+    for row in cells:
+        pair = (of_round.get(row["round_id"]), of_unit.get(row["lead_unit_id"] or 0))
+        pairs[pair].update({name: row[name] for name in NUMBER_COLUMNS})
     problems = _problem_numbers_by_jurisdiction(scopes, rounds, unit, scope, of_round, of_unit)
     result = {}
     for key, within in scopes.items():
-        counts = dict.fromkeys(NUMBER_COLUMNS, 0)
-        for row in rows:
-            if row["round_jurisdiction"] in within or row["unit_jurisdiction"] in within:
-                for name in NUMBER_COLUMNS:
-                    counts[name] += row[name]
-        result[key] = _with_rates(counts) | {"as_of": day} | problems[key]
+        counts: Counter = Counter(dict.fromkeys(NUMBER_COLUMNS, 0))
+        for (at, led), sums in pairs.items():
+            if at in within or led in within:
+                counts.update(sums)
+        result[key] = _with_rates(dict(counts)) | {"as_of": day} | problems[key]
     return result
 
 
@@ -556,10 +554,12 @@ def _problem_numbers_by_jurisdiction(
             crossing[(round_id, unit_id)] = (at, led)
     joint = []
     if crossing:
-        pairs = Q()
-        for round_id, unit_id in crossing:
-            pairs |= Q(round_id=round_id, lead_unit_id=unit_id)
-        led_rows = ProblemUnitRollup.objects.filter(pairs).order_by()
+        # The cells' rounds and units, then only the pairs that cross (a plain pair of IN
+        # lists: a hundred ORed pairs cost more to compile than to run).
+        led_rows = ProblemUnitRollup.objects.filter(
+            round_id__in={round_id for round_id, _ in crossing},
+            lead_unit_id__in={unit_id for _, unit_id in crossing},
+        ).order_by()
         if unit is not None or scope is not None:
             led_rows = led_rows.filter(problem_id__in=cells.values("problem_id"))
         completed = ProblemRollup.objects.filter(_COMPLETED, problem_id=OuterRef("problem_id"))
@@ -568,13 +568,27 @@ def _problem_numbers_by_jurisdiction(
             for problem, round_id, unit_id, done in led_rows.annotate(
                 completed=Exists(completed)
             ).values_list("problem_id", "round_id", "lead_unit_id", "completed")
+            if (round_id, unit_id) in crossing
         ]
+    # The joint problems by the jurisdiction of the unit leading them, each once in each.
+    led_by: dict[int, dict[int, tuple[int | None, bool]]] = defaultdict(dict)
+    for problem, at, led, done in joint:
+        led_by[led][problem] = (at, done)
+    own_by: dict[int | None, list[int]] = defaultdict(lambda: [0, 0])
+    for row in by_round:
+        sums = own_by[of_round.get(row["round_id"])]
+        sums[0] += row["problems"]
+        sums[1] += row["problems_completed"]
     result = {}
     for key, within in scopes.items():
-        own = [row for row in by_round if of_round.get(row["round_id"]) in within]
-        others = {p: done for p, at, led, done in joint if led in within and at not in within}
-        problems = sum(row["problems"] for row in own) + len(others)
-        done = sum(row["problems_completed"] for row in own) + sum(others.values())
+        own = [own_by[j] for j in within if j in own_by]
+        others: dict[int, bool] = {}
+        for j in within:
+            for problem, (at, done) in led_by.get(j, {}).items():
+                if at not in within:
+                    others[problem] = done
+        problems = sum(n for n, _ in own) + len(others)
+        done = sum(d for _, d in own) + sum(others.values())
         result[key] = {
             "problems": problems,
             "problems_completed": done,

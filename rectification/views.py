@@ -70,6 +70,7 @@ from .selectors import (
     extensions_visible_to,
     liaison_task_counts,
     liaison_tasks,
+    listed,
     measure_timeline,
     measures_visible_to,
     overdue_measures,
@@ -124,7 +125,9 @@ def my_tasks(request: HttpRequest) -> HttpResponse:
     day = today()
     counts = liaison_task_counts(user, day)
     tasks = liaison_tasks(user, tab=tab, as_of=day) if user.is_liaison else Measure.objects.none()
-    page = DeferredJoinPaginator(tasks, PAGE_SIZE).page_for(request.GET)
+    # The tab's count is one of the tabs' counts already read: not counted again.
+    known = counts[tab] if user.is_liaison else 0
+    page = DeferredJoinPaginator(tasks, PAGE_SIZE, count=known).page_for(request.GET)
     return render(
         request,
         "rectification/my_tasks.html",
@@ -197,7 +200,8 @@ def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """A round's numbers, then its measures a page at a time, under their problems."""
     user = signed_in_user(request)
     inspection_round = get_object_or_404(rounds_in_view(user), pk=pk)
-    measures = measures_visible_to(user).filter(problem__round=inspection_round)
+    measures = listed(measures_visible_to(user), "problem__aspect")
+    measures = measures.filter(problem__round=inspection_round)
     page = DeferredJoinPaginator(measures, ROUND_PAGE_SIZE).page_for(request.GET)
     problems: dict[int, dict] = {}
     for measure in page.object_list:
@@ -238,7 +242,7 @@ DRILLDOWN_FILTERS = (
 
 @login_required
 def measure_list(request: HttpRequest) -> HttpResponse:
-    measures = measures_visible_to(signed_in_user(request))
+    measures = listed(measures_visible_to(signed_in_user(request)))
     filtered = MeasureFilter(request.GET, queryset=measures.order_by("deadline", "id"))
     page = DeferredJoinPaginator(filtered.qs, 50).page_for(request.GET)
     kept = [(name, request.GET[name]) for name in DRILLDOWN_FILTERS if request.GET.get(name)]
