@@ -38,7 +38,7 @@ from functools import partial
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 from django.core.mail.utils import DNS_NAME
-from django.db import IntegrityError, models, transaction
+from django.db import IntegrityError, connection, models, transaction
 from django.db.models import (
     Case,
     Count,
@@ -1405,6 +1405,7 @@ def sweep(
             _report_reminders,
             _feedback_reminders,
         )
+        written = 0
         for source in sources:
             for chunk in source(day, people):
                 done: list[Entry]
@@ -1421,6 +1422,10 @@ def sweep(
                         result.escalations[entry.kind] += 1
                     else:
                         result.reminders[entry.kind] += 1
+                written += len(done)
+            if not dry_run and written >= STATISTICS_AFTER:
+                _refresh_statistics()
+                written = 0
         if dry_run:
             result.digests = int(bool(result.escalations))
         else:
@@ -1431,6 +1436,25 @@ def sweep(
             result.requeued = _requeue_unsent(dispatch)
     logger.info("Reminder sweep as of %s: %s", day, result.as_dict())
     return result
+
+
+# How many rows a sweep records before it has the database count its tables again.
+STATISTICS_AFTER = 10_000
+
+
+def _refresh_statistics() -> None:
+    """ANALYZE the tables a sweep writes, once it has written many rows: the next source of
+    this sweep, and the next sweep, ask "not yet recorded?" of them, and a planner that
+    still takes a table of a hundred thousand rows for empty (before autovacuum has counted
+    it, or where it is off) checks each measure against all of them: a rerun took 10 s
+    instead of 0.7 s at a million measures. PostgreSQL only; SQLite plans without."""
+    if connection.vendor != "postgresql":
+        return
+    tables = [
+        model._meta.db_table for model in (ReminderLog, Notification, Escalation, ReminderDelivery)
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(f"ANALYZE {', '.join(tables)}")
 
 
 # --- Phase 3: delivery ------------------------------------------------------------------

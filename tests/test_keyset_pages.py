@@ -144,3 +144,39 @@ def test_the_measure_list_page_walks_by_cursor(client, office, measures, inspect
 
     assert len(ids) == len(set(ids)) == 60 and second.number == 2 and not second.has_next()
     assert client.get("/measures/", {"cursor": "nonsense"}).context["page"].number == 1
+
+
+def test_a_page_is_read_by_its_keys_without_working_out_the_scope_again(
+    client_for, liaison_a, measures
+):
+    """The liaison's scope (a membership subquery) decides which keys a page holds; the rows
+    of those keys are then read by key alone."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    api = client_for(liaison_a)
+    with CaptureQueriesContext(connection) as queries:
+        body = api.get("/api/v1/measures/?page_size=6&page=2").json()
+    assert [row["id"] for row in body["results"]] == [m.pk for m in measures[6:12]]
+    page_read = [q["sql"] for q in queries if 'rectification_measure"."text"' in q["sql"]]
+    assert page_read, "the page's rows are read"
+    assert all("rectification_measureunit" not in sql for sql in page_read)
+
+
+def test_rows_joined_to_many_of_a_relation_keep_their_filter_when_read_by_key(
+    measures, unit_a, unit_b
+):
+    """Read by key without its filters, a list filtered through its cooperating units would
+    repeat each row once per cooperating unit: such a list keeps its filters."""
+    from config.api import _rows_of
+
+    extra = [
+        MeasureFactory(problem=measures[0].problem, seq=50 + n, lead_unit=unit_b) for n in range(2)
+    ]
+    for measure in extra:
+        measure.cooperating_units.set([unit_a, unit_b])
+    rows = Measure.objects.filter(cooperating_units=unit_a).order_by("id")
+    keys = [m.pk for m in extra]
+    assert list(_rows_of(rows, keys)) == extra
+    plain = Measure.objects.filter(lead_unit=unit_b).order_by("id")
+    assert list(_rows_of(plain, keys)) == extra

@@ -504,3 +504,22 @@ def test_the_bell_counts_a_digest_as_one_unread_notification(
     client.force_login(office)
 
     assert client.get("/api/v1/me/").json()["unread_notifications"] == 1
+
+
+@pytest.mark.parametrize("after, counted", [(1, True), (10**9, False)])
+def test_a_sweep_that_writes_many_rows_has_their_tables_counted(
+    ladder, monkeypatch, after, counted
+):
+    """A planner that takes the reminder logs for an empty table checks each measure against
+    all of them; once a sweep has written STATISTICS_AFTER rows, it counts its tables."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    if connection.vendor != "postgresql":
+        pytest.skip("ANALYZE is PostgreSQL's")
+    monkeypatch.setattr(reminders, "STATISTICS_AFTER", after)
+    with CaptureQueriesContext(connection) as queries:
+        assert sweep().reminders
+    analyzed = [q["sql"] for q in queries if q["sql"].startswith("ANALYZE")]
+    assert bool(analyzed) is counted
+    assert all(ReminderLog._meta.db_table in sql for sql in analyzed)
