@@ -307,6 +307,6 @@ def attention_lists(view: DashboardView, limit: int = 10) -> dict:
 
 def filter_choices(user: User) -> dict:
     return {
-        "rounds": rounds_visible_to(user),
+        "rounds": rounds_visible_to(user).select_related(None).only("pk", "name"),
         "units": lead_units(jurisdiction_scope(user)),
     }

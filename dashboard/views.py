@@ -8,6 +8,7 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
@@ -15,6 +16,8 @@ from accounts.auth import signed_in_user
 from config.errors import InvalidInput, NotAllowed
 
 from . import selectors
+
+UNIT_ROWS = 30  # rows of the table of lead units per page
 
 
 @login_required
@@ -36,7 +39,11 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "view": view,
         "measure_query": urlencode(measure_query),
         "across_units_query": urlencode(across_units),
-        "unit_rows": selectors.unit_ranking(view)["results"],
+        # A province's few hundred units a page at a time: the chart (dashboard/units/) and the
+        # red-and-black ranking show them all.
+        "unit_rows": Paginator(selectors.unit_ranking(view)["results"], UNIT_ROWS).get_page(
+            request.GET.get("page")
+        ),
         "summary": selectors.summary(view),
         "urges": selectors.urge_summary(view),
         "red_black": selectors.current_red_black_list(view),

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import datetime
-from collections import Counter, defaultdict
+from collections import defaultdict
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypedDict, cast
 
@@ -444,18 +444,21 @@ def cell_numbers_by_jurisdiction(
     of_unit = dict(Unit.objects.values_list("id", "jurisdiction_id"))
     # Summed first by (round's jurisdiction, unit's jurisdiction): a few dozen pairs where
     # there are thousands of cells, each then counted for the scopes holding either.
-    pairs: dict[tuple[int | None, int | None], Counter] = defaultdict(Counter)
+    pairs: dict[tuple[int | None, int | None], list[int]] = {}
     for row in cells:
         pair = (of_round.get(row["round_id"]), of_unit.get(row["lead_unit_id"] or 0))
-        pairs[pair].update({name: row[name] for name in NUMBER_COLUMNS})
+        sums = pairs.setdefault(pair, [0] * len(NUMBER_COLUMNS))
+        for i, name in enumerate(NUMBER_COLUMNS):
+            sums[i] += row[name]
     problems = _problem_numbers_by_jurisdiction(scopes, rounds, unit, scope, of_round, of_unit)
     result = {}
     for key, within in scopes.items():
-        counts: Counter = Counter(dict.fromkeys(NUMBER_COLUMNS, 0))
+        counts = [0] * len(NUMBER_COLUMNS)
         for (at, led), sums in pairs.items():
             if at in within or led in within:
-                counts.update(sums)
-        result[key] = _with_rates(dict(counts)) | {"as_of": day} | problems[key]
+                counts = [a + b for a, b in zip(counts, sums, strict=True)]
+        numbers = dict(zip(NUMBER_COLUMNS, counts, strict=True))
+        result[key] = _with_rates(numbers) | {"as_of": day} | problems[key]
     return result
 
 

@@ -289,3 +289,23 @@ def test_the_summary_counts_rectification_reports_sent_and_overdue(
     page.force_login(leader)
     html = page.get("/dashboard/", {"round": hand_built.pk, "as_of": "2026-06-30"}).content
     assert b'data-kpi="round_reports_overdue" class="alert"' in html
+
+
+def test_the_table_of_lead_units_shows_thirty_a_page_and_pages_on(
+    inspection_round, unit_top, leader
+):
+    import re
+
+    _fill(35, inspection_round, unit_top)
+    client = Client()
+    client.force_login(leader)
+    seen = []
+    for page, expected in ((1, 30), (2, 5)):
+        body = client.get("/dashboard/", {"page": page}).content.decode()
+        table = body[body.index('id="unit-numbers"') : body.index('id="current-red-black"')]
+        rows = re.findall(r'<tr data-unit="(\d+)">', table)
+        assert len(rows) == expected
+        assert 'class="pager"' in table
+        seen += rows
+    # Every lead unit once, in the order of their names.
+    assert len(set(seen)) == 35
