@@ -48,3 +48,13 @@ def test_liaisons_are_taken_one_per_unit_before_a_second_of_any(db):
     units = [name.rsplit("_", 1)[0] for name in names]
     assert len(names) == 3
     assert len(set(units)) == len(units)
+
+
+def test_the_office_accounts_are_those_who_see_the_round_they_open(tree):
+    """A county's office opening another county's round gets a 404, which the load test
+    would count as an error of the site: only the round's own office and those above it."""
+    from demo.management.commands.loadtest import accounts
+
+    county_round = tree["rounds"]["a"].pk
+    assert set(accounts("office", county_round)) == {"office_a", "office_city"}
+    assert set(accounts("office")) == {"office_a", "office_b", "office_city"}

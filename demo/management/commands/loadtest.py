@@ -23,7 +23,9 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db.models import Count
 
 from accounts.models import User
+from accounts.selectors import jurisdictions_above
 from demo.httpbench import HttpServer, load_average, machine_facts
+from inspections.models import InspectionRound
 from rectification.models import Measure
 from rectification.selectors import measures_visible_to
 
@@ -70,12 +72,17 @@ def largest_round() -> int | None:
     return largest["problem__round"] if largest else None
 
 
-def accounts(role: str) -> list[str]:
-    return list(
-        User.objects.filter(role=role, is_active=True)
-        .order_by("id")
-        .values_list("username", flat=True)
-    )
+def accounts(role: str, round_id: int | None = None) -> list[str]:
+    """The active accounts of `role`; with `round_id`, only those who see that round (its
+    jurisdiction's staff and those above it): a county's office opening a province's round
+    would count a 404 as an error of the site."""
+    users = User.objects.filter(role=role, is_active=True)
+    if round_id is not None:
+        jurisdiction = InspectionRound.objects.values_list("jurisdiction_id", flat=True).get(
+            pk=round_id
+        )
+        users = users.filter(jurisdiction_id__in=jurisdictions_above(jurisdiction))
+    return list(users.order_by("id").values_list("username", flat=True))
 
 
 class Command(BaseCommand):
@@ -116,10 +123,10 @@ class Command(BaseCommand):
             raise CommandError("--users needs at least one count of 1 or more")
         most = max(steps)
         liaisons = busiest_liaisons(max(1, round(most * SHARES["liaison"]) + 1))
-        office, leaders = accounts(User.Role.OFFICE), accounts(User.Role.LEADER)
+        round_id = options["round"] or largest_round()
+        office, leaders = accounts(User.Role.OFFICE, round_id), accounts(User.Role.LEADER)
         if not (liaisons and office and leaders):
             raise CommandError("No liaisons, office staff or leaders: run generate_demo_data.")
-        round_id = options["round"] or largest_round()
         report: dict[str, Any] = {
             "round": round_id,
             "machine": machine_facts(),
