@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
+from django.db.models import QuerySet
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -19,6 +20,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from accounts.auth import signed_in_user
+from accounts.models import User
 from accounts.selectors import units_assignable_by, users_visible_to
 from config.api import OfficeWritesOthersRead, VisibleRelatedField
 from config.errors import PreconditionRequired, StaleVersion
@@ -46,6 +48,7 @@ from .models import (
 from .selectors import (
     evidence_visible_to,
     extensions_visible_to,
+    listed,
     measure_history,
     measures_visible_to,
 )
@@ -549,10 +552,16 @@ class ExtensionViewSet(ScopedViewSet):
         return self._decide(request, services.extension_reject)
 
 
+def measures_shown_to(user: User) -> QuerySet[Measure]:
+    """The measures `user` sees, with what MeasureSerializer reads: the problem and the lead
+    unit joined, the cooperating units fetched (the people it names are keys only)."""
+    return listed(measures_visible_to(user)).prefetch_related("cooperating_units")
+
+
 class MeasureViewSet(MeasureWorkflowMixin, ScopedViewSet):
     """Rectification measures (整改措施). GET of one answers its ETag; writes take If-Match."""
 
-    selector = staticmethod(measures_visible_to)
+    selector = staticmethod(measures_shown_to)
     queryset = Measure.objects.none()
 
     serializer_class = MeasureSerializer
