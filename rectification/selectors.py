@@ -1107,9 +1107,21 @@ def review_queue(user: User) -> QuerySet[Measure]:
 def chain_queue(user: User) -> QuerySet[Measure]:
     """What waits for `user`'s own step of the endorsement chain, the longest waiting first:
     the endorsement of the units they head, the review of the rounds that name them."""
-    waiting = Q(status=Measure.Status.ENDORSING, lead_unit__head=user) | Q(
-        status=Measure.Status.REVIEWING, problem__round__endorsement_superior=user
-    )
+    # Most people head no unit and are no round's superior: one look at the two keys then
+    # spares them a pass over every measure they see (a liaison's ten thousand).
+    steps: Any = (
+        User.objects.filter(pk=user.pk)
+        .values(
+            heads=Exists(Unit.objects.filter(head=user.pk)),
+            reviews=Exists(InspectionRound.objects.filter(endorsement_superior=user.pk)),
+        )
+        .first()
+    ) or {}
+    waiting = Q(pk__in=[])
+    if steps.get("heads"):
+        waiting |= Q(status=Measure.Status.ENDORSING, lead_unit__head=user)
+    if steps.get("reviews"):
+        waiting |= Q(status=Measure.Status.REVIEWING, problem__round__endorsement_superior=user)
     return with_latest_progress(
         listed(measures_visible_to(user).filter(waiting), "submitted_by")
     ).order_by("waiting_since", "id")
