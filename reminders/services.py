@@ -1161,17 +1161,19 @@ def _severity() -> Case:
 
 
 def _item_lines(logs: models.QuerySet, day: datetime.date, limit: int) -> list[str]:
-    """The first `limit` items of a message, most urgent first, in Chinese."""
-    rows = logs.select_related(
-        "measure__problem",
-        "measure__lead_unit",
-        "unit",
-        "notification",
-        "round_report__round",
-        "clue__round",
-        "petition__round",
-    ).order_by(_severity(), "key_date", "id")[:limit]
-    return [_item_line(log, day) for log in rows]
+    """The first `limit` items of a message, most urgent first, in Chinese.
+
+    The first items' keys are sorted from the log table alone, then read with what their
+    lines show: sorting an office's thousands of items with seven tables joined to each
+    took 90 ms a message, most of it for the planner, at a million measures."""
+    keys = list(logs.order_by(_severity(), "key_date", "id").values_list("id", flat=True)[:limit])
+    rows = {
+        log.pk: log
+        for log in ReminderLog.objects.filter(pk__in=keys)
+        .select_related("measure__problem", "measure__lead_unit", "unit")
+        .prefetch_related("notification", "round_report__round", "clue__round", "petition__round")
+    }
+    return [_item_line(rows[key], day) for key in keys]
 
 
 def _item_line(log: ReminderLog, day: datetime.date) -> str:
