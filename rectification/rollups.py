@@ -884,49 +884,39 @@ def current_models() -> dict[str, Any]:
     }
 
 
-def install(connection: Any = default_connection) -> None:
+def _execute(statements: list[str], connection: Any) -> None:
     with connection.cursor() as cursor:
-        for statement in trigger_sql(connection.vendor):
+        for statement in statements:
             cursor.execute(statement)
+
+
+def install(connection: Any = default_connection) -> None:
+    _execute(trigger_sql(connection.vendor), connection)
 
 
 def uninstall(connection: Any = default_connection) -> None:
-    with connection.cursor() as cursor:
-        for statement in drop_sql(connection.vendor):
-            cursor.execute(statement)
+    _execute(drop_sql(connection.vendor), connection)
 
 
 def install_day(connection: Any = default_connection) -> None:
-    with connection.cursor() as cursor:
-        for statement in day_trigger_sql(connection.vendor):
-            cursor.execute(statement)
+    _execute(day_trigger_sql(connection.vendor), connection)
 
 
 def uninstall_day(connection: Any = default_connection) -> None:
-    with connection.cursor() as cursor:
-        for statement in day_drop_sql(connection.vendor):
-            cursor.execute(statement)
+    _execute(day_drop_sql(connection.vendor), connection)
 
 
 def install_problem_units(connection: Any = default_connection) -> None:
-    with connection.cursor() as cursor:
-        for statement in unit_trigger_sql(connection.vendor):
-            cursor.execute(statement)
+    _execute(unit_trigger_sql(connection.vendor), connection)
 
 
 def uninstall_problem_units(connection: Any = default_connection) -> None:
-    with connection.cursor() as cursor:
-        for statement in unit_drop_sql(connection.vendor):
-            cursor.execute(statement)
+    _execute(unit_drop_sql(connection.vendor), connection)
 
 
 def install_months(connection: Any = default_connection) -> None:
-    with connection.cursor() as cursor:
-        for statement in month_trigger_sql(connection.vendor):
-            cursor.execute(statement)
+    _execute(month_trigger_sql(connection.vendor), connection)
 
 
 def uninstall_months(connection: Any = default_connection) -> None:
-    with connection.cursor() as cursor:
-        for statement in month_drop_sql(connection.vendor):
-            cursor.execute(statement)
+    _execute(month_drop_sql(connection.vendor), connection)
