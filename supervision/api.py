@@ -509,8 +509,17 @@ class EvaluationSchemeViewSet(ScopedViewSet):
         return Response(self.get_serializer(saved).data)
 
 
+def band_field() -> serializers.ChoiceField:
+    """A score's band, blank while it has no total (no item could be scored): said so in the
+    schema too, which a read-only model field's choices would not."""
+    return serializers.ChoiceField(
+        choices=EvaluationScore.Band.choices, allow_blank=True, read_only=True
+    )
+
+
 class EvaluationScoreSerializer(serializers.ModelSerializer):
     unit_name = serializers.CharField(source="unit.name", read_only=True, default=None)
+    band = band_field()
     band_label = serializers.CharField(source="get_band_display", read_only=True)
 
     class Meta:
@@ -902,6 +911,7 @@ class SupervisionVisitViewSet(ScopedViewSet):
 
 class JurisdictionScoreSerializer(serializers.ModelSerializer):
     jurisdiction_name = serializers.CharField(source="jurisdiction.name", read_only=True)
+    band = band_field()
     band_label = serializers.CharField(source="get_band_display", read_only=True)
 
     class Meta:

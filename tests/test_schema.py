@@ -53,3 +53,14 @@ def test_it_serves_the_schema_as_openapi(office, client):
 
     assert response.status_code == 200
     assert response.json()["info"]["title"] == "巡视巡察整改跟踪系统 API"
+
+
+@pytest.mark.parametrize("component", ["EvaluationScore", "JurisdictionScore"])
+def test_a_score_without_a_total_may_have_a_blank_band(db, component, clean_generator_stats):
+    """A score with no item that could be scored has no total and a blank band: the schema
+    says so, so that a client validating answers takes "" for one."""
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    band = schema["components"]["schemas"][component]["properties"]["band"]
+    refs = {choice.get("$ref", "").rsplit("/", 1)[-1] for choice in band.get("oneOf", [])}
+    assert "BlankEnum" in refs
+    assert schema["components"]["schemas"]["BlankEnum"]["enum"] == [""]
