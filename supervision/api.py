@@ -518,7 +518,10 @@ def band_field() -> serializers.ChoiceField:
 
 
 class EvaluationScoreSerializer(serializers.ModelSerializer):
-    unit_name = serializers.CharField(source="unit.name", read_only=True, default=None)
+    # None on the round's own row (the whole round, no unit).
+    unit_name = serializers.CharField(
+        source="unit.name", read_only=True, default=None, allow_null=True
+    )
     band = band_field()
     band_label = serializers.CharField(source="get_band_display", read_only=True)
 

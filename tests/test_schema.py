@@ -64,3 +64,10 @@ def test_a_score_without_a_total_may_have_a_blank_band(db, component, clean_gene
     refs = {choice.get("$ref", "").rsplit("/", 1)[-1] for choice in band.get("oneOf", [])}
     assert "BlankEnum" in refs
     assert schema["components"]["schemas"]["BlankEnum"]["enum"] == [""]
+
+
+def test_the_whole_round_s_score_may_have_no_unit_name(db, clean_generator_stats):
+    """The round's own row of an evaluation has no unit, and so no unit name."""
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    unit_name = schema["components"]["schemas"]["EvaluationScore"]["properties"]["unit_name"]
+    assert unit_name.get("nullable") is True
