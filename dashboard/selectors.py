@@ -35,7 +35,6 @@ from rectification.selectors import (
     due_soon_measures,
     handling_numbers,
     lead_units,
-    measures_visible_to,
     overdue_measures,
     problem_cells,
 )
@@ -69,9 +68,6 @@ class DashboardView:
     @property
     def day(self) -> datetime.date:
         return self.as_of or today()
-
-    def measures(self) -> QuerySet[Measure]:
-        return self.narrowed(measures_visible_to(self.user))
 
     def narrowed(self, measures: QuerySet[Measure]) -> QuerySet[Measure]:
         """`measures` (of those the user sees) of the view's round and unit."""

@@ -33,7 +33,12 @@ from django.db.models import (
 from django.db.models.functions import TruncDate, TruncMonth
 
 from .models import DUE_SOON_DAYS, today
-from .selectors import NUMBER_COLUMNS, cell_count_expressions, measure_count_expressions
+from .selectors import (
+    NUMBER_COLUMNS,
+    cell_count_expressions,
+    first_of_month,
+    measure_count_expressions,
+)
 
 MEASURE = "rectification_measure"
 EXTENSION = "rectification_extension"
@@ -684,14 +689,8 @@ def expected_months(models: dict[str, Any]) -> Counter:
     )
     for kind, rows in (("due", due), ("closed", closed)):
         for round_id, unit_id, month, count in rows:
-            found[(round_id, unit_id, _first_of_month(month), kind)] += count
+            found[(round_id, unit_id, first_of_month(month), kind)] += count
     return found
-
-
-def _first_of_month(value: datetime.date | datetime.datetime) -> datetime.date:
-    if isinstance(value, datetime.datetime):
-        value = value.date()
-    return value.replace(day=1)
 
 
 def stored_months(models: dict[str, Any]) -> Counter:

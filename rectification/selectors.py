@@ -627,9 +627,7 @@ def lead_units(scope: frozenset[int] | None = None) -> QuerySet[Unit]:
     """The units that lead at least one measure (within the jurisdictions `scope`), by name:
     the dashboard's unit picker. Read from the day rollup: a cell's total is kept by its
     triggers whatever day it is counted on, and there is one row per cell, not per deadline."""
-    led = MeasureDayRollup.objects.filter(total__gt=0, lead_unit_id__isnull=False)
-    if scope is not None:
-        led = led.filter(_cells_in(scope))
+    led = Cells(scope=scope).all_rows().exclude(lead_unit_id=None)
     return (
         Unit.objects.filter(pk__in=led.values("lead_unit_id"))
         .only("pk", "name", "short_name")
@@ -690,8 +688,8 @@ def measure_trend(measures: QuerySet[Measure], as_of: datetime.date | None = Non
         .annotate(n=Count("id"))
         .values_list("month", "n")
     )
-    closed = {_month(m): n for m, n in closed_rows}
-    return _burn_up({_month(m): n for m, n in due.items()}, closed, day)
+    closed = {first_of_month(m): n for m, n in closed_rows}
+    return _burn_up({first_of_month(m): n for m, n in due.items()}, closed, day)
 
 
 def _burn_up(
@@ -703,7 +701,7 @@ def _burn_up(
         return []
     result, cum_due, cum_closed = [], 0, 0
     month = months[0]
-    last = _month(day)
+    last = first_of_month(day)
     while month <= last:
         cum_due += due.get(month, 0)
         cum_closed += closed.get(month, 0)
@@ -720,7 +718,8 @@ def _burn_up(
     return result
 
 
-def _month(value: datetime.date | datetime.datetime) -> datetime.date:
+def first_of_month(value: datetime.date | datetime.datetime) -> datetime.date:
+    """The month of a date, or of a time in the configured zone, as its first day."""
     if isinstance(value, datetime.datetime):
         value = timezone.localtime(value).date() if timezone.is_aware(value) else value.date()
     return value.replace(day=1)
