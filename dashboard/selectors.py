@@ -19,8 +19,6 @@ from accounts.selectors import (
     units_visible_to,
 )
 from config.errors import DomainError, InvalidInput, NotAllowed
-from findings.models import Problem
-from findings.selectors import problems_visible_to
 from inspections.models import InspectionRound
 from inspections.selectors import round_report_numbers, rounds_visible_to
 from rectification.models import Measure, ProblemRollup, today
@@ -91,14 +89,6 @@ class DashboardView:
 
     def problem_cells(self) -> QuerySet[ProblemRollup]:
         return problem_cells(*self.cell_keys())
-
-    def problems(self) -> QuerySet[Problem]:
-        qs = problems_visible_to(self.user)
-        if self.round is not None:
-            qs = qs.filter(round=self.round)
-        if self.unit is not None:
-            qs = qs.filter(pk__in=Measure.objects.filter(lead_unit=self.unit).values("problem"))
-        return qs
 
     def rounds(self) -> QuerySet[InspectionRound]:
         qs = rounds_visible_to(self.user)

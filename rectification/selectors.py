@@ -501,7 +501,7 @@ def problem_cells(
     scope: frozenset[int] | None = None,
 ) -> QuerySet[ProblemRollup]:
     """The rollup rows of the problems of `rounds`; with `unit`, those holding a measure the
-    unit leads (DashboardView.problems); within `scope`, the problems of its jurisdictions'
+    unit leads; within `scope`, the problems of its jurisdictions'
     rounds and those holding a measure their units lead."""
     rows = ProblemRollup.objects.all()
     if rounds is not None:
