@@ -90,6 +90,37 @@ def fresh_rate_limits(monkeypatch) -> None:
     monkeypatch.setattr(ResilientScopedRateThrottle, "cache", fresh)
 
 
+# The day the test database's day rollup was counted for (its migration's, in Shanghai).
+_counted_day: list[datetime.date] = []
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    from rectification import rollups
+    from rectification.models import today
+
+    with django_db_blocker.unblock():  # a reused database may have been migrated days ago
+        rollups.advance_day(today())
+    _counted_day[:] = [today()]
+    return django_db_setup
+
+
+@pytest.fixture(autouse=True)
+def counted_today(request, django_db_blocker) -> None:
+    # The migration counts the day rollup for its own day. A run that crosses midnight in
+    # Shanghai (16:00 UTC) counts the new day before its next test, as the first reminder
+    # sweep of that day would, so that no test depends on the hour the run began.
+    if not _counted_day:  # the database is not set up yet: its setup counts the day
+        return
+    from rectification import rollups
+    from rectification.models import today
+
+    if _counted_day[0] != today():
+        with django_db_blocker.unblock():
+            rollups.advance_day(today())
+        _counted_day[:] = [today()]
+
+
 def pytest_runtest_setup(item: pytest.Item) -> None:
     missing = None
     if item.get_closest_marker("postgres") and connection.vendor != "postgresql":
