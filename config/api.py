@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import binascii
 import datetime
+import functools
 import json
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -40,10 +41,19 @@ class DeferredJoinPaginator(Paginator):
     their order are those of `object_list[bottom:top]`.
     """
 
-    def __init__(self, *args: Any, count: int | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, count: int | None = None, in_order: Any = None, **kwargs: Any
+    ) -> None:
         """`count`: the number of rows when the caller has already counted them (a page of
-        tabs that shows each tab's count), so that they are not counted again."""
+        tabs that shows each tab's count), so that they are not counted again.
+
+        `in_order`: a faster source of the same rows' count and keys, in the list's own
+        order, for a list with no filter of its own (rectification.selectors.ScopeInOrder):
+        an object with `paths` (the ordering's fields, the primary key last), `count`, and
+        `keys(bottom, top)` (the paths' values of those rows). It is used only when `paths`
+        are the list's ordering, ascending."""
         super().__init__(*args, **kwargs)
+        self._in_order = in_order
         if count is not None:
             self.__dict__["count"] = count
             self._exact = True
@@ -55,6 +65,10 @@ class DeferredJoinPaginator(Paginator):
         a common word over a million rows would cost more than the page itself."""
         rows = self.object_list
         cap = settings.LIST_COUNT_CAP
+        if self._in_order is not None and cap:
+            counted = self._in_order.count
+            self._exact = counted <= cap
+            return min(counted, cap)
         if not isinstance(rows, QuerySet) or not cap or rows.query.is_sliced:
             self._exact = True
             return super().count
@@ -108,7 +122,11 @@ class DeferredJoinPaginator(Paginator):
             return self._get_page(_rows_of(rows, keys), number, self)  # type: ignore[attr-defined]
         # Ties broken by the primary key, as the cursors of the page's neighbours read it.
         rows = rows.order_by(*keyset.order())
-        found = list(rows.values_list(*keyset.paths)[bottom:top])
+        in_order = self._in_order
+        if in_order is not None and list(in_order.paths) == keyset.paths and all(keyset.ascending):
+            found = in_order.keys(bottom, top)
+        else:
+            found = list(rows.values_list(*keyset.paths)[bottom:top])
         has_next = number < self.num_pages
         return KeysetPage(
             _rows_of(rows, [key[-1] for key in found]),
@@ -359,6 +377,12 @@ class Pagination(PageNumberPagination):
 
     def paginate_queryset(self, queryset: Any, request: Request, view: Any = None) -> Any:
         cursor = request.query_params.get(self.cursor_query_param)
+        options = getattr(view, "paginator_options", None)
+        if not cursor and options is not None and (given := options(request)):
+            # The view knows a faster source of this list's pages (DeferredJoinPaginator).
+            self.django_paginator_class = functools.partial(  # type: ignore[assignment]
+                DeferredJoinPaginator, **given
+            )
         if not cursor:
             return super().paginate_queryset(queryset, request, view)
         self.request = request

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import QuerySet
 from django.http import FileResponse
@@ -51,6 +51,7 @@ from .selectors import (
     listed,
     measure_history,
     measures_visible_to,
+    scope_in_order,
 )
 from .thread_serializers import (
     CommentTextSerializer,
@@ -568,6 +569,17 @@ class MeasureViewSet(MeasureWorkflowMixin, ScopedViewSet):
     permission_classes = [OfficeWritesOthersRead]
     filterset_class = MeasureFilter
     ordering_fields = ["deadline", "seq", "id", "status", "updated_at"]
+
+    # Parameters that neither filter nor order the list.
+    UNFILTERED = frozenset({"page", "page_size", "format"})
+
+    def paginator_options(self, request: Request) -> dict[str, Any]:
+        """All that a liaison sees, unfiltered and in its own order, is counted and cut into
+        pages by problem from the membership index (selectors.ScopeInOrder)."""
+        if self.action != "list" or not set(request.query_params) <= self.UNFILTERED:
+            return {}
+        in_order = scope_in_order(signed_in_user(request))
+        return {"in_order": in_order} if in_order is not None else {}
 
     def _answer(self, measure: Measure, code: int = status.HTTP_200_OK) -> Response:
         response = Response(self.get_serializer(measure).data, status=code)
