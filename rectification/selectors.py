@@ -928,12 +928,16 @@ def problems_with_status_visible_to(user: User) -> QuerySet[ProblemWithStatus]:
 
 
 def round_stats(
-    inspection_round: InspectionRound, user: User, as_of: datetime.date | None = None
+    inspection_round: InspectionRound,
+    user: User,
+    as_of: datetime.date | None = None,
+    *,
+    problem_list: bool = True,
 ) -> dict:
-    """The numbers of DESIGN.md section 6 for one round, plus each problem's status."""
+    """The numbers of DESIGN.md section 6 for one round, plus each problem's status (unless
+    not `problem_list`: the round's page shows its problems a page at a time instead)."""
     measures = measures_visible_to(user).filter(problem__round=inspection_round)
     visible_problems = problems_visible_to(user).filter(round=inspection_round)
-    problems = with_problem_status(visible_problems, _counting_unit(user)).order_by("seq")
     stats: dict = {"round": inspection_round.pk}
     whole = user.sees_jurisdiction and owns_round(user, inspection_round)
     if whole:  # every measure of the round: its cells' rollups
@@ -942,18 +946,20 @@ def round_stats(
     else:  # a liaison's, a group's, or a joint round's measures of the level below
         stats.update(measure_numbers(measures, as_of))
         stats.update(problem_numbers(visible_problems))
-    stats["problem_list"] = [
-        {
-            "id": p.pk,
-            "seq": p.seq,
-            "title": p.title,
-            "aspect": p.aspect.title if p.aspect else None,
-            "status": p.derived_status,
-            "measures_total": p.measures_total,
-            "measures_closed": p.measures_closed,
-        }
-        for p in problems
-    ]
+    if problem_list:
+        problems = with_problem_status(visible_problems, _counting_unit(user)).order_by("seq")
+        stats["problem_list"] = [
+            {
+                "id": p.pk,
+                "seq": p.seq,
+                "title": p.title,
+                "aspect": p.aspect.title if p.aspect else None,
+                "status": p.derived_status,
+                "measures_total": p.measures_total,
+                "measures_closed": p.measures_closed,
+            }
+            for p in problems
+        ]
     if whole:
         day = as_of or today()
         stats["clues"] = _handling_counts(ProblemClue.objects.filter(round=inspection_round), day)

@@ -218,7 +218,7 @@ def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
             if user.sees_jurisdiction
             else []
         ),
-        "stats": round_stats(inspection_round, user),
+        "stats": round_stats(inspection_round, user, problem_list=False),
         "problems": sorted(problems.values(), key=lambda e: e["problem"].seq),
         "sections": page_sections("round_detail", user, inspection_round=inspection_round),
         "page": page,
