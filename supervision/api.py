@@ -476,7 +476,9 @@ class EvaluationSchemeViewSet(ScopedViewSet):
 
     selector = staticmethod(
         lambda user: of_jurisdictions(
-            EvaluationScheme.objects.select_related("round"), user, "round__"
+            EvaluationScheme.objects.select_related("round").order_by("round_id", "id"),
+            user,
+            "round__",
         )
         if user.sees_jurisdiction
         else EvaluationScheme.objects.none()

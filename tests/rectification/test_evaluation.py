@@ -4,17 +4,19 @@ written out below; frozen scores; the red-and-black list's order."""
 from __future__ import annotations
 
 import datetime
+import warnings
 import zoneinfo
 from decimal import Decimal
 
 import pytest
+from django.core.paginator import UnorderedObjectListWarning
 
 from accounts.models import Unit, User
 from rectification.models import Measure
 from supervision import evaluation, lookback, urges
 from supervision.models import Evaluation, EvaluationScheme, EvaluationScore, RedBlackList
 
-from ..factories import MeasureFactory, ProblemFactory, UnitFactory, UserFactory
+from ..factories import MeasureFactory, ProblemFactory, RoundFactory, UnitFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -421,3 +423,18 @@ def test_an_evaluations_authors_and_publisher_are_in_the_audit_chain(
     authors = [c["authors"][1] for c in changes if "authors" in c]
     assert authors[-1] == sorted([office.pk, office2.pk])
     assert any(c.get("published_by_id") == [None, office3.pk] for c in changes)
+
+
+def test_the_schemes_are_listed_in_a_stable_order(client_for, office):
+    """By round: a list of no order may repeat a row on one page and skip it on the next."""
+    api = client_for(office)
+    rounds = [RoundFactory(), RoundFactory(), RoundFactory()]
+    for inspection_round in reversed(rounds):
+        assert (
+            api.post("/api/v1/evaluation-schemes/", {"round": inspection_round.pk}).status_code
+            == 201
+        )
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UnorderedObjectListWarning)
+        body = api.get("/api/v1/evaluation-schemes/?page_size=2").json()
+    assert [row["round"] for row in body["results"]] == [r.pk for r in rounds[:2]]
