@@ -94,31 +94,31 @@ def fresh_rate_limits(monkeypatch) -> None:
 _counted_day: list[datetime.date] = []
 
 
-@pytest.fixture(scope="session")
-def django_db_setup(django_db_setup, django_db_blocker):
+def _count_today(django_db_blocker) -> None:
     from rectification import rollups
     from rectification.models import today
 
-    with django_db_blocker.unblock():  # a reused database may have been migrated days ago
-        rollups.advance_day(today())
-    _counted_day[:] = [today()]
+    day = today()
+    with django_db_blocker.unblock():
+        rollups.advance_day(day)
+    _counted_day[:] = [day]
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    _count_today(django_db_blocker)  # a reused database may have been migrated days ago
     return django_db_setup
 
 
 @pytest.fixture(autouse=True)
-def counted_today(request, django_db_blocker) -> None:
+def counted_today(django_db_blocker) -> None:
     # The migration counts the day rollup for its own day. A run that crosses midnight in
     # Shanghai (16:00 UTC) counts the new day before its next test, as the first reminder
     # sweep of that day would, so that no test depends on the hour the run began.
-    if not _counted_day:  # the database is not set up yet: its setup counts the day
-        return
-    from rectification import rollups
     from rectification.models import today
 
-    if _counted_day[0] != today():
-        with django_db_blocker.unblock():
-            rollups.advance_day(today())
-        _counted_day[:] = [today()]
+    if _counted_day and _counted_day[0] != today():  # before setup, the setup counts it
+        _count_today(django_db_blocker)
 
 
 def pytest_runtest_setup(item: pytest.Item) -> None:
