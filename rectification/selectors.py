@@ -1208,7 +1208,7 @@ def chain_queue(user: User) -> QuerySet[Measure]:
         waiting |= Q(status=Measure.Status.ENDORSING, lead_unit__head=user)
     if steps.get("reviews"):
         waiting |= Q(status=Measure.Status.REVIEWING, problem__round__endorsement_superior=user)
-    if steps:
+    if steps.get("heads") or steps.get("reviews"):
         # The few waiting measures first, by the (lead unit, status) index, then those of
         # them the user sees: PostgreSQL takes a scope's key array for ten keys, and would
         # test the user's twelve thousand measures one by one for the step's forty-five.
