@@ -104,3 +104,17 @@ def test_past_the_cap_the_count_says_so(scope, liaison_a, client_for, settings, 
     assert (body["count"], body["count_is_exact"]) == (5, False)
     assert [row["id"] for row in body["results"]] == expected_ids(liaison_a)[2:4]
     assert used == [(2, 4)]
+
+
+def test_a_page_takes_the_same_queries_however_large_the_scope(
+    scope, liaison_a, client_for, unit_a, django_assert_num_queries
+):
+    api = client_for(liaison_a)
+    # The problems with their counts, the page's keys, its rows, their cooperating units.
+    with django_assert_num_queries(4):
+        assert api.get("/api/v1/measures/?page=2&page_size=3").status_code == 200
+    more = ProblemFactory(round=scope[0], seq=20)
+    for seq in range(1, 31):
+        MeasureFactory(problem=more, seq=seq, lead_unit=unit_a)
+    with django_assert_num_queries(4):
+        assert api.get("/api/v1/measures/?page=9&page_size=3").status_code == 200
