@@ -51,7 +51,9 @@ class DeferredJoinPaginator(Paginator):
         order, for a list with no filter of its own (rectification.selectors.ScopeInOrder):
         an object with `paths` (the ordering's fields, the primary key last), `count`, and
         `keys(bottom, top)` (the paths' values of those rows). It is used only when `paths`
-        are the list's ordering, ascending."""
+        are the list's ordering, each ascending unless its `ascending` says otherwise. With
+        `paths` None (a list ordered by expressions, which has no cursors) the caller vouches
+        for the order, and `keys` answers the rows' primary keys."""
         super().__init__(*args, **kwargs)
         self._in_order = in_order
         if count is not None:
@@ -117,13 +119,21 @@ class DeferredJoinPaginator(Paginator):
             keyset: Keyset | None = Keyset(rows)
         except BadCursor:
             keyset = None
+        in_order = self._in_order
         if keyset is None:
-            keys = list(rows.values_list("pk", flat=True)[bottom:top])
+            if in_order is not None and in_order.paths is None:
+                keys = in_order.keys(bottom, top)
+            else:
+                keys = list(rows.values_list("pk", flat=True)[bottom:top])
             return self._get_page(_rows_of(rows, keys), number, self)  # type: ignore[attr-defined]
         # Ties broken by the primary key, as the cursors of the page's neighbours read it.
         rows = rows.order_by(*keyset.order())
-        in_order = self._in_order
-        if in_order is not None and list(in_order.paths) == keyset.paths and all(keyset.ascending):
+        if (
+            in_order is not None
+            and in_order.paths is not None
+            and list(in_order.paths) == keyset.paths
+            and list(getattr(in_order, "ascending", [True] * len(keyset.paths))) == keyset.ascending
+        ):
             found = in_order.keys(bottom, top)
         else:
             found = list(rows.values_list(*keyset.paths)[bottom:top])

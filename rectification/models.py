@@ -298,8 +298,8 @@ class MeasureUnit(models.Model):
 
     The liaison's scope (accounts.selectors.liaison_scope) is then one index range by unit
     and problem, not a test of every row against an array of the unit's measures. The rows
-    are kept by database triggers on the measure and cooperating-unit tables (migration
-    0012), so that every write keeps them in the same statement: the services, the admin,
+    are kept by database triggers on the measure and cooperating-unit tables (migrations
+    0013 and 0020), so that every write keeps them in the same statement: the services, the admin,
     imports, QuerySet.update, bulk_create and the demo generator's COPY alike. Never write
     them yourself; tests/rectification/test_measure_units.py compares them with the truth.
     """
@@ -322,12 +322,28 @@ class MeasureUnit(models.Model):
         db_constraint=False,
     )
     is_lead = models.BooleanField()
+    # The measure's own, copied by the same triggers (migration 0020): a liaison's tasks, their
+    # tabs' counts and their order of urgency are then read from one index range of the unit's
+    # rows, never from its ten thousand measures one by one. The names are the measure's, so
+    # that the measure's filters (TASK_TABS, overdue_filter, colour_filter) apply as they are.
+    status = models.CharField(max_length=20, choices=Measure.Status.choices)
+    deadline = models.DateField(null=True)
+    is_long_term = models.BooleanField()
+    closed_at = models.DateTimeField(null=True)
 
     class Meta:
         constraints = [
             # Also the scope's index: a unit's problems and measures, read from it alone.
             models.UniqueConstraint(
                 fields=["unit", "problem", "measure", "is_lead"], name="measure_unit_scope"
+            ),
+        ]
+        indexes = [
+            # A unit's tasks by tab, with what their order needs (read from the index alone).
+            models.Index(
+                fields=["unit", "status"],
+                include=["deadline", "is_long_term", "closed_at", "measure"],
+                name="measure_unit_tasks",
             ),
         ]
 

@@ -70,6 +70,7 @@ from .selectors import (
     extensions_visible_to,
     liaison_task_counts,
     liaison_tasks,
+    liaison_tasks_in_order,
     listed,
     measure_timeline,
     measures_visible_to,
@@ -127,7 +128,10 @@ def my_tasks(request: HttpRequest) -> HttpResponse:
     tasks = liaison_tasks(user, tab=tab, as_of=day) if user.is_liaison else Measure.objects.none()
     # The tab's count is one of the tabs' counts already read: not counted again.
     known = counts[tab] if user.is_liaison else 0
-    page = DeferredJoinPaginator(tasks, PAGE_SIZE, count=known).page_for(request.GET)
+    in_order = liaison_tasks_in_order(user, tab=tab, as_of=day)
+    page = DeferredJoinPaginator(tasks, PAGE_SIZE, count=known, in_order=in_order).page_for(
+        request.GET
+    )
     return render(
         request,
         "rectification/my_tasks.html",

@@ -20,19 +20,26 @@ from tests.trust.test_audit import admin_form
 pytestmark = pytest.mark.django_db
 
 
+COPIED = ("status", "deadline", "is_long_term", "closed_at")
+
+
 def truth() -> set[tuple]:
-    """(measure, unit, problem, is_lead) as the measures and their cooperating units say."""
-    lead = {
-        (m.pk, m.lead_unit_id, m.problem_id, True)
-        for m in Measure.objects.exclude(lead_unit=None).only("lead_unit", "problem")
-    }
-    through = Measure.cooperating_units.through.objects.select_related("measure")
-    cooperating = {(c.measure_id, c.unit_id, c.measure.problem_id, False) for c in through}
+    """(measure, unit, problem, is_lead, and the measure's COPIED) as the measures and their
+    cooperating units say."""
+    measures = {m["id"]: m for m in Measure.objects.values("id", "lead_unit", "problem", *COPIED)}
+
+    def row(measure_id: int, unit_id: int, is_lead: bool) -> tuple:
+        m = measures[measure_id]
+        return (measure_id, unit_id, m["problem"], is_lead, *(m[name] for name in COPIED))
+
+    lead = {row(pk, m["lead_unit"], True) for pk, m in measures.items() if m["lead_unit"]}
+    through = Measure.cooperating_units.through.objects.values_list("measure", "unit")
+    cooperating = {row(measure_id, unit_id, False) for measure_id, unit_id in through}
     return lead | cooperating
 
 
 def table() -> set[tuple]:
-    rows = MeasureUnit.objects.values_list("measure", "unit", "problem", "is_lead")
+    rows = MeasureUnit.objects.values_list("measure", "unit", "problem", "is_lead", *COPIED)
     assert rows.count() == len(set(rows)), "a membership row twice"
     return set(rows)
 
@@ -170,17 +177,119 @@ def test_the_migration_fills_the_table_from_existing_measures(problem, units):
     assert table() == set()
     from importlib import import_module
 
-    migration = import_module("rectification.migrations.0013_measure_units")
-    fill = migration.FILL % {"true": "true", "false": "false"}
-    if connection.vendor == "sqlite":
-        fill = migration.FILL % {"true": "1", "false": "0"}
+    first = import_module("rectification.migrations.0013_measure_units")
+    then = import_module("rectification.migrations.0020_measure_unit_task_columns")
+    # 0013's rows, with the columns 0020 adds as the column defaults of the day, then 0020's fill.
+    fill = first.FILL.replace("is_lead)", "is_lead, status, is_long_term)").replace(
+        "%(true)s FROM", "%(true)s, 'closed', %(true)s FROM"
+    )
+    fill = fill.replace("%(false)s\n", "%(false)s, 'closed', %(false)s\n")
+    truthy = {"true": "1", "false": "0"} if connection.vendor == "sqlite" else {}
     with connection.cursor() as cursor:
-        cursor.execute(fill)
+        cursor.execute(fill % (truthy or {"true": "true", "false": "false"}))
+        assert table() != truth()
+        cursor.execute(then.FILL_SQLITE if connection.vendor == "sqlite" else then.FILL_POSTGRESQL)
     assert_kept()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_migrating_a_populated_database_forward_copies_the_columns_and_keeps_them():
+    from django.db.migrations.executor import MigrationExecutor
+    from django.utils import timezone
+
+    before = [("rectification", "0019_pending_extension_queue")]
+    after = [("rectification", "0020_measure_unit_task_columns")]
+    executor = MigrationExecutor(connection)
+    try:
+        executor.migrate(before)
+        unit_a, unit_b = UnitFactory(name="甲单位"), UnitFactory(name="乙单位")
+        problem = ProblemFactory()
+        day = today()
+        kinds = [
+            {"status": "not_started", "deadline": day},
+            {"status": "in_progress", "deadline": day + datetime.timedelta(days=3)},
+            {"status": "submitted", "deadline": None, "is_long_term": True},
+            {"status": "closed", "deadline": day, "closed_at": timezone.now()},
+        ]
+        for seq, kind in enumerate(kinds, start=1):
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "INSERT INTO rectification_measure_cooperating_units (measure_id, unit_id) "
+                    "VALUES (%s, %s)",
+                    [
+                        MeasureFactory(problem=problem, seq=seq, lead_unit=unit_a, **kind).pk,
+                        unit_b.pk,
+                    ],
+                )
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT COUNT(*) FROM rectification_measureunit")
+            assert cursor.fetchone()[0] == 8
+        executor = MigrationExecutor(connection)
+        executor.migrate(after)
+        assert len(table()) == 8
+        assert_kept()
+        # And the new triggers keep them from there on.
+        Measure.objects.filter(status="not_started").update(
+            status="in_progress", deadline=day + datetime.timedelta(days=10)
+        )
+        Measure.objects.filter(status="closed").update(status="in_progress", closed_at=None)
+        assert_kept()
+    finally:
+        executor = MigrationExecutor(connection)
+        executor.migrate(executor.loader.graph.leaf_nodes())
 
 
 def test_the_demo_generator_s_copy_keeps_the_table():
     # COPY on PostgreSQL, bulk_create elsewhere: either way row by row through the triggers.
     call_command("generate_demo_data", measures=300, seed=3, stdout=io.StringIO())
     assert MeasureUnit.objects.filter(is_lead=False).exists()
+    assert_kept()
+
+
+def test_the_rows_follow_the_measure_s_life(office, office2, liaison_a, problem, units):
+    # The copied columns (status, deadline, long-term, sign-off time) after every step.
+    from django.utils import timezone
+
+    unit_a, unit_b, _ = units
+    measure = services.measure_create(
+        actor=office,
+        problem=problem,
+        text="健全台账",
+        lead_unit=unit_a,
+        cooperating_units=[unit_b],
+        deadline=today() + datetime.timedelta(days=20),
+    )
+    assert_kept()
+    services.measure_start(measure_id=measure.pk, actor=liaison_a)
+    assert MeasureUnit.objects.filter(measure=measure, status="in_progress").count() == 2
+    extension = services.extension_request(
+        measure_id=measure.pk,
+        actor=liaison_a,
+        new_deadline=today() + datetime.timedelta(days=50),
+        reason="工程周期",
+    )
+    services.extension_approve(extension_id=extension.pk, actor=office)
+    assert set(MeasureUnit.objects.filter(measure=measure).values_list("deadline", flat=True)) == {
+        today() + datetime.timedelta(days=50)
+    }
+    assert_kept()
+    # What measure_submit writes, without the evidence file it asks for.
+    Measure.objects.filter(pk=measure.pk).update(
+        status=Measure.Status.SUBMITTED, result_summary="已完成", submitted_at=timezone.now()
+    )
+    assert_kept()
+    services.measure_approve(measure_id=measure.pk, actor=office2)
+    assert MeasureUnit.objects.filter(measure=measure, closed_at__isnull=False).count() == 2
+    assert_kept()
+    services.measure_reopen(
+        measure_id=measure.pk,
+        actor=office,
+        reason="问题反弹",
+        deadline=today() + datetime.timedelta(days=30),
+    )
+    assert_kept()
+    services.measure_update(
+        measure_id=measure.pk, actor=office, changes={"is_long_term": True, "deadline": None}
+    )
+    assert MeasureUnit.objects.filter(measure=measure, is_long_term=True).count() == 2
     assert_kept()
