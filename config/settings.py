@@ -193,6 +193,9 @@ TEMPLATES = [
                 "reminders.context_processors.frame",
                 "accounts.context_processors.session",
             ],
+            # {% url %} from each view's address pattern: a page of many rows reverses
+            # hundreds of addresses (config/template_urls.py).
+            "builtins": ["config.template_urls"],
         },
     },
 ]
