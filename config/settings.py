@@ -196,6 +196,9 @@ TEMPLATES = [
             # {% url %} from each view's address pattern: a page of many rows reverses
             # hundreds of addresses (config/template_urls.py).
             "builtins": ["config.template_urls"],
+            # {% load i18n %} with each constant {% translate %} answered once per language
+            # (config/template_i18n.py).
+            "libraries": {"i18n": "config.template_i18n"},
         },
     },
 ]
