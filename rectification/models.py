@@ -9,6 +9,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.encoding import force_str
 from django.utils.translation import gettext_lazy as _
 
 from config.fields import BoundedTextField
@@ -199,6 +200,11 @@ class Measure(models.Model):
         """Submitted and not yet signed off, at whichever step of the chain."""
         return self.status in WAITING_FOR_SIGN_OFF
 
+    def get_status_display(self) -> str:
+        """The status's label, as Django's own get_status_display gives it, which rebuilds a
+        dictionary of the choices for each call (a hundred times on a page of measures)."""
+        return force_str(_STATUS_LABELS.get(self.status, self.status), strings_only=True)
+
     def days_left(self, as_of: datetime.date | None = None) -> int | None:
         if self.deadline is None:
             return None
@@ -221,6 +227,9 @@ class Measure(models.Model):
         if days <= settings.REMINDER_GREEN_DAYS:
             return self.Colour.GREEN
         return self.Colour.NONE
+
+
+_STATUS_LABELS = dict(Measure.Status.choices)
 
 
 def first_rung_on(

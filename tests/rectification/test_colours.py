@@ -11,6 +11,7 @@ import datetime
 
 import pytest
 from django.conf import settings
+from django.db import models
 from django.utils import timezone
 
 from rectification.models import Measure, colour_filter, overdue_filter
@@ -102,3 +103,16 @@ def test_a_long_term_or_closed_measure_is_never_overdue_nor_coloured():
         assert measure.is_overdue(AS_OF) is False
         assert measure.warning_colour(AS_OF) == Colour.NONE
     assert Measure(deadline=late, status=Status.IN_PROGRESS).is_overdue(AS_OF) is True
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_a_status_reads_as_django_s_own_display_of_the_choice(language):
+    from django.utils import translation
+
+    field = Measure._meta.get_field("status")
+    with translation.override(language):
+        for status in [*Measure.Status.values, "unknown"]:
+            measure = Measure(status=status)
+            django_s = models.Model._get_FIELD_display(measure, field)
+            assert measure.get_status_display() == django_s
+            assert type(measure.get_status_display()) is str
