@@ -603,3 +603,112 @@ def server_error(request):
     if request.path.startswith("/api/"):
         return JsonResponse({"detail": _("Server error."), "code": "server_error"}, status=500)
     return page_server_error(request)
+
+
+_SKIP = object()
+
+
+class PlannedRepresentation:
+    """A serializer's output with DRF's answers and less of its work per row.
+
+    DRF's Serializer.to_representation takes every field through `get_attribute` (a walk of
+    its source with its guards) and then `to_representation`: about 8 µs a field, 10 ms for
+    a page of fifty measures of twenty-five fields. Here each field is planned once per
+    serializer: a field read straight from one column of the row (a number, a text, a flag,
+    a date, a time, a foreign key's id, the ids of a many-to-many, a method) is read so; any
+    other field (a source through a relation, a callable, a type not listed) takes DRF's
+    own steps. tests/test_planned_representation.py compares the two on every kind of row.
+    """
+
+    def to_representation(self, instance: Any) -> dict:
+        plan = self.__dict__.get("_plan")
+        if plan is None:
+            plan = self.__dict__["_plan"] = [
+                (field.field_name, _field_reader(self, field))
+                for field in self._readable_fields  # type: ignore[attr-defined]
+            ]
+        ret = {}
+        for name, read in plan:
+            value = read(instance)
+            if value is not _SKIP:
+                ret[name] = value
+        return ret
+
+
+def _drf_steps(field: Any) -> Callable[[Any], Any]:
+    """DRF's own reading of one field (Serializer.to_representation, for one field)."""
+    from rest_framework.fields import SkipField
+    from rest_framework.relations import PKOnlyObject
+
+    def read(instance: Any) -> Any:
+        try:
+            attribute = field.get_attribute(instance)
+        except SkipField:
+            return _SKIP
+        check_for_none = attribute.pk if isinstance(attribute, PKOnlyObject) else attribute
+        return None if check_for_none is None else field.to_representation(attribute)
+
+    return read
+
+
+def _field_reader(serializer: Any, field: Any) -> Callable[[Any], Any]:
+    from rest_framework import fields as drf_fields
+    from rest_framework import relations
+
+    model = getattr(getattr(serializer, "Meta", None), "model", None)
+    attrs = getattr(field, "source_attrs", None) or []
+    if field.source == "*" and isinstance(field, drf_fields.SerializerMethodField):
+        method = getattr(serializer, field.method_name)
+        return lambda instance: method(instance)
+    if model is None or len(attrs) != 1:
+        return _drf_steps(field)
+    try:
+        model_field = model._meta.get_field(attrs[0])
+    except FieldDoesNotExist:
+        return _drf_steps(field)
+    name = attrs[0]
+    kind = type(field)
+    if not model_field.is_relation and kind in (
+        drf_fields.IntegerField,
+        drf_fields.CharField,
+        drf_fields.BooleanField,
+        drf_fields.DateField,
+        drf_fields.DateTimeField,
+        drf_fields.ChoiceField,
+    ):
+        if kind is drf_fields.IntegerField:
+            convert: Callable[[Any], Any] = int
+        elif kind is drf_fields.CharField:
+            convert = str
+        else:
+            convert = field.to_representation
+
+        def read_column(instance: Any) -> Any:
+            value = getattr(instance, name)
+            return None if value is None else convert(value)
+
+        return read_column
+    child = getattr(field, "child_relation", None)
+
+    def plain_key(related: Any) -> bool:
+        """A key field that answers the related row's key as DRF's own does."""
+        return (
+            isinstance(related, relations.PrimaryKeyRelatedField)
+            and related.pk_field is None
+            and type(related).get_attribute is relations.RelatedField.get_attribute
+            and type(related).to_representation
+            is relations.PrimaryKeyRelatedField.to_representation
+        )
+
+    if model_field.many_to_one and plain_key(field) and field.use_pk_only_optimization():
+        attname = model_field.attname
+        return lambda instance: getattr(instance, attname)
+    if model_field.many_to_many and type(field) is relations.ManyRelatedField and plain_key(child):
+
+        def read_keys(instance: Any) -> list:
+            if instance.pk is None:
+                return []
+            return [related.pk for related in getattr(instance, name).all()]
+
+        return read_keys
+    return _drf_steps(field)

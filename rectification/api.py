@@ -22,7 +22,7 @@ from rest_framework.response import Response
 from accounts.auth import signed_in_user
 from accounts.models import User
 from accounts.selectors import units_assignable_by, users_visible_to
-from config.api import OfficeWritesOthersRead, VisibleRelatedField
+from config.api import OfficeWritesOthersRead, PlannedRepresentation, VisibleRelatedField
 from config.errors import PreconditionRequired, StaleVersion
 from config.seq import seq_field
 from config.uploads import CONTENT_TYPES
@@ -61,7 +61,7 @@ from .thread_serializers import (
 )
 
 
-class MeasureSerializer(serializers.ModelSerializer):
+class MeasureSerializer(PlannedRepresentation, serializers.ModelSerializer):
     problem = VisibleRelatedField(visible_to=problems_visible_to)
     seq = seq_field()
     round = serializers.IntegerField(source="problem.round_id", read_only=True)

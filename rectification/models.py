@@ -200,7 +200,7 @@ class Measure(models.Model):
         """Submitted and not yet signed off, at whichever step of the chain."""
         return self.status in WAITING_FOR_SIGN_OFF
 
-    def get_status_display(self) -> str:
+    def get_status_display(self) -> str:  # type: ignore[no-redef]
         """The status's label, as Django's own get_status_display gives it, which rebuilds a
         dictionary of the choices for each call (a hundred times on a page of measures)."""
         return force_str(_STATUS_LABELS.get(self.status, self.status), strings_only=True)
