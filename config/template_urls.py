@@ -64,6 +64,33 @@ def _pattern(view_name: str, shape: tuple, current_app: str | None) -> tuple[str
     return tuple(pieces)
 
 
+def _from_pattern(view_name: str, args: list, shape: tuple, current_app: str | None) -> str | None:
+    """The address from the view's kept pattern (`shape`: None for each integer of `args`,
+    the word itself for a word of the template), or None where there is no pattern."""
+    key = (get_urlconf(), get_script_prefix(), current_app, view_name, shape)
+    try:
+        pieces = _patterns[key]
+    except KeyError:
+        pieces = _pattern(view_name, shape, current_app)
+        if len(_patterns) < _MAX_PATTERNS:
+            _patterns[key] = pieces
+    if pieces is None:
+        return None
+    numbers = iter(str(value) for value, kind in zip(args, shape, strict=True) if kind is None)
+    return pieces[0] + "".join(next(numbers) + piece for piece in pieces[1:])
+
+
+def address(view_name: str, *keys: int) -> str:
+    """reverse(view_name, args=keys) for keys that are non-negative integers, from the kept
+    pattern: for code that writes many rows' links itself."""
+    shape = tuple(None for _ in keys)
+    if all(type(key) is int and key >= 0 for key in keys):
+        found = _from_pattern(view_name, list(keys), shape, None)
+        if found is not None:
+            return found
+    return reverse(view_name, args=keys)
+
+
 class PatternURLNode(URLNode):
     def __init__(self, *args: Any) -> None:
         super().__init__(*args)
@@ -88,17 +115,9 @@ class PatternURLNode(URLNode):
         current_app = getattr(request, "current_app", None)
         if current_app is None:
             current_app = getattr(getattr(request, "resolver_match", None), "namespace", None)
-        key = (get_urlconf(), get_script_prefix(), current_app, view_name, tuple(shape))
-        try:
-            pieces = _patterns[key]
-        except KeyError:
-            pieces = _pattern(view_name, key[-1], current_app)
-            if len(_patterns) < _MAX_PATTERNS:
-                _patterns[key] = pieces
-        if pieces is None:
+        address = _from_pattern(view_name, args, tuple(shape), current_app)
+        if address is None:
             return super().render(context)
-        numbers = iter(str(value) for value, kind in zip(args, shape, strict=True) if kind is None)
-        address = pieces[0] + "".join(next(numbers) + piece for piece in pieces[1:])
         if self.asvar:
             context[self.asvar] = address
             return ""
