@@ -77,6 +77,7 @@ from .selectors import (
     overdue_measures,
     owns_round,
     pending_extensions,
+    people_of,
     review_queue,
     round_counts,
     round_stats,
@@ -265,7 +266,16 @@ def measure_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def measure_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = signed_in_user(request)
-    measure = get_object_or_404(measures_visible_to(user), pk=pk)
+    # The measure with its problem, round, aspect and lead unit; its three people (lead
+    # official, submitter, signer) in one more query: joined to the measure as well, they
+    # made PostgreSQL plan for 2-5 ms a read that runs in 0.3.
+    measure = get_object_or_404(
+        measures_visible_to(user)
+        .select_related(None)
+        .select_related("problem__round", "problem__aspect", "lead_unit"),
+        pk=pk,
+    )
+    people_of(measure)
     lead = user.is_admin or services.is_lead_liaison(user, measure)
     # Read once, shown twice (the evidence list and the timeline); the count the page asks
     # for is the list's length rather than a subquery of the measure's row.

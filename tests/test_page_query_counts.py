@@ -199,7 +199,8 @@ def test_the_measure_page_costs_the_same_for_a_short_or_a_long_record(office, un
         f"{counts[0]} queries for 5 rows of each kind, {counts[1]} for 50"
     )
     # session, user, the bell, the user's unit (the header); the measure with its problem,
-    # round, aspect, units and people; its cooperating units; its extension requests and
-    # its evidence (each read once, for its list and the timeline); its history; its
-    # progress; its comments and their earlier texts; the urge notices pressing on it.
-    assert counts[1] <= 12
+    # round, aspect and lead unit; its people (lead official, submitter, signer); its
+    # cooperating units; its extension requests and its evidence (each read once, for its
+    # list and the timeline); its history; its progress; its comments and their earlier
+    # texts; the urge notices pressing on it.
+    assert counts[1] <= 13
