@@ -89,55 +89,13 @@ CREATE TRIGGER rectification_measure_units AFTER INSERT OR DELETE
 """,
 ]
 
-# Migration 0013's functions, for going back.
-POSTGRESQL_REVERSE = [
-    f"DROP TRIGGER IF EXISTS rectification_measure_units ON {MEASURE}",
-    f"""
-CREATE OR REPLACE FUNCTION rectification_measure_units_of_measure() RETURNS trigger AS $$
-BEGIN
-    IF TG_OP = 'DELETE' THEN
-        DELETE FROM {MU} WHERE measure_id = OLD.id;
-        RETURN NULL;
-    END IF;
-    IF TG_OP = 'UPDATE' THEN
-        IF NEW.problem_id IS DISTINCT FROM OLD.problem_id THEN
-            UPDATE {MU} SET problem_id = NEW.problem_id WHERE measure_id = NEW.id;
-        END IF;
-        IF NEW.lead_unit_id IS NOT DISTINCT FROM OLD.lead_unit_id THEN
-            RETURN NULL;
-        END IF;
-        DELETE FROM {MU} WHERE measure_id = OLD.id AND is_lead;
-    END IF;
-    IF NEW.lead_unit_id IS NOT NULL THEN
-        INSERT INTO {MU} (measure_id, unit_id, problem_id, is_lead)
-        VALUES (NEW.id, NEW.lead_unit_id, NEW.problem_id, true);
-    END IF;
-    RETURN NULL;
-END
-$$ LANGUAGE plpgsql
-""",
-    f"""
-CREATE OR REPLACE FUNCTION rectification_measure_units_of_cooperation() RETURNS trigger AS $$
-BEGIN
-    IF TG_OP IN ('DELETE', 'UPDATE') THEN
-        DELETE FROM {MU}
-        WHERE measure_id = OLD.measure_id AND unit_id = OLD.unit_id AND NOT is_lead;
-    END IF;
-    IF TG_OP IN ('INSERT', 'UPDATE') THEN
-        INSERT INTO {MU} (measure_id, unit_id, problem_id, is_lead)
-        SELECT NEW.measure_id, NEW.unit_id, m.problem_id, false
-        FROM {MEASURE} m WHERE m.id = NEW.measure_id;
-    END IF;
-    RETURN NULL;
-END
-$$ LANGUAGE plpgsql
-""",
-    f"""
-CREATE TRIGGER rectification_measure_units AFTER INSERT OR DELETE
-    OR UPDATE OF lead_unit_id, problem_id ON {MEASURE}
-    FOR EACH ROW EXECUTE FUNCTION rectification_measure_units_of_measure()
-""",
-]
+
+def _before():
+    """Migration 0013, whose functions and triggers going back restores."""
+    from importlib import import_module
+
+    return import_module("rectification.migrations.0013_measure_units")
+
 
 _COLUMNS = "measure_id, unit_id, problem_id, is_lead, status, deadline, is_long_term, closed_at"
 _LEAD_ROW = f"""INSERT INTO {MU} ({_COLUMNS})
@@ -214,12 +172,13 @@ def fill_and_keep(apps, schema_editor):
 def keep_as_before(apps, schema_editor):
     vendor = schema_editor.connection.vendor
     if vendor == "postgresql":
-        _run(schema_editor, POSTGRESQL_REVERSE)
+        # 0013's two functions and its trigger on the measures (the cooperating units' one
+        # is unchanged).
+        functions_and_trigger = _before().POSTGRESQL[:3]
+        _run(schema_editor, [f"DROP TRIGGER IF EXISTS rectification_measure_units ON {MEASURE}",
+                             *functions_and_trigger])
     elif vendor == "sqlite":
-        from importlib import import_module
-
-        before = import_module("rectification.migrations.0013_measure_units")
-        _run(schema_editor, [*SQLITE_DROP, *before.SQLITE])
+        _run(schema_editor, [*SQLITE_DROP, *_before().SQLITE])
 
 
 def noop(apps, schema_editor):
