@@ -17,7 +17,7 @@ from django.utils.dateformat import format as format_date
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import Truncator
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 
 from config.template_urls import address
 
@@ -29,6 +29,23 @@ register = template.Library()
 def _label(text: str) -> SafeString:
     # As {% translate "…" %} gives it: the template's own text, not escaped.
     return mark_safe(gettext(text))  # noqa: S308 - our own catalogue's text
+
+
+# The cells' labels (data-label, for the narrow screen's folded rows) and texts of a table.
+_CELL_LABELS = {
+    "select": gettext_noop("Select"),
+    "select_measure": gettext_noop("Select measure"),
+    "measure": gettext_noop("Measure"),
+    "lead_unit": gettext_noop("Lead unit"),
+    "deadline": gettext_noop("Deadline"),
+    "status": gettext_noop("Status"),
+    "long_term": gettext_noop("Long-term"),
+}
+
+
+def _labels(**more: str) -> dict[str, SafeString]:
+    """The labels translated once for a table: the cells' and `more`."""
+    return {name: _label(text) for name, text in {**_CELL_LABELS, **more}.items()}
 
 
 def _deadline(measure: Any, long_term: SafeString) -> Any:
@@ -46,19 +63,7 @@ def _colour_badge(colour: str) -> SafeString:
 @register.simple_tag
 def round_measure_rows(measures: Iterable[Any], problem_seq: int, select: bool) -> SafeString:
     """The rows of rectification/round_detail.html: one problem's measures of the page."""
-    labels = {
-        name: _label(text)
-        for name, text in (
-            ("select", "Select"),
-            ("select_measure", "Select measure"),
-            ("measure", "Measure"),
-            ("lead_unit", "Lead unit"),
-            ("deadline", "Deadline"),
-            ("status", "Status"),
-            ("warning", "Warning"),
-            ("long_term", "Long-term"),
-        )
-    }
+    labels = _labels(warning=gettext_noop("Warning"))
     rows = []
     for m in measures:
         pick = (
@@ -106,19 +111,7 @@ def round_measure_rows(measures: Iterable[Any], problem_seq: int, select: bool) 
 def measure_table_rows(rows: Iterable[Any], select: str, edit: bool, empty_text: str) -> SafeString:
     """The rows of rectification/_measure_table.html (the workbench's, the dashboard's and
     the measure list's), or its one row saying there are none."""
-    labels = {
-        name: _label(text)
-        for name, text in (
-            ("select", "Select"),
-            ("select_measure", "Select measure"),
-            ("measure", "Measure"),
-            ("lead_unit", "Lead unit"),
-            ("deadline", "Deadline"),
-            ("status", "Status"),
-            ("long_term", "Long-term"),
-            ("edit", "Edit"),
-        )
-    }
+    labels = _labels(edit=gettext_noop("Edit"))
     written = []
     for m in rows:
         colour = m.warning_colour()
