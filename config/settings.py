@@ -196,9 +196,10 @@ TEMPLATES = [
             # {% url %} from each view's address pattern: a page of many rows reverses
             # hundreds of addresses (config/template_urls.py).
             "builtins": ["config.template_urls"],
-            # {% load i18n %} with each constant {% translate %} answered once per language
+            # Django's i18n library with each constant {% translate %} answered once per
+            # language, which the templates load as {% load tracker_i18n %}
             # (config/template_i18n.py).
-            "libraries": {"i18n": "config.template_i18n"},
+            "libraries": {"tracker_i18n": "config.template_i18n"},
         },
     },
 ]

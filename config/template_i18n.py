@@ -9,8 +9,9 @@ node's render), kept on the node; the next are read back. Texts from variables, 
 `noop` and a context from a variable are rendered as Django renders them. The answers are
 forgotten when a setting that decides them changes (tests/test_template_i18n.py).
 
-Installed under the library's own name (settings.TEMPLATES "libraries": "i18n"), so that
-every `{% load i18n %}` loads it; every other tag and filter is Django's.
+The project's templates load it as `{% load tracker_i18n %}` (settings.TEMPLATES
+"libraries"; installed under Django's own name "i18n" it would shadow a library that the
+system checks expect to be Django's); every other tag and filter is Django's.
 """
 
 from __future__ import annotations
