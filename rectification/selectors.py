@@ -182,12 +182,21 @@ class ScopeInOrder:
             .query.sql_with_params()
         )
         # Grouped from the index alone, then joined to the problems for their order: the
-        # ORM groups after the join, and PostgreSQL then sorts every row of the scope.
+        # ORM groups after the join, and PostgreSQL then sorts every row of the scope. On
+        # PostgreSQL each group's problem is read by its key (LATERAL … OFFSET 0): guessing
+        # ten thousand groups where there are twelve hundred, the planner would hash all
+        # twenty-five thousand problems (10.6 ms, against 6.7).
         problem = Problem._meta.db_table
+        if connection.vendor == "postgresql":
+            joined = (
+                f"JOIN LATERAL (SELECT p.round_id, p.seq FROM {problem} p"
+                " WHERE p.id = g.problem OFFSET 0) p ON true"
+            )
+        else:
+            joined = f"JOIN {problem} p ON p.id = g.problem"
         with connection.cursor() as cursor:
             cursor.execute(
-                f"SELECT g.problem, g.n FROM ({grouped}) g JOIN {problem} p ON p.id = g.problem"
-                " ORDER BY p.round_id, p.seq",
+                f"SELECT g.problem, g.n FROM ({grouped}) g {joined} ORDER BY p.round_id, p.seq",
                 params,
             )
             return [(pk, n) for pk, n in cursor.fetchall()]
