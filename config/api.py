@@ -6,6 +6,7 @@ import base64
 import binascii
 import datetime
 import functools
+import inspect
 import json
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -635,6 +636,14 @@ class PlannedRepresentation:
         return ret
 
 
+def _takes_nothing(function: Any) -> bool:
+    """A method called with its instance alone, as DRF's is_simple_callable asks."""
+    parameters = list(inspect.signature(function).parameters.values())[1:]
+    return all(
+        p.default is not p.empty or p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD) for p in parameters
+    )
+
+
 def _drf_steps(field: Any) -> Callable[[Any], Any]:
     """DRF's own reading of one field (Serializer.to_representation, for one field)."""
     from rest_framework.fields import SkipField
@@ -651,6 +660,26 @@ def _drf_steps(field: Any) -> Callable[[Any], Any]:
     return read
 
 
+_PLAIN_KINDS = ("IntegerField", "CharField", "BooleanField", "DateField", "DateTimeField")
+
+
+def _converter(field: Any) -> Callable[[Any], Any] | None:
+    """How a plain field of DRF's turns a value (never None) into its output, or None for a
+    field of another kind."""
+    from rest_framework import fields as drf_fields
+
+    kind = type(field)
+    if kind is drf_fields.IntegerField:
+        return int
+    if kind is drf_fields.CharField:
+        return str
+    if kind in (getattr(drf_fields, name) for name in _PLAIN_KINDS) or kind is (
+        drf_fields.ChoiceField
+    ):
+        return field.to_representation
+    return None
+
+
 def _field_reader(serializer: Any, field: Any) -> Callable[[Any], Any]:
     from rest_framework import fields as drf_fields
     from rest_framework import relations
@@ -660,28 +689,48 @@ def _field_reader(serializer: Any, field: Any) -> Callable[[Any], Any]:
     if field.source == "*" and isinstance(field, drf_fields.SerializerMethodField):
         method = getattr(serializer, field.method_name)
         return lambda instance: method(instance)
-    if model is None or len(attrs) != 1:
+    convert = _converter(field)
+    if model is None or not attrs:
         return _drf_steps(field)
-    try:
-        model_field = model._meta.get_field(attrs[0])
-    except FieldDoesNotExist:
+    if len(attrs) == 2 and convert is not None:
+        # A column of a row the foreign key names ("lead_unit.name"); where the key is empty
+        # DRF's own steps decide (its default, null or skip).
+        try:
+            key = model._meta.get_field(attrs[0])
+            column = key.related_model._meta.get_field(attrs[1]) if key.many_to_one else None
+        except FieldDoesNotExist:
+            column = None
+        # A column, or the key column of a foreign key ("problem.round_id").
+        if column is None or (column.is_relation and attrs[1] != column.attname):
+            return _drf_steps(field)
+        drf_steps = _drf_steps(field)
+        through, name_ = attrs
+
+        def read_through(instance: Any) -> Any:
+            related = getattr(instance, through)
+            if related is None:
+                return drf_steps(instance)
+            value = getattr(related, name_)
+            return None if value is None else convert(value)
+
+        return read_through
+    if len(attrs) != 1:
         return _drf_steps(field)
     name = attrs[0]
-    kind = type(field)
-    if not model_field.is_relation and kind in (
-        drf_fields.IntegerField,
-        drf_fields.CharField,
-        drf_fields.BooleanField,
-        drf_fields.DateField,
-        drf_fields.DateTimeField,
-        drf_fields.ChoiceField,
-    ):
-        if kind is drf_fields.IntegerField:
-            convert: Callable[[Any], Any] = int
-        elif kind is drf_fields.CharField:
-            convert = str
-        else:
-            convert = field.to_representation
+    try:
+        model_field = model._meta.get_field(name)
+    except FieldDoesNotExist:
+        # A method of the model taking nothing ("get_status_display"): DRF calls it.
+        method = getattr(model, name, None)
+        if convert is not None and inspect.isfunction(method) and _takes_nothing(method):
+
+            def read_method(instance: Any) -> Any:
+                value = getattr(instance, name)()
+                return None if value is None else convert(value)
+
+            return read_method
+        return _drf_steps(field)
+    if not model_field.is_relation and convert is not None:
 
         def read_column(instance: Any) -> Any:
             value = getattr(instance, name)

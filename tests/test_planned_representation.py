@@ -79,5 +79,7 @@ def test_most_fields_skip_drf_s_steps(rows, office):
     plan = serializer.__dict__["_plan"]
     drf_steps = api._drf_steps(serializer.fields["round"]).__code__
     slow = [name for name, read in plan if read.__code__ is drf_steps]
-    assert set(slow) == {"round", "problem_title", "lead_unit_name", "status_label"}
+    # Every field has its reader: a column, a key, a key list, a column through a key, a
+    # method; DRF's own steps are left for the rows whose key is empty (lead_unit_name).
+    assert slow == []
     assert len(plan) == len(serializer.fields)
