@@ -102,8 +102,9 @@ def test_the_index_finds_what_icontains_finds(measures, monkeypatch, mode):
     search._frequencies.clear()
     differ, indexed = [], 0
     for word in WORDS:
-        searched = MeasureFilter({"q": word}, queryset=measures).qs
+        # A rare word's keys are read as the filter is built: both counted.
         with CaptureQueriesContext(connection) as queries:
+            searched = MeasureFilter({"q": word}, queryset=measures).qs
             found = list(searched.values_list("pk", flat=True))
         indexed += any("search_grams(" in q["sql"] for q in queries.captured_queries)
         if found != plain(measures, word):
@@ -130,13 +131,34 @@ def test_words_cover_rare_and_common(measures):
 
 
 def test_the_index_serves_a_rare_word(measures):
-    """The plan reads the grams index (not a scan of every row) for a rare word."""
+    """The plans read the grams indexes (not a scan of every row) for a rare word, and the
+    list is then read from the keys they found."""
     search._frequencies.clear()
-    searched = MeasureFilter({"q": "巡察"}, queryset=measures).qs.order_by()
-    sql, params = searched.values("pk").query.sql_with_params()
+    with CaptureQueriesContext(connection) as queries:
+        searched = MeasureFilter({"q": "巡察"}, queryset=measures).qs.order_by()
+    plans = []
     with connection.cursor() as cursor:
         cursor.execute("SET enable_seqscan = off")
-        cursor.execute(f"EXPLAIN {sql}", params)
-        plan = "\n".join(row[0] for row in cursor.fetchall())
+        for query in queries.captured_queries:
+            cursor.execute(f"EXPLAIN {query['sql']}")
+            plans.append("\n".join(row[0] for row in cursor.fetchall()))
         cursor.execute("RESET enable_seqscan")
+    plan = "\n".join(plans)
     assert "measure_search_grams" in plan and "problem_title_grams" in plan
+    sql = str(searched.values("pk").query)
+    assert "search_grams(" not in sql and "ANY(ARRAY" not in sql
+    assert list(searched.order_by("pk").values_list("pk", flat=True)) == sorted(
+        plain(measures, "巡察")
+    )
+
+
+def test_a_rare_word_in_too_many_rows_is_searched_by_its_sets(measures, monkeypatch):
+    """Past RARE_WORD_KEYS the keys are not read first: the sets are subqueries, as before."""
+    from rectification import filters
+
+    search._frequencies.clear()
+    monkeypatch.setattr(filters, "RARE_WORD_KEYS", 1)
+    searched = MeasureFilter({"q": "巡察"}, queryset=measures).qs
+    assert "search_grams(" in str(searched.values("pk").query)
+    found = list(searched.values_list("pk", flat=True))
+    assert len(found) > 1 and found == plain(measures, "巡察")
