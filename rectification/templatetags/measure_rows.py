@@ -21,6 +21,7 @@ from django.utils.translation import gettext, gettext_noop
 
 from config.template_urls import address
 
+from ..models import today
 from .tracker import colour_label, unit_short
 
 register = template.Library()
@@ -60,25 +61,28 @@ def _colour_badge(colour: str) -> SafeString:
     return format_html('<span class="badge colour-{}">{}</span>', colour, colour_label(colour))
 
 
+def _pick_cell(labels: dict[str, SafeString], m: Any, form: str, problem_seq: int) -> SafeString:
+    """The row's checkbox for the bulk form `form`, named by the measure's number."""
+    return format_html(
+        '<td class="pick" data-label="{}"><label class="check"><input type="checkbox"'
+        ' name="ids" value="{}" form="{}" aria-label="{} {}.{}"></label></td>',
+        labels["select"],
+        m.pk,
+        form,
+        labels["select_measure"],
+        problem_seq,
+        m.seq,
+    )
+
+
 @register.simple_tag
 def round_measure_rows(measures: Iterable[Any], problem_seq: int, select: bool) -> SafeString:
     """The rows of rectification/round_detail.html: one problem's measures of the page."""
     labels = _labels(warning=gettext_noop("Warning"))
+    day = today()
     rows = []
     for m in measures:
-        pick = (
-            format_html(
-                '<td class="pick" data-label="{}"><label class="check"><input type="checkbox"'
-                ' name="ids" value="{}" form="bulk-round" aria-label="{} {}.{}"></label></td>',
-                labels["select"],
-                m.pk,
-                labels["select_measure"],
-                problem_seq,
-                m.seq,
-            )
-            if select
-            else ""
-        )
+        pick = _pick_cell(labels, m, "bulk-round", problem_seq) if select else ""
         rows.append(
             format_html(
                 '<tr data-measure="{}">{}<td data-label="#">{}</td>'
@@ -101,7 +105,7 @@ def round_measure_rows(measures: Iterable[Any], problem_seq: int, select: bool) 
                 m.status,
                 m.get_status_display(),
                 labels["warning"],
-                _colour_badge(m.warning_colour()),
+                _colour_badge(m.warning_colour(day)),
             )
         )
     return mark_safe("\n".join(rows))  # noqa: S308 - each row built by format_html
@@ -112,24 +116,12 @@ def measure_table_rows(rows: Iterable[Any], select: str, edit: bool, empty_text:
     """The rows of rectification/_measure_table.html (the workbench's, the dashboard's and
     the measure list's), or its one row saying there are none."""
     labels = _labels(edit=gettext_noop("Edit"))
+    day = today()
     written = []
     for m in rows:
-        colour = m.warning_colour()
+        colour = m.warning_colour(day)
         href = address("measure-detail", m.pk)
-        pick = (
-            format_html(
-                '<td class="pick" data-label="{}"><label class="check"><input type="checkbox"'
-                ' name="ids" value="{}" form="{}" aria-label="{} {}.{}"></label></td>',
-                labels["select"],
-                m.pk,
-                select,
-                labels["select_measure"],
-                m.problem.seq,
-                m.seq,
-            )
-            if select
-            else ""
-        )
+        pick = _pick_cell(labels, m, select, m.problem.seq) if select else ""
         badge = format_html(" {}", _colour_badge(colour)) if colour != "none" else ""
         edit_cell = (
             format_html(
